@@ -1,0 +1,184 @@
+"""Loading the synthetic demo county into the database (idempotent; ``reset`` starts over)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.demo.county import DemoCounty
+from geo.models import Place
+from geo.orm import Base
+from units import accounts
+from units.models import Ambulance, AmbulancePosition, Facility, User
+from units.service import wgs84_point
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - the documented password of the synthetic demo users
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    facility_id: str | None = None
+    ambulance_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    facilities: int
+    ambulances: int
+    places: int
+    users_created: int
+    logins: tuple[DemoLogin, ...]
+
+
+def demo_logins(county: DemoCounty) -> tuple[DemoLogin, ...]:
+    """One login per role: admin, dispatcher, auditor, crew-<ambulance>, township-<unit>,
+    cathlab-<PCI centre>."""
+    logins = [DemoLogin("admin", "admin"), DemoLogin("dispatcher", "dispatcher")]
+    logins.append(DemoLogin("auditor", "auditor"))
+    logins += [DemoLogin(f"crew-{a.id}", "crew", ambulance_id=a.id) for a in county.ambulances]
+    logins += [
+        DemoLogin(f"township-{f.id}", "township", facility_id=f.id)
+        for f in county.facilities
+        if f.kind == "township_unit"
+    ]
+    logins += [
+        DemoLogin(f"cathlab-{f.id}", "cathlab", facility_id=f.id)
+        for f in county.facilities
+        if "pci" in f.capabilities
+    ]
+    return tuple(logins)
+
+
+async def reset_demo(db: AsyncSession, county: DemoCounty) -> None:
+    """Remove the demo users and every synthetic row."""
+    usernames = [login.username for login in demo_logins(county)]
+    await db.execute(delete(User).where(User.username.in_(usernames)))
+    synthetic_ambulances = select(Ambulance.id).where(Ambulance.synthetic.is_(True))
+    await db.execute(
+        delete(AmbulancePosition).where(AmbulancePosition.ambulance_id.in_(synthetic_ambulances))
+    )
+    await db.execute(delete(Ambulance).where(Ambulance.synthetic.is_(True)))
+    await db.execute(delete(Facility).where(Facility.synthetic.is_(True)))
+    await db.execute(delete(Place).where(Place.synthetic.is_(True)))
+
+
+async def load_demo(db: AsyncSession, county: DemoCounty, reset: bool = False) -> LoadReport:
+    """Upsert the demo county; live state (statuses, positions, passwords) is left as it is."""
+    if reset:
+        await reset_demo(db, county)
+    await _upsert_places(db, county)
+    await _upsert_facilities(db, county)
+    await _upsert_ambulances(db, county)
+    logins = demo_logins(county)
+    existing = set(
+        await db.scalars(
+            select(User.username).where(User.username.in_([login.username for login in logins]))
+        )
+    )
+    created = 0
+    for login in logins:
+        if login.username in existing:
+            continue
+        await accounts.add_user(
+            db,
+            login.username,
+            DEMO_PASSWORD,
+            login.role,
+            facility_id=login.facility_id,
+            ambulance_id=login.ambulance_id,
+        )
+        created += 1
+    return LoadReport(
+        facilities=len(county.facilities),
+        ambulances=len(county.ambulances),
+        places=len(county.places),
+        users_created=created,
+        logins=logins,
+    )
+
+
+async def _upsert_places(db: AsyncSession, county: DemoCounty) -> None:
+    rows = [
+        {
+            "id": p.id,
+            "kind": p.kind,
+            "name_zh": p.name_zh,
+            "pinyin": p.pinyin,
+            "initials": p.initials,
+            "township_zh": p.township_zh,
+            "population": p.population,
+            "location": wgs84_point(p.lon, p.lat),
+            "synthetic": True,
+        }
+        for p in county.places
+    ]
+    statement = insert(Place).values(rows)
+    columns = ("kind", "name_zh", "pinyin", "initials", "township_zh", "population", "location")
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Place.id],
+            set_={c: statement.excluded[c] for c in columns},
+            where=_differs(Place, statement, columns),
+        )
+    )
+
+
+async def _upsert_facilities(db: AsyncSession, county: DemoCounty) -> None:
+    rows = [
+        {
+            "id": f.id,
+            "kind": f.kind,
+            "capabilities": list(f.capabilities),
+            "status": f.status,
+            "name_zh": f.name_zh,
+            "name_en": f.name_en,
+            "address": f.address,
+            "phone": f.phone,
+            "location": wgs84_point(f.lon, f.lat),
+            "synthetic": True,
+        }
+        for f in county.facilities
+    ]
+    statement = insert(Facility).values(rows)
+    columns = ("kind", "capabilities", "name_zh", "name_en", "address", "phone", "location")
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Facility.id],
+            set_={c: statement.excluded[c] for c in columns},
+            where=_differs(Facility, statement, columns),
+        )
+    )
+
+
+async def _upsert_ambulances(db: AsyncSession, county: DemoCounty) -> None:
+    rows = [
+        {
+            "id": a.id,
+            "callsign": a.callsign,
+            "station_id": a.station_id,
+            "status": "available",
+            "crew_capability": list(a.crew_capability),
+            "position": wgs84_point(a.lon, a.lat),
+            "synthetic": True,
+        }
+        for a in county.ambulances
+    ]
+    statement = insert(Ambulance).values(rows)
+    columns = ("callsign", "station_id", "crew_capability")
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Ambulance.id],
+            set_={c: statement.excluded[c] for c in columns},
+            where=_differs(Ambulance, statement, columns),
+        )
+    )
+
+
+def _differs(model: type[Base], statement: Insert, columns: tuple[str, ...]) -> ColumnElement[bool]:
+    """Only rewrite rows whose values changed, so a second load writes nothing."""
+    return or_(*(getattr(model, c).is_distinct_from(statement.excluded[c]) for c in columns))

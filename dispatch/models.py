@@ -1,0 +1,8 @@
+"""Every table of every package, imported in one place for Alembic and the tests."""
+
+from __future__ import annotations
+
+from geo.models import Place
+from units.models import Ambulance, AmbulancePosition, Facility, User
+
+__all__ = ["Ambulance", "AmbulancePosition", "Facility", "Place", "User"]

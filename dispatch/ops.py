@@ -1,0 +1,40 @@
+"""Operations endpoints: liveness, readiness and Prometheus metrics (no token needed)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """The process can serve: the database answers and has PostGIS."""
+    engine = cast(AsyncEngine, request.app.state.engine)
+    checks: dict[str, Any] = {}
+    try:
+        async with engine.connect() as connection:
+            version = await connection.scalar(text("SELECT postgis_lib_version()"))
+        checks["database"] = {"ok": True, "postgis": version}
+    except Exception as exc:  # noqa: BLE001 - readiness reports any failure as not ready
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
+    ready = all(check["ok"] for check in checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    """Prometheus metrics of this process."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,132 @@
+"""RFC 9457 problem+json for every error, from one table of exception classes.
+
+Every error a client can cause answers with ``{"type", "title", "status", "detail"}`` and a
+4xx status; a database that cannot be reached is a 503; anything unexpected is a 500 with no
+stack trace (the trace goes to the log).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from geo import exceptions as geo_errors
+from units import exceptions as units_errors
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+# exception class → (status, type slug, title). The first matching class (in MRO order) wins.
+PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    units_errors.NotAuthenticated: (401, "not-authenticated", "Not signed in"),
+    units_errors.Forbidden: (403, "forbidden", "Not allowed"),
+    units_errors.NotFound: (404, "not-found", "Not found"),
+    units_errors.IllegalStatusChange: (409, "illegal-status-change", "Status change not allowed"),
+    units_errors.Conflict: (409, "conflict", "Conflict"),
+    geo_errors.UnknownCoordinateSystem: (422, "unknown-crs", "Unknown coordinate system"),
+    geo_errors.InvalidCoordinate: (422, "invalid-coordinate", "Invalid coordinate"),
+    geo_errors.InvalidTime: (422, "invalid-time", "Implausible time"),
+    geo_errors.ImportRejected: (422, "import-rejected", "Import rejected"),
+}
+
+
+def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _lookup(exc: Exception) -> tuple[int, str, str] | None:
+    for cls in type(exc).__mro__:
+        if cls in PROBLEMS:
+            return PROBLEMS[cls]
+    return None
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    found = _lookup(exc)
+    if found is None:
+        return await _unexpected(request, exc)
+    status, slug, title = found
+    extra: dict[str, Any] = {}
+    if isinstance(exc, units_errors.IllegalStatusChange):
+        extra = {"current": exc.current, "requested": exc.requested, "allowed": list(exc.allowed)}
+    if isinstance(exc, geo_errors.ImportRejected):
+        extra = {"rows": [{"row": p.row, "reason": p.reason} for p in exc.problems]}
+    return problem(status, slug, title, str(exc), **extra)
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(part) for part in loc if part not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this class only
+    errors = [
+        {"field": _location(error.get("loc", ())), "message": str(error.get("msg", ""))}
+        for error in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:10])
+    return problem(422, "invalid-input", "Invalid input", detail, errors=errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this class only
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Body too large"}
+    title = titles.get(exc.status_code, "HTTP error")
+    slug = title.lower().replace(" ", "-")
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no such path: {request.url.path}"
+    return problem(exc.status_code, slug, title, detail)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.error("database_unavailable", error=str(exc).splitlines()[0] if str(exc) else "")
+    response = problem(
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        "the database cannot be reached; nothing was saved: retry shortly",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", path=request.url.path)
+    return problem(500, "internal-error", "Internal error", "an unexpected error was logged")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    for cls in PROBLEMS:
+        app.add_exception_handler(cls, _domain_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _db_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+async def _db_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)  # noqa: S101 - registered for this class only
+    if exc.connection_invalidated:
+        return await _database_unavailable(request, exc)
+    return await _unexpected(request, exc)

@@ -1,0 +1,47 @@
+"""The one settings class. Every value can be set by an ``INFOFIRST_`` environment variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "infofirst-dev-secret-not-for-production-use"  # noqa: S105 - refused outside dev/demo/test
+
+Environment = Literal["dev", "demo", "test", "production"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INFOFIRST_", env_file=".env", extra="ignore")
+
+    env: Environment = "dev"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    token_ttl_minutes: int = Field(default=12 * 60, ge=1, le=7 * 24 * 60)
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_positions_per_batch: int = Field(default=1000, ge=1)
+    max_future_seconds: int = Field(
+        default=600, ge=0, description="How far past the server clock a reported time may be."
+    )
+    # The service area: coordinates outside it are rejected (default: China's extent).
+    service_area: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
+    time_zone: str = "Asia/Shanghai"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env == "production" and self.secret_key.get_secret_value() == DEV_SECRET:
+            raise ValueError("INFOFIRST_SECRET_KEY must be set to a real secret in production")
+        if self.env == "production" and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("INFOFIRST_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()

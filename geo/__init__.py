@@ -1,0 +1,1 @@
+"""Space: coordinate systems, the gazetteer, imports and (later) the road graph."""

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Makes sure the machine has what the project needs outside Python: a running PostgreSQL
+# with the PostGIS (and pgRouting) packages matching the server's major version.
+# Idempotent: it installs only what is missing. Debian/Ubuntu only.
+set -euo pipefail
+
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGUSER=${PGUSER:-postgres}
+export PGHOST PGPORT PGUSER
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    say "need root to run: $*"; exit 1; fi
+}
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    apt_updated=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+psql_q() { psql -X -qAt -d postgres -c "$1"; }
+
+# 1. PostgreSQL client and a running server.
+if ! command -v psql >/dev/null; then
+  say "installing the PostgreSQL client"
+  apt_install postgresql-client
+fi
+if ! pg_isready -q; then
+  say "PostgreSQL is not answering on $PGHOST:$PGPORT; trying to start the local cluster"
+  for version in $(ls /etc/postgresql 2>/dev/null); do
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  done
+  for _ in $(seq 1 30); do pg_isready -q && break; sleep 1; done
+  pg_isready -q || { say "PostgreSQL is not running on $PGHOST:$PGPORT"; exit 1; }
+fi
+
+# 2. PostGIS and pgRouting for the running server's major version.
+major=$(psql_q "SELECT current_setting('server_version_num')::int / 10000")
+available() { psql_q "SELECT count(*) FROM pg_available_extensions WHERE name = '$1'"; }
+missing=()
+[ "$(available postgis)" = 1 ] || missing+=("postgresql-$major-postgis-3")
+[ "$(available pgrouting)" = 1 ] || missing+=("postgresql-$major-pgrouting")
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} for PostgreSQL $major"
+  apt_install "${missing[@]}"
+fi
+[ "$(available postgis)" = 1 ] || { say "PostGIS is still not available to PostgreSQL $major"; exit 1; }
+say "PostgreSQL $major with PostGIS: ok"

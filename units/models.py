@@ -1,0 +1,119 @@
+"""Tables of the units package: facilities, ambulances, their positions, and user accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geo.orm import Base, sql_in, utc_now_column
+from units.vocabulary import (
+    AMBULANCE_STATUSES,
+    FACILITY_KINDS,
+    FACILITY_STATUSES,
+    ROLES,
+)
+
+
+class Facility(Base):
+    """A place patients are treated or ambulances wait: station, clinic, township unit, hospital."""
+
+    __tablename__ = "facilities"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", FACILITY_KINDS), name="kind"),
+        CheckConstraint(sql_in("status", FACILITY_STATUSES), name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    capabilities: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    status: Mapped[str] = mapped_column(String(16), default="ready")
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    location: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True), nullable=False
+    )
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = utc_now_column()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Ambulance(Base):
+    """A vehicle with its crew's capability, its status and its last known position."""
+
+    __tablename__ = "ambulances"
+    __table_args__ = (CheckConstraint(sql_in("status", AMBULANCE_STATUSES), name="status"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    callsign: Mapped[str] = mapped_column(String(64), unique=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="available")
+    status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    crew_capability: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    position: Mapped[WKBElement | None] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True)
+    )
+    position_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    speed_kmh: Mapped[float | None] = mapped_column(Float)
+    heading: Mapped[float | None] = mapped_column(Float)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = utc_now_column()
+
+
+class AmbulancePosition(Base):
+    """One GPS fix as the ambulance reported it (the track, append-only)."""
+
+    __tablename__ = "ambulance_positions"
+    __table_args__ = (Index("ix_ambulance_positions_track", "ambulance_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    ambulance_id: Mapped[str] = mapped_column(ForeignKey("ambulances.id", ondelete="CASCADE"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = utc_now_column()
+    position: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=False), nullable=False
+    )
+    input_crs: Mapped[str] = mapped_column(String(8), default="wgs84")
+    speed_kmh: Mapped[float | None] = mapped_column(Float)
+    heading: Mapped[float | None] = mapped_column(Float)
+
+
+class User(Base):
+    """A person who signs in, with a role and, where the role needs one, a facility or ambulance."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(sql_in("role", ROLES), name="role"),
+        CheckConstraint(
+            "role NOT IN ('township', 'cathlab') OR facility_id IS NOT NULL", name="facility"
+        ),
+        CheckConstraint("role <> 'crew' OR ambulance_id IS NOT NULL", name="ambulance"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
+    ambulance_id: Mapped[str | None] = mapped_column(ForeignKey("ambulances.id"))
+    display_name: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = utc_now_column()
