@@ -27,6 +27,13 @@ apt_install() {
 
 psql_q() { psql -X -qAt -d postgres -c "$1"; }
 
+# 0. Only the Python venv module, when asked (a Debian python3 without python3-venv).
+if [ "${1:-}" = "--python-venv" ]; then
+  say "installing python3-venv"
+  apt_install python3-venv
+  exit 0
+fi
+
 # 1. PostgreSQL client and a running server.
 if ! command -v psql >/dev/null; then
   say "installing the PostgreSQL client"

@@ -7,6 +7,7 @@ reading them from there keeps this package free of the app's settings module.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -46,7 +47,7 @@ async def current_user(
     """The signed-in, active user named by the bearer token."""
     if not token:
         raise NotAuthenticated("sign in first: this endpoint needs a bearer token")
-    claims = read_token(token_config(request), token)
+    claims = read_token(token_config(request), token, datetime.now(UTC))
     user = await db.get(User, claims.user_id)
     if user is None or not user.active or user.username != claims.username:
         raise NotAuthenticated("the token's user no longer exists or is disabled")

@@ -1,0 +1,48 @@
+# infofirst: `make run` sets everything up and starts the demo county; `make test` sets
+# everything up and runs every check. Both are idempotent: a second run changes nothing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup system venv db demo serve lint typecheck unit pytest clean
+
+run: setup demo  ## Set up, load the demo county and serve it on http://$(HOST):$(PORT)
+	@$(BIN)/python -m dispatch.banner --host $(HOST) --port $(PORT)
+	$(BIN)/infofirst serve --host $(HOST) --port $(PORT)
+
+test: system venv lint typecheck pytest  ## Set up and run every check and test
+
+setup: system venv db
+
+system:  ## PostgreSQL running, with PostGIS and pgRouting for its major version
+	@bash scripts/system-deps.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || (bash scripts/system-deps.sh --python-venv && $(PYTHON) -m venv $(VENV))
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+db: venv  ## Create and migrate the database (INFOFIRST_DATABASE_URL)
+	$(BIN)/infofirst db upgrade
+
+demo: db  ## Load the synthetic demo county
+	$(BIN)/infofirst demo load
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv
+	$(BIN)/pytest tests
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,1 @@
+"""Information before the patient: alerts, the durable stream, delivery (issue 5)."""

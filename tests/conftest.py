@@ -1,0 +1,131 @@
+"""Shared fixtures: a real PostGIS test database, a rolled-back transaction per test, the app.
+
+The test database (``INFOFIRST_TEST_DATABASE_URL``, default ``infofirst_test`` on the local
+server) is created and migrated once per run, and the synthetic demo county is loaded into it.
+Each test then runs inside a transaction that is rolled back, so tests never see each other.
+A database that cannot be reached, or lacks PostGIS, fails the run; a skipped test fails it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from dispatch import migrate
+from dispatch.app import create_app
+from dispatch.db import make_engine
+from dispatch.demo.county import DemoCounty, build_demo_county
+from dispatch.demo.load import load_demo
+from dispatch.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get(
+    "INFOFIRST_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_test"
+)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test is a failure: the run must prove everything it claims."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter is not None:
+            reporter.write_line(f"FAILED: {len(skipped)} test(s) skipped; skips are failures here")
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings pointing at the test database."""
+    return Settings(env="test", database_url=TEST_DATABASE_URL, log_json=True, log_level="WARNING")
+
+
+@pytest.fixture(scope="session")
+def demo_county() -> DemoCounty:
+    """The synthetic demo county, as generated."""
+    return build_demo_county()
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings, demo_county: DemoCounty) -> AsyncIterator[AsyncEngine]:
+    """An engine on the migrated test database, with the demo county loaded (committed)."""
+    try:
+        await asyncio.to_thread(migrate.upgrade, settings.database_url)
+    except Exception as exc:  # noqa: BLE001 - turned into a loud failure of the whole run
+        pytest.fail(f"the test database cannot be prepared (PostgreSQL with PostGIS?): {exc}")
+    engine = make_engine(settings)
+    async with engine.connect() as connection:
+        version = await connection.scalar(text("SELECT postgis_lib_version()"))
+        assert version, "PostGIS is missing from the test database"
+    async with async_sessionmaker(engine)() as db, db.begin():
+        await load_demo(db, demo_county, reset=True)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    """Sessions joined to the test's transaction (their commits are savepoints)."""
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in the test's rolled-back transaction."""
+    async with sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def app(
+    settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> FastAPI:
+    """The app, its requests running in the test's transaction."""
+    application = create_app(settings)
+    application.state.engine = engine
+    application.state.sessionmaker = sessionmaker
+    return application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+Login = Callable[[str], Awaitable[dict[str, str]]]
+
+
+@pytest.fixture
+def login(client: httpx.AsyncClient) -> Login:
+    """Sign in as a demo user (password ``demo``) and return the Authorization header."""
+
+    async def sign_in(username: str) -> dict[str, str]:
+        response = await client.post(
+            "/api/v1/auth/token", data={"username": username, "password": "demo"}
+        )
+        assert 200 == response.status_code, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return sign_in
