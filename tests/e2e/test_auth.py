@@ -66,9 +66,7 @@ async def test_forged_and_expired_tokens_are_refused(client: httpx.AsyncClient) 
         datetime.now(UTC) - timedelta(hours=2),
     )
     for token in (forged, expired, "not-a-token"):
-        response = await client.get(
-            "/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}
-        )
+        response = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert 401 == response.status_code
 
 
