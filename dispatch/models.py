@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from geo.models import Place
+from geo.models import Place, RoadNetworkInfo, RoadNode, RoadSegment
 from units.models import Ambulance, AmbulancePosition, Facility, User
 
-__all__ = ["Ambulance", "AmbulancePosition", "Facility", "Place", "User"]
+__all__ = [
+    "Ambulance",
+    "AmbulancePosition",
+    "Facility",
+    "Place",
+    "RoadNetworkInfo",
+    "RoadNode",
+    "RoadSegment",
+    "User",
+]
