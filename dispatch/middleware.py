@@ -8,6 +8,7 @@ import uuid
 
 import structlog
 from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter(
@@ -20,8 +21,15 @@ LATENCY = Histogram(
 )
 
 
-class BodyTooLarge(Exception):
-    """Raised inside the receive wrapper when a body passes the limit."""
+class BodyTooLarge(HTTPException):
+    """Raised inside the receive wrapper when a body passes the limit.
+
+    An HTTPException so that FastAPI's body parsing passes it on (it turns any other error
+    while reading the body into a 400) and the app's handler answers with the 413 problem.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
 
 
 def _problem_413(limit: int) -> bytes:
@@ -61,7 +69,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -34,6 +34,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     geo_errors.InvalidCoordinate: (422, "invalid-coordinate", "Invalid coordinate"),
     geo_errors.InvalidTime: (422, "invalid-time", "Implausible time"),
     geo_errors.ImportRejected: (422, "import-rejected", "Import rejected"),
+    geo_errors.OutsideMappedArea: (422, "outside-mapped-area", "Outside the mapped area"),
+    geo_errors.NoRoadNetwork: (503, "no-road-network", "No road network loaded"),
 }
 
 
@@ -75,12 +77,18 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def _field_error(error: dict[str, Any]) -> dict[str, str]:
+    loc = error.get("loc", ())
+    if error.get("type") == "json_invalid":  # loc is ("body", character offset), not a field
+        where = loc[-1] if loc else "?"
+        reason = error.get("ctx", {}).get("error", "")
+        return {"field": "body", "message": f"invalid JSON at character {where}: {reason}"}
+    return {"field": _location(loc), "message": str(error.get("msg", ""))}
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this class only
-    errors = [
-        {"field": _location(error.get("loc", ())), "message": str(error.get("msg", ""))}
-        for error in exc.errors()
-    ]
+    errors = [_field_error(error) for error in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:10])
     return problem(422, "invalid-input", "Invalid input", detail, errors=errors)
 
@@ -93,7 +101,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no such path: {request.url.path}"
-    return problem(exc.status_code, slug, title, detail)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and detail == "Method Not Allowed":
+        allowed = headers.get("Allow", "")
+        detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}"
+    response = problem(exc.status_code, slug, title, detail)
+    response.headers.update(headers)  # e.g. Allow on a 405
+    return response
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.exceptions import ImportRejected, RowProblem
@@ -37,6 +38,8 @@ def _plain(value: Any) -> Any:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, np.ndarray | list | tuple):  # a GeoJSON array, e.g. capabilities
+        return [_plain(item) for item in value]
     if hasattr(value, "item"):
         return value.item()
     return value

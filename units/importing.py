@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -112,7 +113,9 @@ async def import_facilities(db: AsyncSession, records: Sequence[PointRecord], ar
     )
     await db.execute(
         statement.on_conflict_do_update(
-            index_elements=[Facility.id], set_={c: statement.excluded[c] for c in updated}
+            index_elements=[Facility.id],
+            # ON CONFLICT does not run the column's onupdate: stamp updated_at here.
+            set_={**{c: statement.excluded[c] for c in updated}, "updated_at": func.now()},
         )
     )
     return len(values)

@@ -67,6 +67,8 @@ async def patch_facility(
     if admin_fields and user.role != "admin":
         raise Forbidden(f"only an admin may change {', '.join(admin_fields)}")
     facility = await get_facility(db, facility_id)
+    if "capabilities" in changes:
+        changes["capabilities"] = list(dict.fromkeys(changes["capabilities"]))
     for field, value in changes.items():
         setattr(facility, field, value)
     await db.flush()
