@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from dispatch import geo_api, logs, ops, problems
 from dispatch.db import make_engine, make_sessionmaker
 from dispatch.middleware import BodyLimit, RequestContext
+from dispatch.roads_runtime import RoadRuntime, start_watching, stop_watching
 from dispatch.settings import Settings, get_settings
 from geo.points import InputLimits
 from units import auth_router
@@ -33,9 +34,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        watcher = await start_watching(
+            app.state.roads, app.state.sessionmaker, settings.road_reload_seconds
+        )
         try:
             yield
         finally:
+            await stop_watching(watcher)
             await engine.dispose()
 
     app = FastAPI(
@@ -56,6 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service_area=settings.service_area,
         max_future=timedelta(seconds=settings.max_future_seconds),
         max_batch=settings.max_positions_per_batch,
+    )
+    app.state.roads = RoadRuntime(
+        access_speed_kmh=settings.access_speed_kmh,
+        max_snap_m=settings.max_snap_m,
+        coverage_margin_m=settings.coverage_margin_m,
     )
     problems.install(app)
 

@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,11 +64,13 @@ def demo_load(
     from dispatch.demo.load import DEMO_PASSWORD, load_demo
 
     county = build_demo_county()
-    report = in_transaction(lambda db: load_demo(db, county, reset=reset))
+    speeds = get_settings().road_speeds_kmh
+    report = in_transaction(lambda db: load_demo(db, county, reset=reset, speeds=speeds))
     console.print(f"[bold]{county.name_zh} / {county.name_en}[/bold] — {county.note}")
     console.print(
         f"{report.facilities} facilities, {report.ambulances} ambulances, {report.places} places;"
-        f" {report.users_created} new users"
+        f" {report.users_created} new users; {report.road_segments} synthetic road segments"
+        f" ({'loaded' if report.roads_replaced else 'already loaded'})"
     )
     table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
     for column in ("username", "role", "facility", "ambulance"):
@@ -112,9 +115,55 @@ def import_facilities(
     except ImportRejected as rejected:
         console.print(f"[red]nothing imported: {len(rejected.problems)} bad row(s)[/red]")
         for problem in rejected.problems:
-            console.print(f"  row {problem.row}: {problem.reason}")
+            console.print(f"  row {problem.row}: {escape(problem.reason)}")
         raise typer.Exit(1) from rejected
-    console.print(f"imported {count} facilities from {file}")
+    console.print(f"imported {count} facilities from {escape(str(file))}")
+
+
+@import_app.command("roads")
+def import_roads(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help=".osm.pbf, .osm, GeoJSON or GPKG")
+    ],
+    synthetic: Annotated[
+        bool, typer.Option("--synthetic/--no-synthetic", help="Label the network synthetic.")
+    ] = False,
+) -> None:
+    """Replace the road network with a file's roads, in one transaction: all of it, or nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from geo.exceptions import ImportRejected
+    from geo.road_files import read_road_file
+    from geo.road_store import replace_network
+
+    speeds = get_settings().road_speeds_kmh
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, console=console, transient=True) as progress:
+            reading = progress.add_task("reading ways", total=None)
+            network = read_road_file(
+                file, lambda n: progress.update(reading, completed=n), classes=speeds
+            )
+            done = max(int(progress.tasks[reading].completed), 1)
+            progress.update(reading, total=done, completed=done)
+            network.synthetic = synthetic
+            rows = len(network.nodes) + len(network.segments)
+            writing = progress.add_task("writing rows", total=rows)
+            stats = in_transaction(
+                lambda db: replace_network(
+                    db, network, speeds, lambda n: progress.update(writing, completed=n)
+                )
+            )
+    except ImportRejected as rejected:
+        console.print(f"[red]nothing imported: {len(rejected.problems)} bad row(s)[/red]")
+        for problem in rejected.problems:
+            console.print(f"  row {problem.row}: {escape(problem.reason)}")
+        raise typer.Exit(1) from rejected
+    label = " (synthetic)" if stats.synthetic else ""
+    console.print(
+        f"imported {stats.nodes} nodes and {stats.segments} segments, {stats.length_km:.1f} km"
+        f" of road{label}, from {escape(str(file))}: road network version {stats.version}"
+    )
 
 
 @users_app.command("add")
@@ -143,6 +192,69 @@ def users_add(
             )
         )
     except (ValueError, UnitsError) as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"user {user.username} ({user.role}) saved")
+
+
+analyze_app = typer.Typer(
+    help="Planning analyses for the county health bureau.", no_args_is_help=True
+)
+app.add_typer(analyze_app, name="analyze")
+
+
+@analyze_app.command("coverage")
+def analyze_coverage(
+    k: Annotated[int, typer.Option(help="New ambulance stations to site (MCLP).")] = 3,
+    radius: Annotated[float, typer.Option(help="Minutes a station should reach.")] = 15.0,
+    out: Annotated[Path, typer.Option(help="Folder for the CSV, JSON and map PNG.")] = Path(
+        "analysis"
+    ),
+) -> None:
+    """Road time from every village to care, coverage shares, and where new stations help most."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from dispatch import coverage_report
+    from geo.engine import TravelTimeEngine
+
+    settings = get_settings()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
+        task = bar.add_task("reading the network, villages and facilities", total=3)
+
+        async def read(db: AsyncSession) -> tuple[TravelTimeEngine, coverage_report.Inputs]:
+            engine = await coverage_report.load_engine(
+                db, settings.access_speed_kmh, settings.max_snap_m
+            )
+            return engine, await coverage_report.read_inputs(db)
+
+        engine, inputs = in_transaction(read)
+        bar.update(task, advance=1, description="searching the roads and siting stations (MCLP)")
+        report = coverage_report.analyse(engine, inputs, k, radius)
+        bar.update(task, advance=1, description="writing the table and the map")
+        paths = coverage_report.write_outputs(
+            report,
+            engine,
+            out,
+            f"Road access to PCI, and {k} proposed stations",
+        )
+        bar.update(task, advance=1, description="done")
+    table = Table(title=f"{len(report.villages)} villages: share within N minutes by road")
+    table.add_column("to / from")
+    for share in next(iter(report.shares.values())):
+        table.add_column(f"≤{share.minutes:g} min (villages / people)", justify="right")
+    labels = {
+        "ambulance_station": "from nearest ambulance station",
+        "chest_pain_unit": "to nearest chest-pain unit",
+        "pci_centre": "to nearest PCI centre",
+    }
+    for key, shares in report.shares.items():
+        table.add_row(labels[key], *(f"{s.villages:.0%} / {s.population:.0%}" for s in shares))
+    console.print(table)
+    siting = report.siting
+    console.print(
+        f"{radius:g}-minute ambulance coverage of the population: {siting.covered_before:.1%} now,"
+        f" {siting.covered_after:.1%} with {len(siting.chosen)} new station(s) at: "
+        + ", ".join(site.key for site in siting.chosen)
+    )
+    for path in paths:
+        console.print(f"wrote {path}")

@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTENSIONS = ("postgis",)
+EXTENSIONS = ("postgis", "pgrouting")
 
 
 def _dsn(url: str, database: str | None = None) -> str:

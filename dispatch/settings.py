@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo.network import DEFAULT_SPEEDS_KMH
+
 DEV_SECRET = "infofirst-dev-secret-not-for-production-use"  # noqa: S105 - refused outside dev/demo/test
 
 Environment = Literal["dev", "demo", "test", "production"]
@@ -31,6 +33,16 @@ class Settings(BaseSettings):
     # The service area: coordinates outside it are rejected (default: China's extent).
     service_area: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
     time_zone: str = "Asia/Shanghai"
+    # Roads and travel times.
+    road_speeds_kmh: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SPEEDS_KMH))
+    access_speed_kmh: float = Field(
+        default=10.0, gt=0, description="Speed of the leg between a point and its road."
+    )
+    max_snap_m: float = Field(
+        default=2000.0, gt=0, description="Farther than this from every road: outside the map."
+    )
+    road_reload_seconds: float = Field(default=10.0, gt=0)
+    coverage_margin_m: float = Field(default=800.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -4,7 +4,9 @@ GeoError
 ├── UnknownCoordinateSystem   a crs name that is not wgs84, gcj02 or bd09
 ├── InvalidCoordinate         NaN, infinite, out of range or outside the service area
 ├── InvalidTime               a reported time too far ahead of the server clock
-└── ImportRejected            a file import refused: carries every bad row with its reason
+├── ImportRejected            a file import refused: carries every bad row with its reason
+├── OutsideMappedArea         a point too far from every mapped road to be routed
+└── NoRoadNetwork             no road network is loaded yet
 """
 
 from __future__ import annotations
@@ -42,3 +44,11 @@ class ImportRejected(GeoError):
         lines = "; ".join(f"row {p.row}: {p.reason}" for p in problems[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         super().__init__(f"{len(problems)} bad row(s), nothing imported: {lines}{more}")
+
+
+class OutsideMappedArea(GeoError):
+    """A point farther from every road than the snapping limit."""
+
+
+class NoRoadNetwork(GeoError):
+    """Travel times were asked for before any road network was imported."""

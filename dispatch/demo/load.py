@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, delete, or_, select
@@ -9,7 +10,10 @@ from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.demo.county import DemoCounty
-from geo.models import Place
+from dispatch.demo.roads import build_demo_roads
+from geo import road_store
+from geo.models import Place, RoadNetworkInfo
+from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork
 from geo.orm import Base
 from units import accounts
 from units.models import Ambulance, AmbulancePosition, Facility, User
@@ -33,6 +37,8 @@ class LoadReport:
     places: int
     users_created: int
     logins: tuple[DemoLogin, ...]
+    road_segments: int
+    roads_replaced: bool
 
 
 def demo_logins(county: DemoCounty) -> tuple[DemoLogin, ...]:
@@ -67,13 +73,22 @@ async def reset_demo(db: AsyncSession, county: DemoCounty) -> None:
     await db.execute(delete(Place).where(Place.synthetic.is_(True)))
 
 
-async def load_demo(db: AsyncSession, county: DemoCounty, reset: bool = False) -> LoadReport:
-    """Upsert the demo county; live state (statuses, positions, passwords) is left as it is."""
+async def load_demo(
+    db: AsyncSession,
+    county: DemoCounty,
+    reset: bool = False,
+    speeds: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
+) -> LoadReport:
+    """Upsert the demo county and its roads; live state (statuses, positions, passwords) stays."""
     if reset:
         await reset_demo(db, county)
     await _upsert_places(db, county)
     await _upsert_facilities(db, county)
     await _upsert_ambulances(db, county)
+    roads = build_demo_roads(county)
+    roads_replaced = reset or not await _demo_roads_loaded(db, roads)
+    if roads_replaced:
+        await road_store.replace_network(db, roads, speeds)
     logins = demo_logins(county)
     existing = set(
         await db.scalars(
@@ -99,6 +114,19 @@ async def load_demo(db: AsyncSession, county: DemoCounty, reset: bool = False) -
         places=len(county.places),
         users_created=created,
         logins=logins,
+        road_segments=len(roads.segments),
+        roads_replaced=roads_replaced,
+    )
+
+
+async def _demo_roads_loaded(db: AsyncSession, roads: RoadNetwork) -> bool:
+    """Whether the stored network already is these demo roads (so loading again writes nothing)."""
+    info = await db.get(RoadNetworkInfo, 1)
+    return (
+        info is not None
+        and info.synthetic
+        and info.source == roads.source
+        and (info.nodes, info.segments) == (len(roads.nodes), len(roads.segments))
     )
 
 

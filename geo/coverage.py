@@ -1,0 +1,96 @@
+"""Drive-time areas: the ground within N minutes of a set of facilities, as polygons. Pure.
+
+The reachable parts of the road network (whole segments, and the reachable ends of segments
+at the edge) are drawn onto a metric grid, widened by a margin (the fields and villages beside
+the road), and traced into polygons with contourpy. This is for display and planning, not
+for routing: routing always uses the graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import cast
+
+import contourpy
+import numpy as np
+import numpy.typing as npt
+import shapely
+from scipy.ndimage import binary_dilation
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.ops import substring
+
+from geo.engine import FloatArray, TravelTimeEngine
+
+
+def reachable_lines(
+    engine: TravelTimeEngine, times: FloatArray, minutes: float
+) -> list[shapely.LineString]:
+    """Projected pieces of road from which the origin (of a reversed search) is within reach."""
+    a = engine.arrays
+    t_source, t_target = times[a.seg_source], times[a.seg_target]
+    m = np.maximum(a.seg_minutes, 1e-9)
+    # From a point at fraction f: via the target (1-f)m + T_t; via the source (two-way) fm + T_s.
+    from_target = np.clip((minutes - t_target) / m, 0.0, 1.0)  # covered length at the target end
+    from_source = np.where(a.seg_oneway, 0.0, np.clip((minutes - t_source) / m, 0.0, 1.0))
+    whole = from_target + from_source >= 1.0
+    pieces: list[shapely.LineString] = list(engine.lines[whole])
+    for i in np.nonzero(~whole & ((from_target > 0) | (from_source > 0)))[0]:
+        line = engine.lines[i]
+        if from_source[i] > 0:
+            pieces.append(substring(line, 0.0, float(from_source[i]), normalized=True))
+        if from_target[i] > 0:
+            pieces.append(substring(line, 1.0 - float(from_target[i]), 1.0, normalized=True))
+    return pieces
+
+
+def drive_time_area(
+    engine: TravelTimeEngine,
+    times: FloatArray,
+    minutes: float,
+    margin_m: float = 800.0,
+    cell_m: float = 250.0,
+) -> MultiPolygon:
+    """The area (lon/lat) within ``minutes`` by road, with ``margin_m`` either side of the road."""
+    pieces = reachable_lines(engine, times, minutes)
+    if not pieces:
+        return MultiPolygon()
+    dense = shapely.segmentize(np.array(pieces, dtype=object), max_segment_length=cell_m / 2)
+    xy = shapely.get_coordinates(dense)
+    pad = margin_m + 2 * cell_m
+    x0, y0 = xy.min(axis=0) - pad
+    x1, y1 = xy.max(axis=0) + pad
+    nx, ny = int((x1 - x0) / cell_m) + 1, int((y1 - y0) / cell_m) + 1
+    grid = np.zeros((ny, nx), dtype=bool)
+    grid[((xy[:, 1] - y0) / cell_m).astype(int), ((xy[:, 0] - x0) / cell_m).astype(int)] = True
+    radius = max(1, round(margin_m / cell_m))
+    yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    grid = binary_dilation(grid, structure=(xx**2 + yy**2) <= radius**2)
+    xs = x0 + cell_m * (np.arange(nx) + 0.5)
+    ys = y0 + cell_m * (np.arange(ny) + 0.5)
+    generator = contourpy.contour_generator(
+        xs, ys, grid.astype(np.float64), fill_type=contourpy.FillType.OuterOffset
+    )
+    filled = generator.filled(0.5, 1.5)
+    points = cast(list[FloatArray], filled[0])
+    offsets = cast(list[npt.NDArray[np.uint32]], filled[1])
+    polygons = []
+    for ring_points, ring_offsets in zip(points, offsets, strict=True):
+        rings = [ring_points[a:b] for a, b in itertools.pairwise(ring_offsets)]
+        lon_lat = [np.column_stack(engine.projection.inverse(r[:, 0], r[:, 1])) for r in rings]
+        polygons.append(Polygon(lon_lat[0], lon_lat[1:]))
+    return MultiPolygon(polygons)
+
+
+def drive_time_areas(
+    engine: TravelTimeEngine,
+    origins: Sequence[tuple[float, float]],
+    thresholds: Sequence[float],
+    margin_m: float = 800.0,
+) -> list[tuple[float, MultiPolygon]]:
+    """For each threshold, the area from which the nearest origin is within reach by road."""
+    snaps = [s for s in engine.snap_many([o[0] for o in origins], [o[1] for o in origins]) if s]
+    if not snaps:
+        return [(minutes, MultiPolygon()) for minutes in thresholds]
+    times = engine.times_from(snaps, reverse=True, limit=max(thresholds))
+    return [(m, drive_time_area(engine, times, m, margin_m)) for m in thresholds]

@@ -1,0 +1,423 @@
+"""The travel-time engine: the road graph in memory as compressed sparse arrays, searched with
+``scipy.sparse.csgraph.dijkstra``. Pure: it takes arrays and points, and returns minutes.
+
+Points are snapped to the nearest segment (in a local metric projection); the part of that
+segment to its ends is driven at the segment's speed, and the gap between the point and the road
+(the access leg) at a slow access speed. A search starts from a virtual node joined to the
+snapped segment's ends (one Dijkstra for any number of starts), so "the nearest ambulances to an
+incident" is one search on the reversed graph from the incident, bounded by a time limit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from shapely.ops import substring
+
+from geo.exceptions import OutsideMappedArea
+from geo.network import EARTH_RADIUS_M, RoadNetwork, line_length_m, minutes_for, speed_for
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+_TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanominute
+# Roads a point is never snapped onto: nobody calls an ambulance from an expressway lane
+# between interchanges (an incident there is given on the nearest ordinary road).
+UNSNAPPABLE_CLASSES = frozenset({"expressway", "motorway"})
+
+
+def snappable(road_classes: Sequence[str]) -> BoolArray:
+    """Which segments a point may be snapped onto, by road class."""
+    return np.array([c not in UNSNAPPABLE_CLASSES for c in road_classes], dtype=np.bool_)
+
+
+@dataclass(frozen=True)
+class RoadArrays:
+    """The network as arrays: nodes by index, segments by index (source/target are node indexes)."""
+
+    node_lon: FloatArray
+    node_lat: FloatArray
+    seg_source: IntArray
+    seg_target: IntArray
+    seg_minutes: FloatArray
+    seg_length_m: FloatArray
+    seg_oneway: BoolArray
+    seg_coords: Sequence[FloatArray]  # each (k, 2) lon/lat from source to target
+    version: int = 0
+    seg_snappable: BoolArray | None = None  # False: never snap a point here (expressways)
+
+    @classmethod
+    def from_network(cls, network: RoadNetwork, speeds: dict[str, float]) -> RoadArrays:
+        """Arrays of a plain network, with lengths and minutes from the speed table."""
+        lengths = np.array([line_length_m(s.coords) for s in network.segments], dtype=np.float64)
+        minutes = np.array(
+            [
+                minutes_for(length, speed_for(s, speeds))
+                for s, length in zip(network.segments, lengths, strict=True)
+            ],
+            dtype=np.float64,
+        )
+        return cls(
+            node_lon=np.array([n[0] for n in network.nodes], dtype=np.float64),
+            node_lat=np.array([n[1] for n in network.nodes], dtype=np.float64),
+            seg_source=np.array([s.source for s in network.segments], dtype=np.int64),
+            seg_target=np.array([s.target for s in network.segments], dtype=np.int64),
+            seg_minutes=minutes,
+            seg_length_m=lengths,
+            seg_oneway=np.array([s.oneway for s in network.segments], dtype=np.bool_),
+            seg_coords=[np.array(s.coords, dtype=np.float64) for s in network.segments],
+            seg_snappable=snappable([s.road_class for s in network.segments]),
+        )
+
+
+@dataclass(frozen=True)
+class Snap:
+    """Where a point meets the road: segment, fraction along it from its source, gap in metres."""
+
+    segment: int
+    fraction: float
+    distance_m: float
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Route:
+    minutes: float
+    meters: float
+    coords: list[tuple[float, float]]
+    start: Snap
+    end: Snap
+
+
+@dataclass(frozen=True)
+class Ranked:
+    key: str
+    minutes: float
+    meters: float
+
+
+def _dijkstra(graph: csr_matrix, source: int, limit: float) -> tuple[FloatArray, IntArray]:
+    """Times and predecessors of one bounded Dijkstra from ``source``."""
+    times, predecessors = dijkstra(
+        graph,
+        directed=True,
+        indices=np.array([source], dtype=np.int32),
+        limit=limit,
+        return_predecessors=True,
+    )
+    return times[0].astype(np.float64), predecessors[0].astype(np.int64)
+
+
+class LocalProjection:
+    """Equirectangular metres around the network's centre: good to ~0.1% across a county."""
+
+    def __init__(self, lon0: float, lat0: float) -> None:
+        self.lon0, self.lat0 = lon0, lat0
+        self.kx = math.radians(1.0) * EARTH_RADIUS_M * math.cos(math.radians(lat0))
+        self.ky = math.radians(1.0) * EARTH_RADIUS_M
+
+    def forward(self, lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
+        return (lon - self.lon0) * self.kx, (lat - self.lat0) * self.ky
+
+    def inverse(self, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+        return x / self.kx + self.lon0, y / self.ky + self.lat0
+
+
+class TravelTimeEngine:
+    """Road travel times over one loaded network version."""
+
+    def __init__(
+        self, arrays: RoadArrays, access_speed_kmh: float = 10.0, max_snap_m: float = 2_000.0
+    ) -> None:
+        if len(arrays.seg_source) == 0:
+            raise ValueError("a road network needs at least one segment")
+        self.arrays = arrays
+        self.version = arrays.version
+        self.access_m_per_min = access_speed_kmh * 1000.0 / 60.0
+        self.max_snap_m = max_snap_m
+        self.node_count = len(arrays.node_lon)
+        self.segment_count = len(arrays.seg_source)
+        self.projection = LocalProjection(
+            float(np.mean(arrays.node_lon)), float(np.mean(arrays.node_lat))
+        )
+        self._forward, self._forward_seg = self._csr(reverse=False)
+        self._reverse, self._reverse_seg = self._csr(reverse=True)
+        self.lines = self._projected_lines()
+        allowed = arrays.seg_snappable
+        if allowed is None or not allowed.any():
+            allowed = np.ones(self.segment_count, dtype=np.bool_)
+        self._snap_segments = np.nonzero(allowed)[0]
+        self._tree = shapely.STRtree(self.lines[self._snap_segments])
+
+    # -- building -------------------------------------------------------------------------
+
+    def _csr(self, reverse: bool) -> tuple[csr_matrix, IntArray]:
+        """The graph (or its reverse) with one extra row for the virtual start node.
+
+        Parallel edges keep the fastest; ``seg`` maps each stored edge to its segment.
+        """
+        a = self.arrays
+        seg = np.arange(self.segment_count, dtype=np.int64)
+        two_way = ~a.seg_oneway
+        tails = np.concatenate([a.seg_source, a.seg_target[two_way]])
+        heads = np.concatenate([a.seg_target, a.seg_source[two_way]])
+        weights = np.maximum(np.concatenate([a.seg_minutes, a.seg_minutes[two_way]]), _TINY)
+        segs = np.concatenate([seg, seg[two_way]])
+        if reverse:
+            tails, heads = heads, tails
+        keep = tails != heads
+        tails, heads, weights, segs = tails[keep], heads[keep], weights[keep], segs[keep]
+        order = np.lexsort((weights, heads, tails))
+        tails, heads, weights, segs = tails[order], heads[order], weights[order], segs[order]
+        first = np.ones(len(tails), dtype=np.bool_)
+        first[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
+        tails, heads, weights, segs = tails[first], heads[first], weights[first], segs[first]
+        n = self.node_count + 1
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.add.at(indptr, tails + 1, 1)
+        indptr = np.cumsum(indptr, dtype=np.int32)
+        matrix = csr_matrix(
+            (weights.astype(np.float64), heads.astype(np.int32), indptr), shape=(n, n)
+        )
+        return matrix, segs
+
+    def _projected_lines(self) -> npt.NDArray[np.object_]:
+        lines = []
+        for coords in self.arrays.seg_coords:
+            x, y = self.projection.forward(coords[:, 0], coords[:, 1])
+            lines.append(shapely.linestrings(np.column_stack([x, y])))
+        return np.array(lines, dtype=object)
+
+    # -- snapping -------------------------------------------------------------------------
+
+    def snap_many(self, lons: Sequence[float], lats: Sequence[float]) -> list[Snap | None]:
+        """Each point's snap, or None where it is farther than the limit from every road."""
+        if len(lons) == 0:
+            return []
+        x, y = self.projection.forward(np.asarray(lons, float), np.asarray(lats, float))
+        points = shapely.points(x, y)
+        index, distance = self._tree.query_nearest(points, return_distance=True, all_matches=False)
+        segments = np.empty(len(points), dtype=np.int64)
+        segments[index[0]] = self._snap_segments[index[1]]
+        gaps = np.empty(len(points), dtype=np.float64)
+        gaps[index[0]] = distance
+        lines = self.lines[segments]
+        fractions = shapely.line_locate_point(lines, points, normalized=True)
+        on_road = shapely.line_interpolate_point(lines, fractions, normalized=True)
+        lon, lat = self.projection.inverse(shapely.get_x(on_road), shapely.get_y(on_road))
+        return [
+            Snap(
+                int(segments[i]), float(fractions[i]), float(gaps[i]), float(lon[i]), float(lat[i])
+            )
+            if gaps[i] <= self.max_snap_m
+            else None
+            for i in range(len(points))
+        ]
+
+    def snap(self, lon: float, lat: float) -> Snap:
+        """The point's snap; OutsideMappedArea if it is too far from every road."""
+        found = self.snap_many([lon], [lat])[0]
+        if found is None:
+            raise OutsideMappedArea(
+                f"lon {lon} / lat {lat} is more than {self.max_snap_m:.0f} m from every mapped"
+                " road: it is outside the mapped area"
+            )
+        return found
+
+    def _access(self, snap: Snap) -> float:
+        return snap.distance_m / self.access_m_per_min
+
+    # -- searching ------------------------------------------------------------------------
+
+    def _starts(self, snap: Snap, reverse: bool) -> list[tuple[int, float]]:
+        """Graph nodes reachable from a snapped point (or, reversed, reaching it) and their cost."""
+        a = self.arrays
+        s, t = int(a.seg_source[snap.segment]), int(a.seg_target[snap.segment])
+        m = float(a.seg_minutes[snap.segment])
+        along, back = (1.0 - snap.fraction) * m, snap.fraction * m
+        # Forward: leave the point toward the target (always) or the source (two-way only).
+        # Reversed: arrive at the point from the source (always) or the target (two-way only).
+        starts = [(s, back)] if reverse else [(t, along)]
+        if not a.seg_oneway[snap.segment]:
+            starts.append((t, along) if reverse else (s, back))
+        access = self._access(snap)
+        return [(node, cost + access) for node, cost in starts]
+
+    def _search(
+        self, starts: Sequence[tuple[int, float]], reverse: bool, limit: float
+    ) -> tuple[FloatArray, IntArray]:
+        """Node times (and predecessors) from a virtual node joined to the starts."""
+        base = self._reverse if reverse else self._forward
+        virtual = self.node_count
+        nodes = np.array([n for n, _ in starts], dtype=np.int32)
+        costs = np.maximum(np.array([c for _, c in starts], dtype=np.float64), _TINY)
+        indptr = base.indptr.copy()
+        indptr[-1] += len(nodes)
+        graph = csr_matrix(
+            (np.concatenate([base.data, costs]), np.concatenate([base.indices, nodes]), indptr),
+            shape=base.shape,
+        )
+        return _dijkstra(graph, virtual, limit)
+
+    def node_times(self, node: int, reverse: bool = False, limit: float = np.inf) -> FloatArray:
+        """Minutes from one node to every node (or, reversed, from every node to it)."""
+        times, _ = _dijkstra(self._reverse if reverse else self._forward, node, limit)
+        return times[: self.node_count]
+
+    def times_from(
+        self, snaps: Sequence[Snap], reverse: bool = False, limit: float = np.inf
+    ) -> FloatArray:
+        """Minutes from the nearest of several points to every node (reversed: to them)."""
+        starts = [start for snap in snaps for start in self._starts(snap, reverse)]
+        times, _ = self._search(starts, reverse, limit)
+        return times[: self.node_count]
+
+    def at_points(self, times: FloatArray, snaps: Sequence[Snap], reverse: bool) -> FloatArray:
+        """Given node times of a search, the minutes at snapped points (access leg included).
+
+        A forward search reaches a point through its segment's ends; a reversed search (times to
+        the origin) leaves a point through them.
+        """
+        result = np.full(len(snaps), np.inf)
+        for i, snap in enumerate(snaps):
+            result[i] = min(times[node] + cost for node, cost in self._starts(snap, not reverse))
+        return result
+
+    # -- answers --------------------------------------------------------------------------
+
+    def route(self, start: Snap, end: Snap) -> Route | None:
+        """The fastest route between two snapped points, or None if no road connects them."""
+        times, predecessors = self._search(self._starts(start, False), False, np.inf)
+        best, via = math.inf, -1
+        for node, cost in self._starts(end, True):
+            if times[node] + cost < best:
+                best, via = float(times[node] + cost), node
+        same = self._same_segment(start, end)
+        if same is not None and same <= best:
+            coords = self._piece(start.segment, start.fraction, end.fraction)
+            meters = abs(end.fraction - start.fraction) * float(
+                self.arrays.seg_length_m[start.segment]
+            )
+            return Route(same, meters + start.distance_m + end.distance_m, coords, start, end)
+        if not math.isfinite(best):
+            return None
+        return self._assemble(best, predecessors, via, start, end)
+
+    def _same_segment(self, start: Snap, end: Snap) -> float | None:
+        if start.segment != end.segment:
+            return None
+        if end.fraction < start.fraction and self.arrays.seg_oneway[start.segment]:
+            return None
+        m = float(self.arrays.seg_minutes[start.segment])
+        return abs(end.fraction - start.fraction) * m + self._access(start) + self._access(end)
+
+    def _edge_segment(self, tail: int, head: int) -> int:
+        row = slice(self._forward.indptr[tail], self._forward.indptr[tail + 1])
+        where = np.nonzero(self._forward.indices[row] == head)[0]
+        return int(self._forward_seg[row][where[0]])
+
+    def _assemble(
+        self, minutes: float, predecessors: IntArray, last: int, start: Snap, end: Snap
+    ) -> Route:
+        a = self.arrays
+        path = [last]
+        while predecessors[path[-1]] != self.node_count and predecessors[path[-1]] >= 0:
+            path.append(int(predecessors[path[-1]]))
+        path.reverse()
+        first = path[0]
+        # The start's own segment up to the first node, then whole segments, then the end's.
+        leave_fraction = 1.0 if first == a.seg_target[start.segment] else 0.0
+        coords = self._piece(start.segment, start.fraction, leave_fraction)
+        meters = abs(leave_fraction - start.fraction) * float(a.seg_length_m[start.segment])
+        for tail, head in itertools.pairwise(path):
+            segment = self._edge_segment(tail, head)
+            forward = a.seg_source[segment] == tail
+            piece = a.seg_coords[segment] if forward else a.seg_coords[segment][::-1]
+            coords.extend((float(x), float(y)) for x, y in piece[1:])
+            meters += float(a.seg_length_m[segment])
+        enter_fraction = 0.0 if last == a.seg_source[end.segment] else 1.0
+        coords.extend(self._piece(end.segment, enter_fraction, end.fraction)[1:])
+        meters += abs(end.fraction - enter_fraction) * float(a.seg_length_m[end.segment])
+        return Route(minutes, meters + start.distance_m + end.distance_m, coords, start, end)
+
+    def _piece(self, segment: int, f0: float, f1: float) -> list[tuple[float, float]]:
+        """The lon/lat polyline along a segment from fraction f0 to f1 (either direction)."""
+        line = shapely.linestrings(self.arrays.seg_coords[segment])
+        lo, hi = sorted((f0, f1))
+        part = substring(line, lo, hi, normalized=True)
+        coords = [(float(x), float(y)) for x, y in shapely.get_coordinates(part)]
+        if f0 > f1:
+            coords.reverse()
+        return coords or [(float(c[0]), float(c[1])) for c in self.arrays.seg_coords[segment][:1]]
+
+    def nearest(
+        self,
+        target: Snap,
+        candidates: Sequence[tuple[str, float, float]],
+        k: int,
+        limit: float = 30.0,
+        max_limit: float = 24 * 60.0,
+    ) -> list[Ranked]:
+        """The k candidates (key, lon, lat) with the shortest road time to the target.
+
+        One reversed search from the target, bounded by ``limit`` minutes and widened (doubled)
+        only while fewer than k candidates are within it. Unsnappable candidates are left out.
+        """
+        snaps = self.snap_many([c[1] for c in candidates], [c[2] for c in candidates])
+        placed = [(c[0], s) for c, s in zip(candidates, snaps, strict=True) if s is not None]
+        if not placed:
+            return []
+        starts = self._starts(target, True)
+        while True:
+            times, predecessors = self._search(starts, True, limit)
+            minutes = self.at_points(times, [s for _, s in placed], reverse=True)
+            direct = np.array([self._same_segment(s, target) or math.inf for _, s in placed])
+            minutes = np.minimum(minutes, direct)
+            reached = int(np.count_nonzero(minutes <= limit))
+            if reached >= min(k, len(placed)) or limit >= max_limit:
+                break
+            limit = min(limit * 2, max_limit)
+        order = [int(i) for i in np.argsort(minutes, kind="stable")[:k]]
+        ranked = []
+        for i in order:
+            if not math.isfinite(minutes[i]):
+                break
+            snap = placed[i][1]
+            meters = (
+                self._direct_meters(snap, target)
+                if direct[i] <= minutes[i]
+                else self._meters_in_tree(snap, target, times, predecessors)
+            )
+            ranked.append(Ranked(placed[i][0], float(minutes[i]), meters))
+        return ranked
+
+    def _direct_meters(self, start: Snap, end: Snap) -> float:
+        length = float(self.arrays.seg_length_m[start.segment])
+        return abs(end.fraction - start.fraction) * length + start.distance_m + end.distance_m
+
+    def _meters_in_tree(
+        self, origin: Snap, target: Snap, times: FloatArray, predecessors: IntArray
+    ) -> float:
+        """Metres from origin to target along a reversed search's shortest-path tree."""
+        a = self.arrays
+        node, _ = min(self._starts(origin, False), key=lambda nc: times[nc[0]] + nc[1])
+        leave = 1.0 if node == a.seg_target[origin.segment] else 0.0
+        meters = origin.distance_m + abs(leave - origin.fraction) * float(
+            a.seg_length_m[origin.segment]
+        )
+        while predecessors[node] != self.node_count and predecessors[node] >= 0:
+            following = int(predecessors[node])
+            meters += float(a.seg_length_m[self._edge_segment(node, following)])
+            node = following
+        enter = 0.0 if node == a.seg_source[target.segment] else 1.0
+        length = float(a.seg_length_m[target.segment])
+        return meters + abs(target.fraction - enter) * length + target.distance_m

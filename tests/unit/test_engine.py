@@ -1,0 +1,184 @@
+"""The travel-time engine against networkx and hand-worked small networks (no I/O)."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.engine import RoadArrays, TravelTimeEngine
+from geo.exceptions import OutsideMappedArea
+from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork, Segment
+
+# A 1 km grid step near the demo county, in degrees.
+DLAT = 1000 / 111_195.0
+DLON = DLAT / math.cos(math.radians(33.44))
+LON0, LAT0 = 114.88, 33.44
+
+
+def grid_node(i: int, j: int) -> tuple[float, float]:
+    return (LON0 + i * DLON, LAT0 + j * DLAT)
+
+
+def straight(network: RoadNetwork, a: int, b: int, road_class: str, oneway: bool = False) -> None:
+    network.segments.append(
+        Segment(a, b, (network.nodes[a], network.nodes[b]), road_class, oneway=oneway)
+    )
+
+
+def line_network() -> RoadNetwork:
+    """Three nodes on a 2 km east-west county road (50 km/h: 1.2 min per km)."""
+    network = RoadNetwork(nodes=[grid_node(0, 0), grid_node(1, 0), grid_node(2, 0)])
+    straight(network, 0, 1, "county")
+    straight(network, 1, 2, "county")
+    return network
+
+
+def engine_of(network: RoadNetwork, **options: float) -> TravelTimeEngine:
+    return TravelTimeEngine(RoadArrays.from_network(network, DEFAULT_SPEEDS_KMH), **options)
+
+
+@st.composite
+def random_networks(draw: st.DrawFn) -> RoadNetwork:
+    """Random directed road networks: one-way and two-way, parallel segments, self-loops."""
+    n = draw(st.integers(min_value=2, max_value=25))
+    nodes = [(LON0 + draw(st.floats(0, 0.2)), LAT0 + draw(st.floats(0, 0.2))) for _ in range(n)]
+    network = RoadNetwork(nodes=nodes)
+    pairs = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1),
+                st.integers(0, n - 1),
+                st.sampled_from(["village", "county", "national", "expressway"]),
+                st.booleans(),
+            ),
+            min_size=1,
+            max_size=60,
+        )
+    )
+    for a, b, road_class, oneway in pairs:
+        straight(network, a, b, road_class, oneway)
+    return network
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_networks(), st.data())
+def test_node_times_equal_networkx(network: RoadNetwork, data: st.DataObject) -> None:
+    """Node-to-node minutes equal networkx's Dijkstra on random networks (forward and reversed)."""
+    arrays = RoadArrays.from_network(network, DEFAULT_SPEEDS_KMH)
+    engine = TravelTimeEngine(arrays)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(network.nodes)))
+    for i, segment in enumerate(network.segments):
+        minutes = float(arrays.seg_minutes[i])
+        directions = [(segment.source, segment.target)]
+        if not segment.oneway:
+            directions.append((segment.target, segment.source))
+        for a, b in directions:
+            if a != b and (not graph.has_edge(a, b) or graph[a][b]["w"] > minutes):
+                graph.add_edge(a, b, w=minutes)
+    origin = data.draw(st.integers(0, len(network.nodes) - 1))
+    expected = nx.single_source_dijkstra_path_length(graph, origin, weight="w")
+    forward = engine.node_times(origin)
+    for node in range(len(network.nodes)):
+        assert expected.get(node, math.inf) == pytest.approx(forward[node], abs=1e-6)
+    into = nx.single_source_dijkstra_path_length(graph.reverse(), origin, weight="w")
+    backward = engine.node_times(origin, reverse=True)
+    for node in range(len(network.nodes)):
+        assert into.get(node, math.inf) == pytest.approx(backward[node], abs=1e-6)
+
+
+def test_route_between_points_on_the_road() -> None:
+    """From 0.5 km to 1.5 km along a 50 km/h road is 1 km: 1.2 min and 1,000 m."""
+    engine = engine_of(line_network())
+    start = engine.snap(LON0 + 0.5 * DLON, LAT0)
+    end = engine.snap(LON0 + 1.5 * DLON, LAT0)
+    route = engine.route(start, end)
+    assert route is not None
+    assert 1.2 == pytest.approx(route.minutes, abs=0.01)
+    assert 1000 == pytest.approx(route.meters, rel=0.01)
+    assert pytest.approx(LON0 + 0.5 * DLON, abs=1e-6) == route.coords[0][0]
+    assert pytest.approx(LON0 + 1.5 * DLON, abs=1e-6) == route.coords[-1][0]
+
+
+def test_access_leg_is_driven_at_the_access_speed() -> None:
+    """A point 100 m off the road adds 100 m at 10 km/h (0.6 min) to the trip."""
+    engine = engine_of(line_network(), access_speed_kmh=10.0)
+    off_road = engine.snap(LON0 + 0.5 * DLON, LAT0 + 0.1 * DLAT)
+    on_road = engine.snap(LON0 + 1.5 * DLON, LAT0)
+    route = engine.route(off_road, on_road)
+    assert route is not None
+    assert 100 == pytest.approx(off_road.distance_m, rel=0.01)
+    assert 1.2 + 0.6 == pytest.approx(route.minutes, abs=0.01)
+
+
+def test_one_way_road_is_not_driven_backwards() -> None:
+    """On a one-way road the way back takes the detour; with no detour it is unreachable."""
+    network = line_network()
+    network.segments[1] = Segment(1, 2, (network.nodes[1], network.nodes[2]), "county", True)
+    engine = engine_of(network)
+    east = engine.snap(LON0 + 1.5 * DLON, LAT0)
+    west = engine.snap(LON0 + 0.5 * DLON, LAT0)
+    assert engine.route(west, east) is not None
+    assert None is engine.route(east, west)
+
+
+def test_point_far_from_every_road_is_outside_the_mapped_area() -> None:
+    """A point 5 km from the only road is outside the mapped area."""
+    engine = engine_of(line_network(), max_snap_m=2000.0)
+    with pytest.raises(OutsideMappedArea, match="outside the mapped area"):
+        engine.snap(LON0, LAT0 + 5 * DLAT)
+
+
+def test_nearest_ranks_by_road_time_not_distance() -> None:
+    """A unit across a river without a bridge is close in a straight line but last by road."""
+    # Two parallel roads 1 km apart joined only at the far west end (x=0), 5 km long.
+    nodes = [grid_node(i, 0) for i in range(6)] + [grid_node(i, 1) for i in range(6)]
+    network = RoadNetwork(nodes=nodes)
+    for i in range(5):
+        straight(network, i, i + 1, "county")
+        straight(network, 6 + i, 7 + i, "county")
+    straight(network, 0, 6, "county")
+    engine = engine_of(network)
+    incident = engine.snap(*grid_node(5, 0))
+    candidates = [("across", *grid_node(5, 1)), ("behind", *grid_node(2, 0))]
+    ranked = engine.nearest(incident, candidates, k=2)
+    assert ["behind", "across"] == [r.key for r in ranked]
+    assert 3 * 1.2 == pytest.approx(ranked[0].minutes, abs=0.01)
+    assert 11 * 1.2 == pytest.approx(ranked[1].minutes, abs=0.01)
+    assert 11_000 == pytest.approx(ranked[1].meters, rel=0.01)
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_networks(), st.data())
+def test_nearest_agrees_with_point_to_point_routes(
+    network: RoadNetwork, data: st.DataObject
+) -> None:
+    """Each ranked time equals the route time from that candidate to the incident."""
+    engine = engine_of(network, max_snap_m=1e7)
+    lon = st.floats(LON0, LON0 + 0.2)
+    lat = st.floats(LAT0, LAT0 + 0.2)
+    target = engine.snap(data.draw(lon), data.draw(lat))
+    candidates = [(f"u{i}", data.draw(lon), data.draw(lat)) for i in range(5)]
+    for ranked in engine.nearest(target, candidates, k=5, limit=5.0):
+        origin = next(c for c in candidates if c[0] == ranked.key)
+        route = engine.route(engine.snap(origin[1], origin[2]), target)
+        assert route is not None
+        assert route.minutes == pytest.approx(ranked.minutes, abs=1e-6)
+        assert route.meters == pytest.approx(ranked.meters, rel=1e-6, abs=1e-3)
+    assert np.all(np.diff([r.minutes for r in engine.nearest(target, candidates, 5)]) >= 0)
+
+
+def test_points_are_not_snapped_onto_an_expressway() -> None:
+    """A point beside an expressway lane snaps to the village road 300 m away instead."""
+    nodes = [grid_node(0, 0), grid_node(2, 0), grid_node(0, 0.4), grid_node(2, 0.4)]
+    network = RoadNetwork(nodes=nodes)
+    straight(network, 0, 1, "expressway", oneway=True)
+    straight(network, 2, 3, "village")
+    engine = engine_of(network)
+    snap = engine.snap(LON0 + DLON, LAT0 + 0.1 * DLAT)
+    assert (1, 300) == (snap.segment, pytest.approx(snap.distance_m, rel=0.01))
