@@ -27,6 +27,13 @@ def _split_list(value: Any) -> Any:
     return value
 
 
+def _text(value: Any) -> Any:
+    """Numbers read from a file where text is meant (a phone number in a numeric column)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, int | float) else value
+
+
 class FacilityRow(BaseModel):
     """One facility as a file describes it."""
 
@@ -37,9 +44,11 @@ class FacilityRow(BaseModel):
     name_zh: Annotated[str, Field(min_length=1, max_length=100)]
     name_en: Annotated[str, Field(max_length=200)] = ""
     capabilities: Annotated[list[Capability], BeforeValidator(_split_list)] = []
-    status: FacilityStatus = "ready"
+    status: FacilityStatus | None = (
+        None  # left out: a new facility is ready, a known one keeps its own
+    )
     address: Annotated[str, Field(max_length=200)] = ""
-    phone: Annotated[str, Field(max_length=32)] = ""
+    phone: Annotated[str, Field(max_length=32), BeforeValidator(_text)] = ""
     crs: CrsName = "wgs84"
 
 
@@ -90,7 +99,7 @@ async def import_facilities(db: AsyncSession, records: Sequence[PointRecord], ar
             "id": row.id,
             "kind": row.kind,
             "capabilities": list(dict.fromkeys(row.capabilities)),
-            "status": row.status,
+            "status": row.status or "ready",
             "name_zh": row.name_zh,
             "name_en": row.name_en,
             "address": row.address,
@@ -100,22 +109,23 @@ async def import_facilities(db: AsyncSession, records: Sequence[PointRecord], ar
         }
         for row, lon, lat in rows
     ]
-    statement = insert(Facility).values(values)
-    updated = (
-        "kind",
-        "capabilities",
-        "status",
-        "name_zh",
-        "name_en",
-        "address",
-        "phone",
-        "location",
-    )
-    await db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Facility.id],
-            # ON CONFLICT does not run the column's onupdate: stamp updated_at here.
-            set_={**{c: statement.excluded[c] for c in updated}, "updated_at": func.now()},
+    static = ("kind", "capabilities", "name_zh", "name_en", "address", "phone", "location")
+    # A live status (a busy cath lab) is only overwritten by a file that gives one.
+    for with_status in (True, False):
+        batch = [
+            v
+            for v, (row, _, _) in zip(values, rows, strict=True)
+            if (row.status is not None) == with_status
+        ]
+        if not batch:
+            continue
+        statement = insert(Facility).values(batch)
+        columns = (*static, "status") if with_status else static
+        await db.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Facility.id],
+                # ON CONFLICT does not run the column's onupdate: stamp updated_at here.
+                set_={**{c: statement.excluded[c] for c in columns}, "updated_at": func.now()},
+            )
         )
-    )
     return len(values)

@@ -385,6 +385,36 @@ async def test_reimport_updates_instead_of_duplicating(
     assert 2 == count
 
 
+async def test_reimport_without_status_keeps_the_live_status(
+    db: AsyncSession, settings: Settings, tmp_path: Path
+) -> None:
+    """A file without a status leaves a busy cath lab busy; a new facility starts ready."""
+    path = tmp_path / "facilities.csv"
+    write_csv(path, [csv_row("t-imp-live-1", *A, status="busy")])
+    await run_import(db, path, settings)
+    write_csv(
+        path, [csv_row("t-imp-live-1", *A, status=""), csv_row("t-imp-live-2", *B, status="")]
+    )
+    await run_import(db, path, settings)
+    rows = await stored(db)
+    assert {"t-imp-live-1": "busy", "t-imp-live-2": "ready"} == {
+        ident: row["status"] for ident, row in rows.items()
+    }
+
+
+async def test_numeric_phone_in_geojson_is_taken_as_text(
+    db: AsyncSession, settings: Settings, tmp_path: Path
+) -> None:
+    """A phone number written as a number in GeoJSON is stored as its digits."""
+    properties = {"id": "t-imp-phone", "kind": "village_clinic", "name_zh": "测试村卫生室"}
+    path = write_geojson(
+        tmp_path / "phone.geojson",
+        [({"type": "Point", "coordinates": list(A)}, {**properties, "phone": 3945559001})],
+    )
+    await run_import(db, path, settings)
+    assert "3945559001" == (await stored(db))["t-imp-phone"]["phone"]
+
+
 async def test_unsupported_suffix_is_rejected_as_row_0(tmp_path: Path) -> None:
     """A file that is not .csv, .geojson, .json or .gpkg is refused as a whole (row 0)."""
     path = tmp_path / "facilities.xlsx"
