@@ -51,12 +51,24 @@ fi
 # 2. PostGIS and pgRouting for the running server's major version.
 major=$(psql_q "SELECT current_setting('server_version_num')::int / 10000")
 available() { psql_q "SELECT count(*) FROM pg_available_extensions WHERE name = '$1'"; }
+# The control file can outlive the library (a half-removed package), so where dpkg is the
+# package manager the package itself must be installed too.
+installed() {
+  command -v dpkg-query >/dev/null || return 0
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
 missing=()
-[ "$(available postgis)" = 1 ] || missing+=("postgresql-$major-postgis-3")
-[ "$(available pgrouting)" = 1 ] || missing+=("postgresql-$major-pgrouting")
+for pair in "postgis:postgresql-$major-postgis-3" "pgrouting:postgresql-$major-pgrouting"; do
+  extension=${pair%%:*} package=${pair#*:}
+  if [ "$(available "$extension")" != 1 ] || ! installed "$package"; then
+    missing+=("$package")
+  fi
+done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} for PostgreSQL $major"
   apt_install "${missing[@]}"
 fi
-[ "$(available postgis)" = 1 ] || { say "PostGIS is still not available to PostgreSQL $major"; exit 1; }
-say "PostgreSQL $major with PostGIS: ok"
+for extension in postgis pgrouting; do
+  [ "$(available "$extension")" = 1 ] || { say "$extension is still not available to PostgreSQL $major"; exit 1; }
+done
+say "PostgreSQL $major with PostGIS and pgRouting: ok"

@@ -96,13 +96,14 @@ async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[As
 
 
 @pytest.fixture
-def app(
+async def app(
     settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> FastAPI:
-    """The app, its requests running in the test's transaction."""
+    """The app, its requests running in the test's transaction, its road engine loaded."""
     application = create_app(settings)
     application.state.engine = engine
     application.state.sessionmaker = sessionmaker
+    await application.state.roads.refresh(sessionmaker)
     return application
 
 
