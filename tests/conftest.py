@@ -23,6 +23,7 @@ from dispatch.app import create_app
 from dispatch.db import make_engine
 from dispatch.demo.county import DemoCounty, build_demo_county
 from dispatch.demo.load import load_demo
+from dispatch.roads_runtime import RoadRuntime
 from dispatch.settings import Settings
 
 TEST_DATABASE_URL = os.environ.get(
@@ -95,15 +96,31 @@ async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[As
         yield session
 
 
+@pytest.fixture(scope="session")
+async def demo_roads(settings: Settings, engine: AsyncEngine) -> RoadRuntime:
+    """The road runtime over the demo county's committed roads, built once for the run."""
+    runtime = RoadRuntime(
+        access_speed_kmh=settings.access_speed_kmh,
+        max_snap_m=settings.max_snap_m,
+        coverage_margin_m=settings.coverage_margin_m,
+    )
+    await runtime.refresh(async_sessionmaker(engine))
+    assert runtime.engine is not None, "the demo county's roads did not load"
+    return runtime
+
+
 @pytest.fixture
-async def app(
-    settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+def app(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    demo_roads: RoadRuntime,
 ) -> FastAPI:
-    """The app, its requests running in the test's transaction, its road engine loaded."""
+    """The app, its requests running in the test's transaction, on the demo county's roads."""
     application = create_app(settings)
     application.state.engine = engine
     application.state.sessionmaker = sessionmaker
-    await application.state.roads.refresh(sessionmaker)
+    application.state.roads = demo_roads
     return application
 
 
