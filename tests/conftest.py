@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,6 +26,12 @@ from dispatch.demo.county import DemoCounty, build_demo_county
 from dispatch.demo.load import load_demo
 from dispatch.roads_runtime import RoadRuntime
 from dispatch.settings import Settings
+
+# The project's shared data (the real Chengdu OSM extract) lives beside the checkout.
+SHARED_DATA = Path(
+    os.environ.get("INFOFIRST_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+CHENGDU_PBF = SHARED_DATA / "chengdu.osm.pbf"
 
 TEST_DATABASE_URL = os.environ.get(
     "INFOFIRST_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_test"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import random
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -16,8 +15,9 @@ from geo.engine import TravelTimeEngine
 from geo.network import DEFAULT_SPEEDS_KMH
 from geo.osm import read_osm
 from geo.road_store import load_network_arrays, replace_network
+from tests.conftest import CHENGDU_PBF
 
-CHENGDU = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "chengdu.osm.pbf"
+CHENGDU = CHENGDU_PBF
 PGR_COST = (
     "SELECT start_vid, end_vid, agg_cost FROM pgr_dijkstraCost("
     "'SELECT id, source, target, cost, reverse_cost FROM road_edges',"

@@ -30,9 +30,9 @@ from dispatch.settings import get_settings
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork
 from geo.osm import read_osm
 from geo.road_store import NetworkArrays, load_network_arrays, network_version, replace_network
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import CHENGDU_PBF, TEST_DATABASE_URL
 
-CHENGDU = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "chengdu.osm.pbf"
+CHENGDU = CHENGDU_PBF
 PGR_COST = (
     "SELECT start_vid, end_vid, agg_cost FROM pgr_dijkstraCost("
     "'SELECT id, source, target, cost, reverse_cost FROM road_edges',"
