@@ -12,6 +12,8 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI
 
 from dispatch import geo_api, logs, ops, problems
+from dispatch.cases import dispatching
+from dispatch.cases import router as cases_router
 from dispatch.db import make_engine, make_sessionmaker
 from dispatch.middleware import BodyLimit, RequestContext
 from dispatch.roads_runtime import RoadRuntime, start_watching, stop_watching
@@ -19,6 +21,7 @@ from dispatch.settings import Settings, get_settings
 from geo.points import InputLimits
 from units import auth_router
 from units import router as units_router
+from units.hooks import UnitHooks
 from units.security import TokenConfig
 
 API_PREFIX = "/api/v1"
@@ -67,12 +70,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_snap_m=settings.max_snap_m,
         coverage_margin_m=settings.coverage_margin_m,
     )
+    app.state.unit_hooks = UnitHooks(
+        on_status=[dispatching.status_listener],
+        on_position=[dispatching.eta_listener(lambda: app.state.roads.engine)],
+    )
     problems.install(app)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router.router)
     api.include_router(units_router.router)
     api.include_router(geo_api.router)
+    api.include_router(cases_router.router)
     app.include_router(api)
     app.include_router(ops.router)
 

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from dispatch.cases import exceptions as case_errors
 from geo import exceptions as geo_errors
 from units import exceptions as units_errors
 
@@ -30,6 +31,10 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     units_errors.NotFound: (404, "not-found", "Not found"),
     units_errors.IllegalStatusChange: (409, "illegal-status-change", "Status change not allowed"),
     units_errors.Conflict: (409, "conflict", "Conflict"),
+    case_errors.InvalidEvent: (422, "invalid-event", "Cannot record this"),
+    case_errors.IdempotencyMismatch: (422, "idempotency-key-reused", "Idempotency-Key reused"),
+    case_errors.AlreadySuperseded: (409, "already-superseded", "Already corrected"),
+    case_errors.DispatchConflict: (409, "dispatch-conflict", "Cannot dispatch"),
     geo_errors.UnknownCoordinateSystem: (422, "unknown-crs", "Unknown coordinate system"),
     geo_errors.InvalidCoordinate: (422, "invalid-coordinate", "Invalid coordinate"),
     geo_errors.InvalidTime: (422, "invalid-time", "Implausible time"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
@@ -14,6 +14,7 @@ from geo.schemas import Feature, FeatureCollection
 from units import scope, service
 from units.deps import CurrentUser, LimitsDep, SessionDep
 from units.geojson import ambulance_feature, facility_feature
+from units.hooks import hooks
 from units.schemas import (
     AmbulanceStatus,
     Capability,
@@ -78,6 +79,7 @@ async def list_ambulances(
 
 @router.post("/ambulances/{ambulance_id}/positions", response_model=PositionsAccepted)
 async def post_positions(
+    request: Request,
     ambulance_id: Slug,
     positions: Annotated[Any, Body(description="one position object, or a list of them (a batch)")],
     db: SessionDep,
@@ -89,6 +91,9 @@ async def post_positions(
     fixes = service.check_fixes(parse_positions(positions), limits, datetime.now(UTC))
     ambulance = await service.lock_ambulance(db, ambulance_id)
     moved = await service.record_positions(db, ambulance, fixes)
+    if moved:
+        for position_listener in hooks(request).on_position:
+            await position_listener(db, ambulance)
     return PositionsAccepted(
         ambulance_id=ambulance.id,
         accepted=len(fixes),
@@ -99,6 +104,7 @@ async def post_positions(
 
 @router.post("/ambulances/{ambulance_id}/status", response_model=Feature)
 async def post_status(
+    request: Request,
     ambulance_id: Slug,
     change: StatusIn,
     db: SessionDep,
@@ -111,5 +117,9 @@ async def post_status(
     )
     check_not_future(change.at, datetime.now(UTC), limits.max_future, "at")
     ambulance = await service.lock_ambulance(db, ambulance_id)
+    previous = ambulance.status
     await service.change_status(db, ambulance, change.status, change.at)
+    if previous != ambulance.status:
+        for status_listener in hooks(request).on_status:
+            await status_listener(db, ambulance, previous, ambulance.status, change.at, user)
     return ambulance_feature(ambulance)

@@ -1,0 +1,1 @@
+"""The patient's episode: cases, time stamps, intervals, dispatch and decision support."""

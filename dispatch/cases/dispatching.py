@@ -1,0 +1,163 @@
+"""Dispatch: the best available ambulance by road, and the milestones its status changes stamp.
+
+The status and position listeners are registered with ``units.hooks`` by the app, so a crew's
+status button stamps ``unit_en_route`` (and the rest) on its case, and its GPS fixes keep the
+case's ETA to its destination current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.cases import events as case_events
+from dispatch.cases.exceptions import DispatchConflict
+from dispatch.cases.milestones import LEAVING_MILESTONES, STATUS_MILESTONES
+from dispatch.cases.models import Case, CaseEvent
+from dispatch.cases.schemas import Candidate
+from geo.engine import TravelTimeEngine
+from units import service as units_service
+from units.geojson import lon_lat
+from units.hooks import PositionListener, StatusListener
+from units.models import Ambulance, Facility, User
+
+log = structlog.get_logger(__name__)
+
+
+def _candidate(ambulance: Ambulance, minutes: float, meters: float) -> Candidate:
+    return Candidate(
+        ambulance_id=ambulance.id,
+        callsign=ambulance.callsign,
+        station_id=ambulance.station_id,
+        minutes=round(minutes, 2),
+        meters=round(meters, 1),
+    )
+
+
+async def rank_ambulances(
+    db: AsyncSession, engine: TravelTimeEngine, case: Case, k: int = 5
+) -> list[Candidate]:
+    """Available ambulances by road time to the case, fastest first."""
+    target = engine.snap(*(lon_lat(case.location) or (0.0, 0.0)))
+    fleet = {a.id: a for a in await units_service.list_ambulances(db, "available")}
+    candidates = [(a.id, *p) for a in fleet.values() if (p := lon_lat(a.position)) is not None]
+    ranked = engine.nearest(target, candidates, k)
+    return [_candidate(fleet[r.key], r.minutes, r.meters) for r in ranked]
+
+
+async def dispatch_case(
+    db: AsyncSession,
+    engine: TravelTimeEngine,
+    case: Case,
+    user: User,
+    now: datetime,
+    ambulance_id: str | None,
+) -> tuple[Candidate, list[Candidate], CaseEvent]:
+    """Assign the best (or the named) available ambulance; stamps ``unit_notified``."""
+    if case.status != "active":
+        raise DispatchConflict("the case is closed")
+    if case.ambulance_id is not None and case.ambulance_released_at is None:
+        raise DispatchConflict(f"ambulance {case.ambulance_id} is already on this case")
+    ranked = await rank_ambulances(db, engine, case)
+    if ambulance_id is None:
+        if not ranked:
+            raise DispatchConflict("no available ambulance can reach this case by road")
+        chosen = ranked[0]
+    else:
+        ambulance = await units_service.lock_ambulance(db, ambulance_id)
+        if ambulance.status != "available":
+            raise DispatchConflict(f"ambulance {ambulance_id} is {ambulance.status}, not available")
+        chosen = next((c for c in ranked if c.ambulance_id == ambulance_id), None) or _own_time(
+            engine, case, ambulance
+        )
+    ambulance = await units_service.lock_ambulance(db, chosen.ambulance_id)
+    await units_service.change_status(db, ambulance, "dispatched", now)
+    case.ambulance_id, case.ambulance_released_at = ambulance.id, None
+    event = await case_events.stamp(
+        db, case, "unit_notified", now, "dispatch", user.username, note=ambulance.callsign
+    )
+    alternatives = [c for c in ranked if c.ambulance_id != chosen.ambulance_id]
+    log.info("case_dispatched", case_id=case.id, ambulance_id=ambulance.id, minutes=chosen.minutes)
+    return chosen, alternatives, event
+
+
+def _own_time(engine: TravelTimeEngine, case: Case, ambulance: Ambulance) -> Candidate:
+    where = lon_lat(ambulance.position)
+    if where is None:
+        raise DispatchConflict(f"ambulance {ambulance.id} has no known position")
+    route = engine.route(engine.snap(*where), engine.snap(*(lon_lat(case.location) or where)))
+    if route is None:
+        raise DispatchConflict(f"ambulance {ambulance.id} cannot reach the case by road")
+    return _candidate(ambulance, route.minutes, route.meters)
+
+
+async def active_case_of(db: AsyncSession, ambulance_id: str) -> Case | None:
+    """The case the ambulance is assigned to now, if any."""
+    return await db.scalar(
+        select(Case)
+        .where(
+            Case.ambulance_id == ambulance_id,
+            Case.ambulance_released_at.is_(None),
+            Case.status == "active",
+        )
+        .order_by(Case.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+
+
+async def stamp_status_change(
+    db: AsyncSession, ambulance: Ambulance, old: str, new: str, at: datetime, user: User
+) -> None:
+    """Stamp the milestones of an assigned ambulance's status change on its case."""
+    case = await active_case_of(db, ambulance.id)
+    if case is None:
+        return
+    for milestone in (*LEAVING_MILESTONES.get(old, ()), *STATUS_MILESTONES.get(new, ())):
+        facility = case.destination_facility_id if milestone == "facility_arrival" else None
+        if milestone == "facility_arrival" and facility is None:
+            continue  # no destination recorded: the door-in is stamped by the facility
+        await case_events.stamp(
+            db, case, milestone, at, "ambulance_status", user.username, facility, ambulance.callsign
+        )
+    if new == "available":
+        case.ambulance_released_at = at
+    log.info("case_status_stamped", case_id=case.id, ambulance_id=ambulance.id, status=new)
+
+
+def eta_listener(engine_of: Callable[[], TravelTimeEngine | None]) -> PositionListener:
+    """A listener updating the case's ETA (to the scene, then to the destination) on each move."""
+
+    async def update_eta(db: AsyncSession, ambulance: Ambulance) -> None:
+        engine = engine_of()
+        where = lon_lat(ambulance.position)
+        if engine is None or where is None or ambulance.position_at is None:
+            return
+        case = await active_case_of(db, ambulance.id)
+        if case is None:
+            return
+        target = None
+        if ambulance.status in ("dispatched", "en_route"):
+            target = lon_lat(case.location)
+        elif ambulance.status == "transporting" and case.destination_facility_id:
+            facility = await db.get(Facility, case.destination_facility_id)
+            target = lon_lat(facility.location) if facility is not None else None
+        if target is None:
+            return
+        snap_from, snap_to = engine.snap_many([where[0], target[0]], [where[1], target[1]])
+        route = engine.route(snap_from, snap_to) if snap_from and snap_to else None
+        if route is None:
+            return
+        case.eta_minutes = round(route.minutes, 2)
+        case.eta_at = ambulance.position_at + timedelta(minutes=route.minutes)
+        case.eta_updated_at = ambulance.position_at
+        await db.flush()
+
+    return update_eta
+
+
+status_listener: StatusListener = stamp_status_change

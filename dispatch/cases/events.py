@@ -1,0 +1,214 @@
+"""Recording time stamps: append-only, idempotent, with data-quality flags.
+
+A retry with the same Idempotency-Key returns the event the first request made (the database's
+unique index decides the race, so 20 concurrent sends make one event). A correction is a new
+event naming the one it supersedes, with a reason; the old one stays, marked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.cases import quality
+from dispatch.cases.exceptions import AlreadySuperseded, IdempotencyMismatch, InvalidEvent
+from dispatch.cases.intervals import Stamp, facility_at, legs
+from dispatch.cases.milestones import FACILITY_MILESTONES, IN_FACILITY_MILESTONES
+from dispatch.cases.models import Case, CaseEvent
+from dispatch.cases.pathways import load_pathways
+from dispatch.cases.schemas import EventIn
+from geo.exceptions import InvalidTime
+from units.exceptions import NotFound
+from units.models import Facility
+
+
+def request_hash(payload: object) -> str:
+    """A fingerprint of a request body, to tell a true retry from a reused key."""
+    body = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+async def case_events(db: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
+    """All of a case's events, in clinical time order."""
+    return (
+        await db.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.at, CaseEvent.id)
+        )
+    ).all()
+
+
+def stamps_of(events: Sequence[CaseEvent]) -> list[Stamp]:
+    """The events as stamps for the pure modules (superseded ones marked)."""
+    replaced = {e.supersedes for e in events if e.supersedes is not None}
+    return [
+        Stamp(e.id, e.milestone, e.at, e.facility_id, superseded=e.id in replaced) for e in events
+    ]
+
+
+def facilities_on(case: Case, stamps: Sequence[Stamp]) -> set[str]:
+    """Facilities the case concerns: where it was opened, its destination, its legs."""
+    named = {leg.facility_id for leg in legs(stamps)}
+    named.update(f for f in (case.created_facility_id, case.destination_facility_id) if f)
+    return named
+
+
+async def _facility_for(
+    db: AsyncSession,
+    case: Case,
+    milestone: str,
+    facility_id: str | None,
+    at: datetime,
+    stamps: list[Stamp],
+) -> str | None:
+    """The facility the stamp belongs to, checked against the case."""
+    on_case = facilities_on(case, stamps)
+    if milestone == "facility_arrival":
+        if facility_id is None:
+            raise InvalidEvent(
+                "facility_arrival needs the facility_id of the door the patient came in"
+            )
+        if await db.get(Facility, facility_id) is None:
+            raise NotFound("facility", facility_id)
+        return facility_id
+    if milestone in FACILITY_MILESTONES and facility_id is None:
+        raise InvalidEvent(f"{milestone} needs the facility_id of the door")
+    if facility_id is not None and facility_id not in on_case:
+        listed = ", ".join(sorted(on_case)) or "none"
+        raise InvalidEvent(
+            f"facility {facility_id!r} is not on this case (on it: {listed});"
+            " stamp its facility_arrival first"
+        )
+    if facility_id is None and milestone in IN_FACILITY_MILESTONES:
+        return facility_at(stamps, at)
+    return facility_id
+
+
+async def add_event(
+    db: AsyncSession,
+    case: Case,
+    data: EventIn,
+    recorded_by: str,
+    now: datetime,
+    max_future: timedelta,
+    idempotency_key: str | None = None,
+    source: str = "user",
+) -> tuple[CaseEvent, bool]:
+    """Record a stamp; returns it and whether it was a replay of an earlier identical request."""
+    fingerprint = request_hash(data.model_dump(mode="json"))
+    if idempotency_key is not None:
+        earlier = await _by_key(db, case.id, idempotency_key)
+        if earlier is not None:
+            return _replay(earlier, fingerprint), True
+    if data.at - now > max_future:
+        raise InvalidTime(
+            f"at {data.at.isoformat()} is {(data.at - now).total_seconds() / 60:.1f} min ahead of"
+            f" the server clock (at most {max_future.total_seconds() / 60:.0f} min allowed)"
+        )
+    events = list(await case_events(db, case.id))
+    stamps = stamps_of(events)
+    if data.supersedes is not None:
+        _check_correction(events, stamps, data)
+    facility_id = await _facility_for(db, case, data.milestone, data.facility_id, data.at, stamps)
+    pathway = load_pathways()[case.pathway]
+    flags = quality.flags_for(
+        data.milestone, data.at, now, data.device_at, case.created_at, pathway.milestones,
+        [s for s in stamps if s.event_id != data.supersedes],
+    )  # fmt: skip
+    values = {
+        "case_id": case.id,
+        "milestone": data.milestone,
+        "at": data.at,
+        "received_at": now,
+        "device_at": data.device_at,
+        "recorded_by": recorded_by,
+        "source": source,
+        "facility_id": facility_id,
+        "note": data.note,
+        "supersedes": data.supersedes,
+        "reason": data.reason,
+        "flags": flags,
+        "idempotency_key": idempotency_key,
+        "request_hash": fingerprint,
+    }
+    statement = insert(CaseEvent).values(values)
+    if idempotency_key is not None:
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["case_id", "idempotency_key"],
+            index_where=text("idempotency_key IS NOT NULL"),
+        )
+    new_id = await db.scalar(statement.returning(CaseEvent.id))
+    if new_id is None:  # a concurrent request with the same key won the race
+        earlier = await _by_key(db, case.id, idempotency_key or "")
+        if earlier is None:
+            raise InvalidEvent("the stamp could not be recorded: retry")
+        return _replay(earlier, fingerprint), True
+    event = await db.get(CaseEvent, new_id)
+    assert event is not None  # noqa: S101 - just inserted in this transaction
+    return event, False
+
+
+def _check_correction(events: Sequence[CaseEvent], stamps: Sequence[Stamp], data: EventIn) -> None:
+    target = next((e for e in events if e.id == data.supersedes), None)
+    if target is None:
+        raise InvalidEvent(f"supersedes {data.supersedes}: no such stamp on this case")
+    if not data.reason.strip():
+        raise InvalidEvent("a correction needs a reason")
+    corrected_by = next((e.id for e in events if e.supersedes == target.id), None)
+    if corrected_by is not None:
+        raise AlreadySuperseded(
+            f"stamp {target.id} was already corrected by stamp {corrected_by}: correct that one"
+        )
+
+
+async def _by_key(db: AsyncSession, case_id: int, key: str) -> CaseEvent | None:
+    return await db.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key)
+    )
+
+
+def _replay(earlier: CaseEvent, fingerprint: str) -> CaseEvent:
+    if earlier.request_hash != fingerprint:
+        raise IdempotencyMismatch(
+            "this Idempotency-Key was already used for a different stamp: use a new key"
+        )
+    return earlier
+
+
+async def stamp(
+    db: AsyncSession,
+    case: Case,
+    milestone: str,
+    at: datetime,
+    source: str,
+    recorded_by: str,
+    facility_id: str | None = None,
+    note: str = "",
+) -> CaseEvent:
+    """A stamp the system records (from a status change, a dispatch, an alert)."""
+    events = list(await case_events(db, case.id))
+    stamps = stamps_of(events)
+    pathway = load_pathways()[case.pathway]
+    flags = quality.flags_for(milestone, at, at, None, case.created_at, pathway.milestones, stamps)
+    event = CaseEvent(
+        case_id=case.id,
+        milestone=milestone,
+        at=at,
+        device_at=None,
+        recorded_by=recorded_by,
+        source=source,
+        facility_id=facility_id,
+        note=note,
+        reason="",
+        flags=[f for f in flags if f != "future"],
+    )
+    db.add(event)
+    await db.flush()
+    return event

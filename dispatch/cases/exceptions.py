@@ -1,0 +1,31 @@
+"""Errors raised by cases, time stamps and dispatch (mapped to problem+json by the app).
+
+CaseError
+├── InvalidEvent          a stamp that cannot be recorded as sent (422): wrong facility,
+│                         correction without a reason, unknown pathway, …
+├── IdempotencyMismatch   an Idempotency-Key reused with a different body (422)
+├── AlreadySuperseded     a correction of a stamp that was already corrected (409)
+└── DispatchConflict      the case already has a unit, or the unit is not available (409)
+"""
+
+from __future__ import annotations
+
+
+class CaseError(Exception):
+    """Base of every case error."""
+
+
+class InvalidEvent(CaseError):
+    """The request is well-formed but cannot be recorded on this case."""
+
+
+class IdempotencyMismatch(CaseError):
+    """The key was used before for a different request."""
+
+
+class AlreadySuperseded(CaseError):
+    """Only the latest version of a stamp can be corrected."""
+
+
+class DispatchConflict(CaseError):
+    """Dispatch is not possible in the current state."""

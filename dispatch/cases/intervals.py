@@ -1,0 +1,206 @@
+"""Interval arithmetic on a case's time stamps, by its pathway's rules. Pure: no I/O, no clock.
+
+Only the latest, non-superseded stamps count. Each endpoint is the earliest stamp of its
+milestone (or of any of several), optionally narrowed to one facility; a case's facility legs
+are its visits (door-in to door-out) in time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from dispatch.cases.pathways import Endpoint, IntervalSpec, Pathway
+
+
+@dataclass(frozen=True)
+class Stamp:
+    event_id: int
+    milestone: str
+    at: datetime
+    facility_id: str | None = None
+    superseded: bool = False
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One facility visit: door-in and door-out (either may be missing)."""
+
+    facility_id: str
+    door_in: datetime | None
+    door_out: datetime | None
+
+
+@dataclass(frozen=True)
+class IntervalResult:
+    name: str
+    label_zh: str
+    label_en: str
+    minutes: float | None
+    target_minutes: float | None
+    met: bool | None
+    start_at: datetime | None
+    end_at: datetime | None
+    facility_id: str | None = None
+    missing: tuple[str, ...] = ()
+    note: str = ""
+
+
+Capabilities = Mapping[str, frozenset[str]]
+
+
+def current(stamps: Iterable[Stamp]) -> list[Stamp]:
+    """The stamps that count: not superseded, in time order."""
+    return sorted((s for s in stamps if not s.superseded), key=lambda s: (s.at, s.event_id))
+
+
+def legs(stamps: Iterable[Stamp]) -> list[Leg]:
+    """Facility visits: each door-in opens a leg, the next door-out at that facility closes it.
+
+    A door-out with no open leg at its facility makes a leg without a door-in.
+    """
+    result: list[Leg] = []
+    open_legs: dict[str, int] = {}
+    for stamp in current(stamps):
+        if stamp.facility_id is None:
+            continue
+        if stamp.milestone == "facility_arrival":
+            open_legs[stamp.facility_id] = len(result)
+            result.append(Leg(stamp.facility_id, stamp.at, None))
+        elif stamp.milestone == "facility_departure":
+            index = open_legs.pop(stamp.facility_id, None)
+            if index is None:
+                result.append(Leg(stamp.facility_id, None, stamp.at))
+            else:
+                result[index] = Leg(stamp.facility_id, result[index].door_in, stamp.at)
+    return result
+
+
+def facility_at(stamps: Iterable[Stamp], at: datetime) -> str | None:
+    """The facility the patient was in at ``at`` (the leg open then), if any."""
+    inside = None
+    for leg in legs(stamps):
+        if (
+            leg.door_in is not None
+            and leg.door_in <= at
+            and (leg.door_out is None or at < leg.door_out)
+        ):
+            inside = leg.facility_id
+    return inside
+
+
+def transferred(case_legs: Sequence[Leg], capabilities: Capabilities, target: str) -> bool:
+    """Whether the patient's first facility lacked ``target`` (so they were transferred)."""
+    return bool(case_legs) and target not in capabilities.get(case_legs[0].facility_id, ())
+
+
+def _select_facility(
+    selector: str, stamps: Sequence[Stamp], case_legs: Sequence[Leg], capabilities: Capabilities
+) -> str | None:
+    kind, _, arg = selector.partition(":")
+    if kind == "first":
+        return case_legs[0].facility_id if case_legs else None
+    if kind == "capability":
+        return next(
+            (leg.facility_id for leg in case_legs if arg in capabilities.get(leg.facility_id, ())),
+            None,
+        )
+    if kind == "where":
+        found = next((s for s in stamps if s.milestone == arg), None)
+        return found.facility_id if found is not None else None
+    raise ValueError(f"selector {selector!r} needs a leg")
+
+
+def _resolve(
+    endpoint: Endpoint,
+    stamps: Sequence[Stamp],
+    case_legs: Sequence[Leg],
+    capabilities: Capabilities,
+) -> tuple[datetime | None, str | None]:
+    """The endpoint's time (earliest matching stamp) and the facility it was narrowed to."""
+    facility = None
+    if endpoint.facility is not None:
+        facility = _select_facility(endpoint.facility, stamps, case_legs, capabilities)
+        if facility is None:
+            return None, None
+    for stamp in stamps:
+        if stamp.milestone in endpoint.milestones and (
+            facility is None or stamp.facility_id == facility
+        ):
+            return stamp.at, facility
+    return None, facility
+
+
+def _applies(
+    spec: IntervalSpec, stamps: Sequence[Stamp], case_legs: Sequence[Leg], caps: Capabilities
+) -> bool:
+    present = {s.milestone for s in stamps}
+    conditions = spec.applies_if
+    if any(m not in present for m in conditions.present):
+        return False
+    if any(m in present for m in conditions.absent):
+        return False
+    if conditions.transferred is not None:
+        target = "pci" if "wire_crossing" in spec.end.milestones else "thrombectomy"
+        if transferred(case_legs, caps, target) != conditions.transferred:
+            return False
+    return True
+
+
+def _result(
+    spec: IntervalSpec,
+    start: datetime | None,
+    end: datetime | None,
+    facility: str | None,
+) -> IntervalResult:
+    missing = tuple(
+        "/".join(endpoint.milestones)
+        for endpoint, at in ((spec.start, start), (spec.end, end))
+        if at is None
+    )
+    minutes = None if start is None or end is None else (end - start).total_seconds() / 60
+    met = None
+    note = ""
+    if minutes is not None and minutes < 0:
+        note = "ends before it starts: check the stamps"
+    elif minutes is not None and spec.target_minutes is not None:
+        met = (
+            minutes <= spec.target_minutes if spec.met_if == "le" else minutes < spec.target_minutes
+        )
+    return IntervalResult(
+        name=spec.name,
+        label_zh=spec.label_zh,
+        label_en=spec.label_en,
+        minutes=minutes,
+        target_minutes=spec.target_minutes,
+        met=met,
+        start_at=start,
+        end_at=end,
+        facility_id=facility,
+        missing=missing,
+        note=note,
+    )
+
+
+def compute_intervals(
+    pathway: Pathway, stamps: Iterable[Stamp], capabilities: Capabilities
+) -> list[IntervalResult]:
+    """Every interval of the pathway that applies to the case, in the pathway's order."""
+    counted = current(stamps)
+    case_legs = legs(counted)
+    results: list[IntervalResult] = []
+    for spec in pathway.intervals:
+        if not _applies(spec, counted, case_legs, capabilities):
+            continue
+        if spec.per_leg:
+            lacking = spec.applies_if.leg_without_capability
+            for leg in case_legs:
+                if lacking is not None and lacking in capabilities.get(leg.facility_id, ()):
+                    continue
+                results.append(_result(spec, leg.door_in, leg.door_out, leg.facility_id))
+            continue
+        start, start_facility = _resolve(spec.start, counted, case_legs, capabilities)
+        end, end_facility = _resolve(spec.end, counted, case_legs, capabilities)
+        results.append(_result(spec, start, end, start_facility or end_facility))
+    return results

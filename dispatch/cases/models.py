@@ -1,0 +1,107 @@
+"""Tables of the cases: the patient's episode and its append-only time stamps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geo.orm import Base, sql_in, utc_now_column
+
+CASE_STATUSES = ("active", "closed")
+EVENT_SOURCES = ("user", "ambulance_status", "dispatch", "alert", "system")
+
+
+class Case(Base):
+    """One patient's episode, from the call (or the door) to the end of treatment."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", CASE_STATUSES), name="status"),
+        Index("ix_cases_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    pathway: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    location: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True), nullable=False
+    )
+    input_crs: Mapped[str] = mapped_column(String(8), default="wgs84")
+    complaint: Mapped[str] = mapped_column(Text, default="")
+    patient_age: Mapped[int | None] = mapped_column(Integer)
+    patient_sex: Mapped[str | None] = mapped_column(String(8))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
+    created_at: Mapped[datetime] = utc_now_column()
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    ambulance_id: Mapped[str | None] = mapped_column(ForeignKey("ambulances.id"), index=True)
+    ambulance_released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    destination_facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
+    eta_minutes: Mapped[float | None] = mapped_column(Float)
+    eta_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    eta_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Clinical findings the decision rules use.
+    killip_class: Mapped[int | None] = mapped_column(Integer)
+    lysis_contraindicated: Mapped[bool | None] = mapped_column(Boolean)
+    stroke_scale: Mapped[str | None] = mapped_column(String(16))
+    stroke_score: Mapped[int | None] = mapped_column(Integer)
+    last_known_well_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaseEvent(Base):
+    """One time stamp, never edited: a correction is a new event that supersedes it."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        CheckConstraint(sql_in("source", EVENT_SOURCES), name="source"),
+        Index("ix_case_events_case_at", "case_id", "at"),
+        Index(
+            "uq_case_events_idempotency",
+            "case_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
+        Index(
+            "uq_case_events_supersedes",
+            "supersedes",
+            unique=True,
+            postgresql_where=text("supersedes IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    milestone: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = utc_now_column()
+    device_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(20), default="user")
+    facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    supersedes: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    flags: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    request_hash: Mapped[str | None] = mapped_column(String(64))

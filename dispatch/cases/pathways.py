@@ -1,0 +1,155 @@
+"""Pathways as data: ``pathways.json`` validated on load. A new pathway is new data, not code."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from dispatch.cases.milestones import MILESTONE_SET
+from units.vocabulary import CAPABILITIES
+
+PATHWAYS_FILE = Path(__file__).with_name("pathways.json")
+_SELECTOR = re.compile(r"^(first|leg|capability:[a-z0-9_]+|where:[a-z_]+)$")
+
+
+def _known(milestone: str) -> str:
+    if milestone not in MILESTONE_SET:
+        raise ValueError(f"unknown milestone {milestone!r}")
+    return milestone
+
+
+class Endpoint(BaseModel):
+    """One end of an interval: the earliest stamp of a milestone (or of any of several)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    milestone: str | list[str]
+    facility: str | None = None
+
+    @field_validator("milestone")
+    @classmethod
+    def _milestones_known(cls, value: str | list[str]) -> str | list[str]:
+        for milestone in [value] if isinstance(value, str) else value:
+            _known(milestone)
+        return value
+
+    @field_validator("facility")
+    @classmethod
+    def _selector_known(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not _SELECTOR.match(value):
+            raise ValueError(
+                f"facility selector {value!r}: use first, leg, capability:X or where:MILESTONE"
+            )
+        kind, _, arg = value.partition(":")
+        if kind == "capability" and arg not in CAPABILITIES:
+            raise ValueError(f"unknown capability {arg!r}")
+        if kind == "where":
+            _known(arg)
+        return value
+
+    @property
+    def milestones(self) -> tuple[str, ...]:
+        return (self.milestone,) if isinstance(self.milestone, str) else tuple(self.milestone)
+
+
+class Conditions(BaseModel):
+    """When an interval applies to a case (all given conditions must hold)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    present: list[str] = []
+    absent: list[str] = []
+    transferred: bool | None = None  # seen at a facility without the PCI/thrombectomy target first
+    leg_without_capability: str | None = None  # per-leg intervals: only legs lacking it
+
+    @field_validator("present", "absent")
+    @classmethod
+    def _known_all(cls, value: list[str]) -> list[str]:
+        return [_known(m) for m in value]
+
+
+class ReportTargets(BaseModel):
+    """How the time-audit report judges a month (besides each case's own target)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mean_below: float | None = None
+    compliance_at_least: Annotated[float, Field(ge=0, le=1)] | None = None
+    aim_minutes: float | None = None
+
+
+class IntervalSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label_zh: str
+    label_en: str
+    start: Endpoint = Field(alias="from")
+    end: Endpoint = Field(alias="to")
+    target_minutes: float | None = None
+    met_if: Literal["le", "lt"] = "le"
+    per_leg: bool = False
+    applies_if: Conditions = Conditions()
+    report: ReportTargets = ReportTargets()
+
+    @model_validator(mode="after")
+    def _legs_consistent(self) -> IntervalSpec:
+        uses_leg = "leg" in (self.start.facility, self.end.facility)
+        if uses_leg != self.per_leg:
+            raise ValueError(f"{self.name}: the 'leg' selector goes with per_leg, and only with it")
+        return self
+
+
+class Pathway(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    name_zh: str
+    name_en: str
+    milestones: list[str]
+    intervals: list[IntervalSpec]
+    comment: str | None = Field(default=None, alias="_comment")
+
+    @field_validator("milestones")
+    @classmethod
+    def _known_milestones(cls, value: list[str]) -> list[str]:
+        return [_known(m) for m in value]
+
+    @model_validator(mode="after")
+    def _unique_intervals(self) -> Pathway:
+        names = [i.name for i in self.intervals]
+        if len(names) != len(set(names)):
+            raise ValueError(f"pathway {self.id}: interval names repeat")
+        return self
+
+
+class PathwayFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    comment: str | None = Field(default=None, alias="_comment")
+    pathways: list[Pathway]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> PathwayFile:
+        ids = [p.id for p in self.pathways]
+        if len(ids) != len(set(ids)):
+            raise ValueError("pathway ids repeat")
+        return self
+
+
+def parse_pathways(text: str) -> dict[str, Pathway]:
+    """Pathways by id from the JSON text; pydantic.ValidationError says what is wrong."""
+    return {p.id: p for p in PathwayFile.model_validate(json.loads(text)).pathways}
+
+
+@lru_cache
+def load_pathways(path: Path = PATHWAYS_FILE) -> dict[str, Pathway]:
+    """The pathways file, validated once per process."""
+    return parse_pathways(path.read_text(encoding="utf-8"))

@@ -1,0 +1,127 @@
+"""HTTP endpoints of cases: open, list, read, change, stamp, dispatch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal, cast
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from dispatch.cases import events as case_events
+from dispatch.cases import scope
+from dispatch.cases import service as cases_service
+from dispatch.cases.dispatching import dispatch_case
+from dispatch.cases.schemas import (
+    CaseIn,
+    CaseOut,
+    CasePatch,
+    CaseSummary,
+    DispatchIn,
+    DispatchOut,
+    EventIn,
+    EventOut,
+)
+from dispatch.roads_runtime import RoadRuntime
+from units.deps import CurrentUser, LimitsDep, SessionDep
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        description="Any unique string: a retry with the same key returns the first answer",
+    ),
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(model: CaseOut | EventOut, status: int, replayed: bool) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse(model.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+@router.post("", response_model=CaseOut, status_code=201)
+async def open_case(
+    data: CaseIn,
+    db: SessionDep,
+    user: CurrentUser,
+    limits: LimitsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Open a case at a location (any input coordinate system)."""
+    case, replayed = await cases_service.create_case(
+        db, user, data, limits, _now(), idempotency_key
+    )
+    return _json(await cases_service.case_view(db, case), 201, replayed)
+
+
+@router.get("", response_model=list[CaseSummary])
+async def list_cases(
+    db: SessionDep,
+    user: CurrentUser,
+    status: Literal["active", "closed"] | None = None,
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[CaseSummary]:
+    """Cases the user may see, newest first."""
+    found = await cases_service.list_cases(db, user, status, from_, to, limit)
+    return [cases_service.summary(case) for case in found]
+
+
+@router.get("/{case_id}", response_model=CaseOut)
+async def get_case(case_id: int, db: SessionDep, user: CurrentUser) -> CaseOut:
+    """The case with its facility legs, its timeline and its intervals."""
+    case = await cases_service.readable_case(db, user, case_id)
+    return await cases_service.case_view(db, case)
+
+
+@router.patch("/{case_id}", response_model=CaseOut)
+async def patch_case(case_id: int, patch: CasePatch, db: SessionDep, user: CurrentUser) -> CaseOut:
+    """Record findings (Killip class, stroke scale…), the destination, or close the case."""
+    case = await cases_service.patch_case(db, user, case_id, patch, _now())
+    return await cases_service.case_view(db, case)
+
+
+@router.post("/{case_id}/events", response_model=EventOut, status_code=201)
+async def add_event(
+    case_id: int,
+    data: EventIn,
+    db: SessionDep,
+    user: CurrentUser,
+    limits: LimitsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Add a time stamp (append-only; a correction names the stamp it supersedes)."""
+    case = await cases_service.writable_case(db, user, case_id)
+    event, replayed = await case_events.add_event(
+        db, case, data, user.username, _now(), limits.max_future, idempotency_key
+    )
+    superseded_by = None  # a new event (or its replay) is the latest version at this point
+    return _json(cases_service.event_out(event, superseded_by), 201, replayed)
+
+
+@router.post("/{case_id}/dispatch", response_model=DispatchOut)
+async def dispatch(
+    request: Request, case_id: int, body: DispatchIn, db: SessionDep, user: CurrentUser
+) -> DispatchOut:
+    """Send the best available ambulance by road time (or the one named), with the others."""
+    scope.require_dispatcher(user)
+    engine = cast(RoadRuntime, request.app.state.roads).require()
+    case = await cases_service.get_case(db, case_id, lock=True)
+    chosen, alternatives, event = await dispatch_case(
+        db, engine, case, user, _now(), body.ambulance_id
+    )
+    return DispatchOut(
+        case_id=case.id,
+        ambulance=chosen,
+        alternatives=alternatives,
+        unit_notified=cases_service.event_out(event, None),
+    )

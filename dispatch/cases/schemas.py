@@ -1,0 +1,164 @@
+"""Pydantic I/O of cases, time stamps and dispatch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from geo.schemas import PointIn
+from units.schemas import Slug
+
+Milestone = Literal[
+    "symptom_onset", "call_received", "unit_notified", "unit_en_route", "unit_on_scene",
+    "first_medical_contact", "first_ecg", "ecg_transmitted", "diagnosis",
+    "critical_value_reported", "prealert_sent", "thrombolysis_start", "unit_left_scene",
+    "facility_arrival", "facility_departure", "cathlab_activated", "cathlab_ready",
+    "ed_arrival", "cathlab_arrival", "ct_start", "ct_read", "arterial_puncture",
+    "wire_crossing", "recanalization", "handover", "unit_available",
+]  # fmt: skip
+
+
+class Patient(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    age: Annotated[int, Field(ge=0, le=130)] | None = None
+    sex: Literal["male", "female", "unknown"] = "unknown"
+
+
+class CaseIn(BaseModel):
+    """A new case: the pathway, where the patient is, and what is known at the call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pathway: Annotated[str, Field(min_length=1, max_length=32)]
+    location: PointIn
+    complaint: Annotated[str, Field(max_length=500)] = ""
+    symptom_onset: AwareDatetime | None = None
+    call_received: AwareDatetime | None = None
+    patient: Patient | None = None
+    drill: bool = False
+
+
+class CasePatch(BaseModel):
+    """Findings and decisions recorded on a case after it opened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    destination_facility_id: Slug | None = None
+    killip_class: Annotated[int, Field(ge=1, le=4)] | None = None
+    lysis_contraindicated: bool | None = None
+    stroke_scale: Literal["race", "fast_ed", "lams"] | None = None
+    stroke_score: Annotated[int, Field(ge=0, le=20)] | None = None
+    last_known_well_at: AwareDatetime | None = None
+    status: Literal["active", "closed"] | None = None
+
+
+class EventIn(BaseModel):
+    """A time stamp as a client sends it (``device_at``: the device's own clock when sent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    milestone: Milestone
+    at: AwareDatetime
+    facility_id: Slug | None = None
+    note: Annotated[str, Field(max_length=500)] = ""
+    supersedes: Annotated[int, Field(ge=1)] | None = None
+    reason: Annotated[str, Field(max_length=500)] = ""
+    device_at: AwareDatetime | None = None
+
+
+class EventOut(BaseModel):
+    id: int
+    case_id: int
+    milestone: str
+    at: datetime
+    facility_id: str | None
+    source: str
+    recorded_by: str
+    recorded_at: datetime
+    device_at: datetime | None
+    note: str
+    supersedes: int | None
+    superseded_by: int | None
+    reason: str
+    flags: list[str]
+
+
+class IntervalOut(BaseModel):
+    name: str
+    label_zh: str
+    label_en: str
+    minutes: float | None
+    target_minutes: float | None
+    met: bool | None
+    facility_id: str | None
+    start_at: datetime | None
+    end_at: datetime | None
+    missing: list[str]
+    note: str
+
+
+class LegOut(BaseModel):
+    facility_id: str
+    door_in: datetime | None
+    door_out: datetime | None
+
+
+class CaseOut(BaseModel):
+    id: int
+    pathway: str
+    status: str
+    drill: bool
+    synthetic: bool
+    lon: float
+    lat: float
+    complaint: str
+    patient: dict[str, Any]
+    created_by: str
+    created_at: datetime
+    closed_at: datetime | None
+    ambulance_id: str | None
+    destination_facility_id: str | None
+    eta_minutes: float | None
+    eta_at: datetime | None
+    findings: dict[str, Any]
+    legs: list[LegOut]
+    timeline: list[EventOut]
+    intervals: list[IntervalOut]
+
+
+class CaseSummary(BaseModel):
+    id: int
+    pathway: str
+    status: str
+    drill: bool
+    lon: float
+    lat: float
+    complaint: str
+    created_at: datetime
+    ambulance_id: str | None
+    destination_facility_id: str | None
+    eta_minutes: float | None
+
+
+class DispatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ambulance_id: Slug | None = None
+
+
+class Candidate(BaseModel):
+    ambulance_id: str
+    callsign: str
+    station_id: str
+    minutes: float
+    meters: float
+
+
+class DispatchOut(BaseModel):
+    case_id: int
+    ambulance: Candidate
+    alternatives: list[Candidate]
+    unit_notified: EventOut

@@ -1,0 +1,280 @@
+"""Use cases of cases: open, list, read with timeline and intervals, change findings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.cases import events as case_events_service
+from dispatch.cases import scope
+from dispatch.cases.exceptions import IdempotencyMismatch, InvalidEvent
+from dispatch.cases.intervals import compute_intervals, legs
+from dispatch.cases.models import Case, CaseEvent
+from dispatch.cases.pathways import load_pathways
+from dispatch.cases.schemas import (
+    CaseIn,
+    CaseOut,
+    CasePatch,
+    CaseSummary,
+    EventOut,
+    IntervalOut,
+    LegOut,
+)
+from geo.exceptions import InvalidTime
+from geo.points import InputLimits, to_service_wgs84
+from units.exceptions import NotFound
+from units.geojson import lon_lat
+from units.models import Facility, User
+from units.service import wgs84_point
+
+
+def _check_not_future(at: datetime | None, now: datetime, max_future: timedelta, what: str) -> None:
+    if at is not None and at - now > max_future:
+        raise InvalidTime(f"{what} {at.isoformat()} is ahead of the server clock")
+
+
+async def create_case(
+    db: AsyncSession,
+    user: User,
+    data: CaseIn,
+    limits: InputLimits,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> tuple[Case, bool]:
+    """Open a case (stamping symptom onset and the call); a retried key returns the same case."""
+    scope.require_creator(user)
+    fingerprint = case_events_service.request_hash(data.model_dump(mode="json"))
+    if idempotency_key is not None:
+        earlier = await db.scalar(select(Case).where(Case.idempotency_key == idempotency_key))
+        if earlier is not None:
+            if earlier.request_hash != fingerprint:
+                raise IdempotencyMismatch("this Idempotency-Key was already used for another case")
+            return earlier, True
+    if data.pathway not in load_pathways():
+        known = ", ".join(sorted(load_pathways()))
+        raise InvalidEvent(f"unknown pathway {data.pathway!r}: use one of {known}")
+    lon, lat = to_service_wgs84(
+        data.location.lon, data.location.lat, data.location.crs, limits.service_area
+    )
+    _check_not_future(data.symptom_onset, now, limits.max_future, "symptom_onset")
+    _check_not_future(data.call_received, now, limits.max_future, "call_received")
+    patient = data.patient
+    case = Case(
+        pathway=data.pathway,
+        status="active",
+        drill=data.drill,
+        synthetic=False,
+        location=wgs84_point(lon, lat),
+        input_crs=data.location.crs,
+        complaint=data.complaint,
+        patient_age=patient.age if patient else None,
+        patient_sex=patient.sex if patient else None,
+        created_by=user.username,
+        created_facility_id=user.facility_id if user.role in ("township", "cathlab") else None,
+        created_at=now,
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint,
+    )
+    db.add(case)
+    await db.flush()
+    call = data.call_received or (now if user.role == "dispatcher" else None)
+    for milestone, at in (("symptom_onset", data.symptom_onset), ("call_received", call)):
+        if at is not None:
+            await case_events_service.stamp(db, case, milestone, at, "user", user.username)
+    return case, False
+
+
+async def get_case(db: AsyncSession, case_id: int, lock: bool = False) -> Case:
+    """The case, or NotFound."""
+    statement = select(Case).where(Case.id == case_id)
+    if lock:
+        statement = statement.with_for_update()
+    case = await db.scalar(statement)
+    if case is None:
+        raise NotFound("case", str(case_id))
+    return case
+
+
+async def facilities_of(db: AsyncSession, case: Case) -> set[str]:
+    """The facilities the case concerns."""
+    events = await case_events_service.case_events(db, case.id)
+    return case_events_service.facilities_on(case, case_events_service.stamps_of(events))
+
+
+async def readable_case(db: AsyncSession, user: User, case_id: int) -> Case:
+    """The case if the user may read it."""
+    case = await get_case(db, case_id)
+    scope.require_read(user, case.ambulance_id, await facilities_of(db, case))
+    return case
+
+
+async def writable_case(db: AsyncSession, user: User, case_id: int) -> Case:
+    """The case (locked for this transaction) if the user may change it."""
+    case = await get_case(db, case_id, lock=True)
+    scope.require_write(user, case.ambulance_id, await facilities_of(db, case))
+    return case
+
+
+async def list_cases(
+    db: AsyncSession,
+    user: User,
+    status: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+) -> Sequence[Case]:
+    """Cases the user may see, newest first."""
+    statement = select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+    if status:
+        statement = statement.where(Case.status == status)
+    if start:
+        statement = statement.where(Case.created_at >= start)
+    if end:
+        statement = statement.where(Case.created_at < end)
+    if user.role == "crew":
+        statement = statement.where(Case.ambulance_id == user.ambulance_id)
+    elif user.role in ("township", "cathlab"):
+        facility = user.facility_id
+        visited = exists().where(
+            CaseEvent.case_id == Case.id,
+            CaseEvent.facility_id == facility,
+            CaseEvent.milestone.in_(("facility_arrival", "facility_departure")),
+        )
+        statement = statement.where(
+            or_(
+                Case.created_facility_id == facility,
+                Case.destination_facility_id == facility,
+                visited,
+            )
+        )
+    return (await db.scalars(statement)).all()
+
+
+async def patch_case(
+    db: AsyncSession, user: User, case_id: int, patch: CasePatch, now: datetime
+) -> Case:
+    """Record findings, the destination, or close the case."""
+    case = await writable_case(db, user, case_id)
+    changes = patch.model_dump(exclude_unset=True)
+    destination = changes.get("destination_facility_id")
+    if destination is not None and await db.get(Facility, destination) is None:
+        raise NotFound("facility", destination)
+    if changes.pop("status", None) == "closed" and case.status != "closed":
+        case.status, case.closed_at = "closed", now
+    elif "status" in patch.model_fields_set and patch.status == "active":
+        case.status, case.closed_at = "active", None
+    for field, value in changes.items():
+        setattr(case, field, value)
+    await db.flush()
+    return case
+
+
+def _point(case: Case) -> tuple[float, float]:
+    return lon_lat(case.location) or (0.0, 0.0)
+
+
+def summary(case: Case) -> CaseSummary:
+    """The case in a list."""
+    lon, lat = _point(case)
+    return CaseSummary(
+        id=case.id,
+        pathway=case.pathway,
+        status=case.status,
+        drill=case.drill,
+        lon=lon,
+        lat=lat,
+        complaint=case.complaint,
+        created_at=case.created_at,
+        ambulance_id=case.ambulance_id,
+        destination_facility_id=case.destination_facility_id,
+        eta_minutes=case.eta_minutes,
+    )
+
+
+def event_out(event: CaseEvent, superseded_by: int | None) -> EventOut:
+    """One timeline entry."""
+    return EventOut(
+        id=event.id,
+        case_id=event.case_id,
+        milestone=event.milestone,
+        at=event.at,
+        facility_id=event.facility_id,
+        source=event.source,
+        recorded_by=event.recorded_by,
+        recorded_at=event.received_at,
+        device_at=event.device_at,
+        note=event.note,
+        supersedes=event.supersedes,
+        superseded_by=superseded_by,
+        reason=event.reason,
+        flags=list(event.flags),
+    )
+
+
+async def capabilities(db: AsyncSession, facility_ids: set[str]) -> dict[str, frozenset[str]]:
+    """Each named facility's capabilities."""
+    if not facility_ids:
+        return {}
+    rows = await db.execute(
+        select(Facility.id, Facility.capabilities).where(Facility.id.in_(facility_ids))
+    )
+    return {row.id: frozenset(row.capabilities) for row in rows}
+
+
+async def case_view(db: AsyncSession, case: Case) -> CaseOut:
+    """The case with its legs, its whole timeline (corrections marked) and its intervals."""
+    events = list(await case_events_service.case_events(db, case.id))
+    stamps = case_events_service.stamps_of(events)
+    corrected = {e.supersedes: e.id for e in events if e.supersedes is not None}
+    caps = await capabilities(db, case_events_service.facilities_on(case, stamps))
+    intervals = compute_intervals(load_pathways()[case.pathway], stamps, caps)
+    lon, lat = _point(case)
+    return CaseOut(
+        id=case.id,
+        pathway=case.pathway,
+        status=case.status,
+        drill=case.drill,
+        synthetic=case.synthetic,
+        lon=lon,
+        lat=lat,
+        complaint=case.complaint,
+        patient={"age": case.patient_age, "sex": case.patient_sex},
+        created_by=case.created_by,
+        created_at=case.created_at,
+        closed_at=case.closed_at,
+        ambulance_id=case.ambulance_id,
+        destination_facility_id=case.destination_facility_id,
+        eta_minutes=case.eta_minutes,
+        eta_at=case.eta_at,
+        findings={
+            "killip_class": case.killip_class,
+            "lysis_contraindicated": case.lysis_contraindicated,
+            "stroke_scale": case.stroke_scale,
+            "stroke_score": case.stroke_score,
+            "last_known_well_at": case.last_known_well_at,
+        },
+        legs=[
+            LegOut(facility_id=g.facility_id, door_in=g.door_in, door_out=g.door_out)
+            for g in legs(stamps)
+        ],
+        timeline=[event_out(e, corrected.get(e.id)) for e in events],
+        intervals=[
+            IntervalOut(
+                name=i.name,
+                label_zh=i.label_zh,
+                label_en=i.label_en,
+                minutes=None if i.minutes is None else round(i.minutes, 2),
+                target_minutes=i.target_minutes,
+                met=i.met,
+                facility_id=i.facility_id,
+                start_at=i.start_at,
+                end_at=i.end_at,
+                missing=list(i.missing),
+                note=i.note,
+            )
+            for i in intervals
+        ],
+    )
