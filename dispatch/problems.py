@@ -35,6 +35,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     case_errors.IdempotencyMismatch: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     case_errors.AlreadySuperseded: (409, "already-superseded", "Already corrected"),
     case_errors.DispatchConflict: (409, "dispatch-conflict", "Cannot dispatch"),
+    case_errors.InvalidFindings: (422, "invalid-findings", "Findings out of range"),
     geo_errors.UnknownCoordinateSystem: (422, "unknown-crs", "Unknown coordinate system"),
     geo_errors.InvalidCoordinate: (422, "invalid-coordinate", "Invalid coordinate"),
     geo_errors.InvalidTime: (422, "invalid-time", "Implausible time"),

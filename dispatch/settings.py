@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dispatch.cases.decision import DecisionConfig
 from geo.network import DEFAULT_SPEEDS_KMH
 
 DEV_SECRET = "infofirst-dev-secret-not-for-production-use"  # noqa: S105 - refused outside dev/demo/test
@@ -43,6 +44,8 @@ class Settings(BaseSettings):
     )
     road_reload_seconds: float = Field(default=10.0, gt=0)
     coverage_margin_m: float = Field(default=800.0, ge=0)
+    # Decision support thresholds (DOMAIN.md; JSON, e.g. {"stemi_pci_limit_minutes": 120}).
+    decision: DecisionConfig = Field(default_factory=DecisionConfig)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -5,7 +5,8 @@ CaseError
 │                         correction without a reason, unknown pathway, …
 ├── IdempotencyMismatch   an Idempotency-Key reused with a different body (422)
 ├── AlreadySuperseded     a correction of a stamp that was already corrected (409)
-└── DispatchConflict      the case already has a unit, or the unit is not available (409)
+├── DispatchConflict      the case already has a unit, or the unit is not available (409)
+└── InvalidFindings       findings the decision rules cannot use (e.g. a score off its scale) (422)
 """
 
 from __future__ import annotations
@@ -29,3 +30,7 @@ class AlreadySuperseded(CaseError):
 
 class DispatchConflict(CaseError):
     """Dispatch is not possible in the current state."""
+
+
+class InvalidFindings(CaseError):
+    """The case's findings are outside what the decision rules accept."""

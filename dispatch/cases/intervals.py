@@ -66,6 +66,8 @@ def legs(stamps: Iterable[Stamp]) -> list[Leg]:
         if stamp.facility_id is None:
             continue
         if stamp.milestone == "facility_arrival":
+            if stamp.facility_id in open_legs:
+                continue  # a second door-in while inside (status button and nurse both stamped)
             open_legs[stamp.facility_id] = len(result)
             result.append(Leg(stamp.facility_id, stamp.at, None))
         elif stamp.milestone == "facility_departure":
@@ -112,24 +114,46 @@ def _select_facility(
     raise ValueError(f"selector {selector!r} needs a leg")
 
 
+def _matches(endpoint: Endpoint, stamp: Stamp, facility: str | None) -> bool:
+    return stamp.milestone in endpoint.milestones and (
+        facility is None or stamp.facility_id == facility
+    )
+
+
 def _resolve(
     endpoint: Endpoint,
     stamps: Sequence[Stamp],
     case_legs: Sequence[Leg],
     capabilities: Capabilities,
+    not_after: datetime | None = None,
 ) -> tuple[datetime | None, str | None]:
-    """The endpoint's time (earliest matching stamp) and the facility it was narrowed to."""
+    """The endpoint's time and the facility it was narrowed to.
+
+    The earliest matching stamp; but a start narrowed to a facility takes that facility's
+    latest matching stamp not after the end (the door of the visit the end happened in).
+    """
     facility = None
     if endpoint.facility is not None:
         facility = _select_facility(endpoint.facility, stamps, case_legs, capabilities)
         if facility is None:
             return None, None
+    found = [s for s in stamps if _matches(endpoint, s, facility)]
+    if facility is not None and not_after is not None:
+        before = [s for s in found if s.at <= not_after]
+        found = before[-1:] or found
+    return (found[0].at if found else None), facility
+
+
+def _resolve_in_leg(endpoint: Endpoint, stamps: Sequence[Stamp], leg: Leg) -> datetime | None:
+    """The earliest matching stamp at the leg's facility during the visit."""
     for stamp in stamps:
-        if stamp.milestone in endpoint.milestones and (
-            facility is None or stamp.facility_id == facility
+        if (
+            _matches(endpoint, stamp, leg.facility_id)
+            and (leg.door_in is None or stamp.at >= leg.door_in)
+            and (leg.door_out is None or stamp.at <= leg.door_out)
         ):
-            return stamp.at, facility
-    return None, facility
+            return stamp.at
+    return None
 
 
 def _applies(
@@ -141,11 +165,9 @@ def _applies(
         return False
     if any(m in present for m in conditions.absent):
         return False
-    if conditions.transferred is not None:
-        target = "pci" if "wire_crossing" in spec.end.milestones else "thrombectomy"
-        if transferred(case_legs, caps, target) != conditions.transferred:
-            return False
-    return True
+    return conditions.transferred is None or conditions.transferred == transferred(
+        case_legs, caps, conditions.transfer_capability
+    )
 
 
 def _result(
@@ -198,9 +220,11 @@ def compute_intervals(
             for leg in case_legs:
                 if lacking is not None and lacking in capabilities.get(leg.facility_id, ()):
                     continue
-                results.append(_result(spec, leg.door_in, leg.door_out, leg.facility_id))
+                start = _resolve_in_leg(spec.start, counted, leg)
+                end = _resolve_in_leg(spec.end, counted, leg)
+                results.append(_result(spec, start, end, leg.facility_id))
             continue
-        start, start_facility = _resolve(spec.start, counted, case_legs, capabilities)
         end, end_facility = _resolve(spec.end, counted, case_legs, capabilities)
+        start, start_facility = _resolve(spec.start, counted, case_legs, capabilities, end)
         results.append(_result(spec, start, end, start_facility or end_facility))
     return results

@@ -66,13 +66,22 @@ class Conditions(BaseModel):
 
     present: list[str] = []
     absent: list[str] = []
-    transferred: bool | None = None  # seen at a facility without the PCI/thrombectomy target first
+    # transferred: the patient's first facility lacked ``transfer_capability``
+    transferred: bool | None = None
+    transfer_capability: str = "pci"
     leg_without_capability: str | None = None  # per-leg intervals: only legs lacking it
 
     @field_validator("present", "absent")
     @classmethod
     def _known_all(cls, value: list[str]) -> list[str]:
         return [_known(m) for m in value]
+
+    @field_validator("transfer_capability", "leg_without_capability")
+    @classmethod
+    def _known_capability(cls, value: str | None) -> str | None:
+        if value is not None and value not in CAPABILITIES:
+            raise ValueError(f"unknown capability {value!r}")
+        return value
 
 
 class ReportTargets(BaseModel):

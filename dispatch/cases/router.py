@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from dispatch.cases import events as case_events
 from dispatch.cases import scope
 from dispatch.cases import service as cases_service
+from dispatch.cases.decide import decide
 from dispatch.cases.dispatching import dispatch_case
 from dispatch.cases.schemas import (
     CaseIn,
@@ -23,6 +24,7 @@ from dispatch.cases.schemas import (
     EventOut,
 )
 from dispatch.roads_runtime import RoadRuntime
+from dispatch.settings import Settings
 from units.deps import CurrentUser, LimitsDep, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -125,3 +127,14 @@ async def dispatch(
         alternatives=alternatives,
         unit_notified=cases_service.event_out(event, None),
     )
+
+
+@router.get("/{case_id}/decision")
+async def get_decision(
+    request: Request, case_id: int, db: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    """Reperfusion (STEMI) or destination (stroke) recommendation, with every input shown."""
+    case = await cases_service.readable_case(db, user, case_id)
+    engine = cast(RoadRuntime, request.app.state.roads).require()
+    settings = cast(Settings, request.app.state.settings)
+    return await decide(db, engine, case, _now(), settings.decision)

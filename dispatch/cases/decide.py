@@ -1,0 +1,152 @@
+"""GET /cases/{id}/decision: gather the inputs (where the patient is, road times to every
+centre, each PCI centre's own recent door-to-wire) and apply the pure rules of ``decision``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.cases import decision
+from dispatch.cases import events as case_events
+from dispatch.cases.exceptions import InvalidFindings
+from dispatch.cases.intervals import Stamp, compute_intervals, current, legs
+from dispatch.cases.models import Case, CaseEvent
+from dispatch.cases.pathways import load_pathways
+from geo.engine import TravelTimeEngine
+from units.geojson import lon_lat
+from units.models import Ambulance, Facility
+
+RECENT_CASES = 50
+
+
+def _first(stamps: list[Stamp], milestone: str) -> datetime | None:
+    return next((s.at for s in current(stamps) if s.milestone == milestone), None)
+
+
+async def where_is_the_patient(
+    db: AsyncSession, case: Case, stamps: list[Stamp]
+) -> tuple[tuple[float, float], str, str | None, datetime | None]:
+    """(lon, lat), what the position is, the facility the patient is in and its door-in time."""
+    open_legs = [leg for leg in legs(stamps) if leg.door_in is not None and leg.door_out is None]
+    if open_legs:
+        leg = open_legs[-1]
+        facility = await db.get(Facility, leg.facility_id)
+        if facility is not None and (point := lon_lat(facility.location)) is not None:
+            return point, f"facility:{facility.id}", facility.id, leg.door_in
+    if case.ambulance_id and case.ambulance_released_at is None:
+        ambulance = await db.get(Ambulance, case.ambulance_id)
+        point = lon_lat(ambulance.position) if ambulance is not None else None
+        if ambulance is not None and ambulance.status == "transporting" and point is not None:
+            return point, f"ambulance:{ambulance.id}", None, None
+    return lon_lat(case.location) or (0.0, 0.0), "case_location", None, None
+
+
+def _road_minutes(
+    engine: TravelTimeEngine, start: tuple[float, float], facility: Facility
+) -> float | None:
+    target = lon_lat(facility.location)
+    if target is None:
+        return None
+    snaps = engine.snap_many([start[0], target[0]], [start[1], target[1]])
+    if snaps[0] is None or snaps[1] is None:
+        return None
+    route = engine.route(snaps[0], snaps[1])
+    return None if route is None else round(route.minutes, 2)
+
+
+async def recent_door_to_wire(db: AsyncSession, facility_id: str) -> list[float]:
+    """The facility's own door-to-wire minutes over its most recent cases with a wire crossing."""
+    case_ids = (
+        await db.scalars(
+            select(CaseEvent.case_id)
+            .where(CaseEvent.milestone == "wire_crossing", CaseEvent.facility_id == facility_id)
+            .order_by(CaseEvent.at.desc())
+            .limit(RECENT_CASES)
+        )
+    ).all()
+    minutes: list[float] = []
+    for case_id in dict.fromkeys(case_ids):
+        case = await db.get(Case, case_id)
+        if case is None or case.drill or case.pathway not in load_pathways():
+            continue
+        stamps = case_events.stamps_of(await case_events.case_events(db, case_id))
+        caps = {facility_id: frozenset({"pci"})}
+        for result in compute_intervals(load_pathways()[case.pathway], stamps, caps):
+            if result.name == "door_to_wire" and result.minutes is not None and result.minutes >= 0:
+                minutes.append(result.minutes)
+    return minutes
+
+
+async def decide(
+    db: AsyncSession,
+    engine: TravelTimeEngine,
+    case: Case,
+    now: datetime,
+    config: decision.DecisionConfig,
+) -> dict[str, Any]:
+    """The recommendation for the case's pathway, with every input and threshold used."""
+    stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
+    position, position_source, facility_id, door_in = await where_is_the_patient(db, case, stamps)
+    facilities = (await db.scalars(select(Facility).order_by(Facility.id))).all()
+
+    def options(capability: str) -> list[decision.FacilityOption]:
+        return [
+            decision.FacilityOption(f.id, f.name_zh, _road_minutes(engine, position, f))
+            for f in facilities
+            if capability in f.capabilities and f.status != "offline"
+        ]
+
+    here = next((f for f in facilities if f.id == facility_id), None)
+    result: object
+    try:
+        if case.pathway in ("stemi", "chest_pain"):
+            kind = "stemi_reperfusion"
+            pci = [
+                decision.PciOption(o.facility_id, o.name, o.road_minutes, tuple(
+                    await recent_door_to_wire(db, o.facility_id)
+                ))
+                for o in options("pci")
+            ]  # fmt: skip
+            result = decision.stemi_reperfusion(
+                now=now,
+                diagnosis_at=_first(stamps, "diagnosis"),
+                current_facility_door_in=door_in,
+                at_pci_facility=here is not None and "pci" in here.capabilities,
+                pci_options=pci,
+                lysis_options=options("thrombolysis"),
+                onset_at=_first(stamps, "symptom_onset"),
+                killip_class=case.killip_class,
+                lysis_contraindicated=bool(case.lysis_contraindicated),
+                config=config,
+            )
+        elif case.pathway == "stroke":
+            kind = "stroke_triage"
+            result = decision.stroke_triage(
+                now=now,
+                last_known_well_at=case.last_known_well_at or _first(stamps, "symptom_onset"),
+                scale=case.stroke_scale,  # type: ignore[arg-type]
+                score=case.stroke_score,
+                thrombectomy_options=options("thrombectomy"),
+                thrombolysis_options=options("stroke_thrombolysis"),
+                config=config,
+            )
+        else:
+            kind, result = "none", None
+    except ValueError as exc:
+        raise InvalidFindings(str(exc)) from exc
+    return {
+        "case_id": case.id,
+        "pathway": case.pathway,
+        "kind": kind,
+        "decided_at": now,
+        "note": "decision support, never an order"
+        if result
+        else f"no decision rule for {case.pathway}",
+        "patient_position": {"lon": position[0], "lat": position[1], "source": position_source},
+        "result": jsonable_encoder(asdict(result)) if result is not None else None,
+    }
