@@ -44,6 +44,38 @@ def reachable_lines(
     return pieces
 
 
+def reachable_points(
+    engine: TravelTimeEngine, times: FloatArray, minutes: float, spacing_m: float
+) -> FloatArray:
+    """Projected points every ``spacing_m`` or less along the reachable parts of the roads.
+
+    Vectorised: every touched segment is densified once, and each vertex is kept if its
+    position along the segment is within the reachable part (from either end).
+    """
+    a = engine.arrays
+    m = np.maximum(a.seg_minutes, 1e-9)
+    from_target = np.clip((minutes - times[a.seg_target]) / m, 0.0, 1.0)
+    from_source = np.where(
+        a.seg_oneway, 0.0, np.clip((minutes - times[a.seg_source]) / m, 0.0, 1.0)
+    )
+    touched = np.nonzero((from_target > 0) | (from_source > 0))[0]
+    if len(touched) == 0:
+        return np.zeros((0, 2))
+    dense = shapely.segmentize(engine.lines[touched], max_segment_length=spacing_m)
+    xy, owner = shapely.get_coordinates(dense, return_index=True)
+    step = np.hypot(*np.diff(xy, axis=0, prepend=xy[:1]).T)
+    step[np.r_[True, owner[1:] != owner[:-1]]] = 0.0  # each segment starts at 0 m
+    along = np.cumsum(step)
+    along -= np.maximum.accumulate(np.where(step == 0.0, along, 0.0))
+    length = np.maximum(shapely.length(dense), 1e-9)[owner]
+    position = along / length
+    keep = (position <= from_source[touched][owner] + 1e-9) | (
+        position >= 1.0 - from_target[touched][owner] - 1e-9
+    )
+    points: FloatArray = xy[keep]
+    return points
+
+
 def drive_time_area(
     engine: TravelTimeEngine,
     times: FloatArray,
@@ -52,11 +84,9 @@ def drive_time_area(
     cell_m: float = 250.0,
 ) -> MultiPolygon:
     """The area (lon/lat) within ``minutes`` by road, with ``margin_m`` either side of the road."""
-    pieces = reachable_lines(engine, times, minutes)
-    if not pieces:
+    xy = reachable_points(engine, times, minutes, cell_m / 2)
+    if len(xy) == 0:
         return MultiPolygon()
-    dense = shapely.segmentize(np.array(pieces, dtype=object), max_segment_length=cell_m / 2)
-    xy = shapely.get_coordinates(dense)
     pad = margin_m + 2 * cell_m
     x0, y0 = xy.min(axis=0) - pad
     x1, y1 = xy.max(axis=0) + pad

@@ -34,6 +34,9 @@ _TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanom
 UNSNAPPABLE_CLASSES = frozenset({"expressway", "motorway"})
 
 
+SNAP_CACHE_SIZE = 50_000
+
+
 def snappable(road_classes: Sequence[str]) -> BoolArray:
     """Which segments a point may be snapped onto, by road class."""
     return np.array([c not in UNSNAPPABLE_CLASSES for c in road_classes], dtype=np.bool_)
@@ -157,6 +160,7 @@ class TravelTimeEngine:
             allowed = np.ones(self.segment_count, dtype=np.bool_)
         self._snap_segments = np.nonzero(allowed)[0]
         self._tree = shapely.STRtree(self.lines[self._snap_segments])
+        self._snap_cache: dict[tuple[float, float], Snap | None] = {}
 
     # -- building -------------------------------------------------------------------------
 
@@ -223,6 +227,17 @@ class TravelTimeEngine:
             for i in range(len(points))
         ]
 
+    def snap_cached(self, points: Sequence[tuple[float, float]]) -> list[Snap | None]:
+        """Snaps of points seen before come from a cache (ambulances wait at their stations);
+        only new points are searched. The cache is bounded and belongs to this network version."""
+        missing = [p for p in dict.fromkeys(points) if p not in self._snap_cache]
+        if missing:
+            if len(self._snap_cache) + len(missing) > SNAP_CACHE_SIZE:
+                self._snap_cache.clear()
+            found = self.snap_many([p[0] for p in missing], [p[1] for p in missing])
+            self._snap_cache.update(zip(missing, found, strict=True))
+        return [self._snap_cache[p] for p in points]
+
     def snap(self, lon: float, lat: float) -> Snap:
         """The point's snap; OutsideMappedArea if it is too far from every road."""
         found = self.snap_many([lon], [lat])[0]
@@ -287,9 +302,21 @@ class TravelTimeEngine:
         A forward search reaches a point through its segment's ends; a reversed search (times to
         the origin) leaves a point through them.
         """
-        result = np.full(len(snaps), np.inf)
-        for i, snap in enumerate(snaps):
-            result[i] = min(times[node] + cost for node, cost in self._starts(snap, not reverse))
+        if not snaps:
+            return np.zeros(0)
+        a = self.arrays
+        segment = np.fromiter((s.segment for s in snaps), dtype=np.int64, count=len(snaps))
+        fraction = np.fromiter((s.fraction for s in snaps), dtype=np.float64, count=len(snaps))
+        gap = np.fromiter((s.distance_m for s in snaps), dtype=np.float64, count=len(snaps))
+        minutes = a.seg_minutes[segment]
+        source_side = times[a.seg_source[segment]] + fraction * minutes
+        target_side = times[a.seg_target[segment]] + (1.0 - fraction) * minutes
+        two_way = ~a.seg_oneway[segment]
+        # Reversed (leaving the point): via the target always, the source if two-way.
+        # Forward (arriving at the point): from the source always, from the target if two-way.
+        always, if_two_way = (target_side, source_side) if reverse else (source_side, target_side)
+        best = np.where(two_way, np.minimum(always, if_two_way), always)
+        result: FloatArray = best + gap / self.access_m_per_min
         return result
 
     # -- answers --------------------------------------------------------------------------
@@ -372,7 +399,7 @@ class TravelTimeEngine:
         One reversed search from the target, bounded by ``limit`` minutes and widened (doubled)
         only while fewer than k candidates are within it. Unsnappable candidates are left out.
         """
-        snaps = self.snap_many([c[1] for c in candidates], [c[2] for c in candidates])
+        snaps = self.snap_cached([(c[1], c[2]) for c in candidates])
         placed = [(c[0], s) for c, s in zip(candidates, snaps, strict=True) if s is not None]
         if not placed:
             return []

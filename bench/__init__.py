@@ -1,0 +1,1 @@
+"""Benchmarks: each measures a figure an issue names against a baseline in the same run."""

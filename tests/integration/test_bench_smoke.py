@@ -1,0 +1,83 @@
+"""Smoke runs of the benchmarks (quick mode): they run, agree with their baselines and write JSON.
+
+The figures themselves are not checked here (the timed suite is no place for them): run
+``infofirst bench nearest`` and ``infofirst bench coverage`` for those. The nearest benchmark
+writes to its own smoke database next to the test database (it replaces the road network);
+results go to a temporary folder so the committed figures are never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from bench import nearest
+from dispatch.cli import app
+from tests.conftest import TEST_DATABASE_URL
+
+SMOKE_DATABASE_URL = (
+    make_url(TEST_DATABASE_URL)
+    .set(database=f"{make_url(TEST_DATABASE_URL).database}_bench_smoke")
+    .render_as_string(hide_password=False)
+)
+
+
+@pytest.fixture
+def results(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A temporary results folder and the smoke database, for this test only."""
+    monkeypatch.setenv("INFOFIRST_BENCH_RESULTS_DIR", str(tmp_path))
+    monkeypatch.setenv("INFOFIRST_BENCH_DATABASE_URL", SMOKE_DATABASE_URL)
+    return tmp_path
+
+
+def written(path: Path) -> dict[str, Any]:
+    """The JSON a benchmark wrote, with the machine it ran on."""
+    assert path.is_file(), path
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    assert {"python", "cpu_count", "date", "git_commit"} <= set(data["machine"])
+    return data
+
+
+def test_nearest_quick_agrees_with_pgrouting(results: Path) -> None:
+    """Nearest 5 by the engine equal pgr_dijkstraCost on the reversed graph; the JSON says so."""
+    returned = nearest.main(quick=True)
+    data = written(results / "nearest-quick.json")
+    assert Path(returned["results_file"]) == results / "nearest-quick.json"
+    assert 0 == data["answers"]["mismatches"]
+    assert data["answers"]["compared"] >= 5
+    assert data["graph"]["synthetic"]
+    assert data["graph"]["directed_edges"] > 10_000
+    assert {
+        "engine_p50_ms",
+        "engine_p99_ms",
+        "pgrouting_p50_ms",
+        "pgrouting_p99_ms",
+        "ratio_of_medians",
+    } <= set(data["figures"])
+    assert {"engine_p99_met", "ratio_met", "identical_answers"} <= set(data["goals"])
+    assert data["goals"]["identical_answers"]
+
+
+def test_coverage_quick_through_the_cli(results: Path) -> None:
+    """`infofirst bench coverage --quick` writes both timings and areas that match the baseline."""
+    outcome = CliRunner().invoke(app, ["bench", "coverage", "--quick"])
+    assert 0 == outcome.exit_code, outcome.output
+    assert "coverage-quick.json" in re.sub(r"\s+", "", outcome.output)
+    data = written(results / "coverage-quick.json")
+    assert {"ours_median_s", "baseline_median_s", "ratio_of_medians"} <= set(data["figures"])
+    assert [30.0, 60.0, 120.0] == [row["minutes"] for row in data["areas"]]
+    assert data["goals"]["areas_agree"]
+    assert data["goals"]["met"] in (True, False)
+
+
+def test_bench_refuses_an_unknown_name() -> None:
+    """A name that is not a benchmark in bench/ exits 2 and says so."""
+    outcome = CliRunner().invoke(app, ["bench", "common"])
+    assert 2 == outcome.exit_code
+    assert "no benchmark" in outcome.output
