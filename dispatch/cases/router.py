@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, cast
 
@@ -23,8 +24,10 @@ from dispatch.cases.schemas import (
     EventIn,
     EventOut,
 )
+from dispatch.cases.timeline_chart import timeline_svg
 from dispatch.roads_runtime import RoadRuntime
 from dispatch.settings import Settings
+from geo.exceptions import InvalidTime
 from units.deps import CurrentUser, LimitsDep, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -112,15 +115,22 @@ async def add_event(
 
 @router.post("/{case_id}/dispatch", response_model=DispatchOut)
 async def dispatch(
-    request: Request, case_id: int, body: DispatchIn, db: SessionDep, user: CurrentUser
+    request: Request,
+    case_id: int,
+    body: DispatchIn,
+    db: SessionDep,
+    user: CurrentUser,
+    limits: LimitsDep,
 ) -> DispatchOut:
     """Send the best available ambulance by road time (or the one named), with the others."""
     scope.require_dispatcher(user)
     engine = cast(RoadRuntime, request.app.state.roads).require()
     case = await cases_service.get_case(db, case_id, lock=True)
-    chosen, alternatives, event = await dispatch_case(
-        db, engine, case, user, _now(), body.ambulance_id
-    )
+    now = _now()
+    at = body.at or now
+    if at - now > limits.max_future:
+        raise InvalidTime(f"at {at.isoformat()} is ahead of the server clock")
+    chosen, alternatives, event = await dispatch_case(db, engine, case, user, at, body.ambulance_id)
     return DispatchOut(
         case_id=case.id,
         ambulance=chosen,
@@ -138,3 +148,16 @@ async def get_decision(
     engine = cast(RoadRuntime, request.app.state.roads).require()
     settings = cast(Settings, request.app.state.settings)
     return await decide(db, engine, case, _now(), settings.decision)
+
+
+@router.get("/{case_id}/timeline.svg", response_class=Response)
+async def timeline_chart(
+    case_id: int, request: Request, db: SessionDep, user: CurrentUser
+) -> Response:
+    """The case's milestones on a time axis, its intervals against their targets."""
+    case = await cases_service.readable_case(db, user, case_id)
+    _, stamps, intervals = await cases_service.case_facts(db, case)
+    settings = cast(Settings, request.app.state.settings)
+    title = f"Case {case.id} · {case.pathway}" + (" · DRILL" if case.drill else "")
+    svg = await asyncio.to_thread(timeline_svg, title, stamps, intervals, settings.time_zone)
+    return Response(svg, media_type="image/svg+xml")

@@ -147,6 +147,7 @@ class DispatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ambulance_id: Slug | None = None
+    at: AwareDatetime | None = None  # when the unit was notified (default: now)
 
 
 class Candidate(BaseModel):

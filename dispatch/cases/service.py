@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
 from dispatch.cases.exceptions import IdempotencyMismatch, InvalidEvent
-from dispatch.cases.intervals import compute_intervals, legs
+from dispatch.cases.intervals import IntervalResult, Stamp, compute_intervals, legs
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
 from dispatch.cases.schemas import (
@@ -48,10 +49,8 @@ async def create_case(
     scope.require_creator(user)
     fingerprint = case_events_service.request_hash(data.model_dump(mode="json"))
     if idempotency_key is not None:
-        earlier = await db.scalar(select(Case).where(Case.idempotency_key == idempotency_key))
+        earlier = await _by_key(db, idempotency_key, fingerprint)
         if earlier is not None:
-            if earlier.request_hash != fingerprint:
-                raise IdempotencyMismatch("this Idempotency-Key was already used for another case")
             return earlier, True
     if data.pathway not in load_pathways():
         known = ", ".join(sorted(load_pathways()))
@@ -78,13 +77,32 @@ async def create_case(
         idempotency_key=idempotency_key,
         request_hash=fingerprint,
     )
-    db.add(case)
-    await db.flush()
+    if idempotency_key is None:
+        db.add(case)
+        await db.flush()
+    else:
+        try:
+            async with db.begin_nested():  # a savepoint: a lost race leaves the request usable
+                db.add(case)
+                await db.flush()
+        except IntegrityError:  # a concurrent request with the same key won the race
+            earlier = await _by_key(db, idempotency_key, fingerprint)
+            if earlier is None:
+                raise
+            return earlier, True
     call = data.call_received or (now if user.role == "dispatcher" else None)
     for milestone, at in (("symptom_onset", data.symptom_onset), ("call_received", call)):
         if at is not None:
             await case_events_service.stamp(db, case, milestone, at, "user", user.username)
     return case, False
+
+
+async def _by_key(db: AsyncSession, key: str, fingerprint: str) -> Case | None:
+    """The case an earlier request with this Idempotency-Key opened (the same body), if any."""
+    earlier = await db.scalar(select(Case).where(Case.idempotency_key == key))
+    if earlier is not None and earlier.request_hash != fingerprint:
+        raise IdempotencyMismatch("this Idempotency-Key was already used for another case")
+    return earlier
 
 
 async def get_case(db: AsyncSession, case_id: int, lock: bool = False) -> Case:
@@ -224,13 +242,20 @@ async def capabilities(db: AsyncSession, facility_ids: set[str]) -> dict[str, fr
     return {row.id: frozenset(row.capabilities) for row in rows}
 
 
-async def case_view(db: AsyncSession, case: Case) -> CaseOut:
-    """The case with its legs, its whole timeline (corrections marked) and its intervals."""
+async def case_facts(
+    db: AsyncSession, case: Case
+) -> tuple[list[CaseEvent], list[Stamp], list[IntervalResult]]:
+    """The case's events, its stamps and its intervals by its pathway's rules."""
     events = list(await case_events_service.case_events(db, case.id))
     stamps = case_events_service.stamps_of(events)
-    corrected = {e.supersedes: e.id for e in events if e.supersedes is not None}
     caps = await capabilities(db, case_events_service.facilities_on(case, stamps))
-    intervals = compute_intervals(load_pathways()[case.pathway], stamps, caps)
+    return events, stamps, compute_intervals(load_pathways()[case.pathway], stamps, caps)
+
+
+async def case_view(db: AsyncSession, case: Case) -> CaseOut:
+    """The case with its legs, its whole timeline (corrections marked) and its intervals."""
+    events, stamps, intervals = await case_facts(db, case)
+    corrected = {e.supersedes: e.id for e in events if e.supersedes is not None}
     lon, lat = _point(case)
     return CaseOut(
         id=case.id,
