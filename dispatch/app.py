@@ -5,14 +5,22 @@ Run with ``uvicorn --factory dispatch.app:create_app`` or ``infofirst serve``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.engine import make_url
 
+from alerts import attachments_router, escalation
+from alerts import router as alerts_router
+from alerts import ws as alerts_ws
+from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
+from alerts.hub import Hub, Listener
 from dispatch import geo_api, logs, ops, problems
-from dispatch.cases import dispatching
+from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
 from dispatch.db import make_engine, make_sessionmaker
 from dispatch.middleware import BodyLimit, RequestContext
@@ -25,6 +33,16 @@ from units.hooks import UnitHooks
 from units.security import TokenConfig
 
 API_PREFIX = "/api/v1"
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The SQLAlchemy URL as a plain libpq DSN for asyncpg's own connections."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def notifier_for(webhook_url: str | None) -> Notifier:
+    """The outbound escalation channel: a webhook if configured, else the log."""
+    return WebhookNotifier(webhook_url) if webhook_url else LogNotifier()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,9 +58,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         watcher = await start_watching(
             app.state.roads, app.state.sessionmaker, settings.road_reload_seconds
         )
+        listener = Listener(
+            asyncpg_dsn(settings.database_url),
+            app.state.sessionmaker,
+            app.state.alerts_hub,
+            settings.alert_poll_seconds,
+            settings.listener_check_seconds,
+        )
+        app.state.alert_listener = listener
+        listener.start()
+        escalator = asyncio.create_task(
+            escalation.run(
+                app.state.sessionmaker,
+                settings.escalation_check_seconds,
+                timedelta(seconds=settings.escalation_reminder_seconds),
+                notifier_for(settings.escalation_webhook_url),
+            ),
+            name="alert-escalation",
+        )
         try:
             yield
         finally:
+            escalator.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await escalator
+            await listener.stop()
             await stop_watching(watcher)
             await engine.dispose()
 
@@ -70,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_snap_m=settings.max_snap_m,
         coverage_margin_m=settings.coverage_margin_m,
     )
+    app.state.alerts_hub = Hub(settings.ws_queue_size)
+    app.state.case_link = alert_link.case_link()
     app.state.unit_hooks = UnitHooks(
         on_status=[dispatching.status_listener],
         on_position=[dispatching.eta_listener(lambda: app.state.roads.engine)],
@@ -81,9 +123,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(units_router.router)
     api.include_router(geo_api.router)
     api.include_router(cases_router.router)
+    api.include_router(alerts_router.router)
+    api.include_router(attachments_router.router)
     app.include_router(api)
     app.include_router(ops.router)
+    app.include_router(alerts_ws.router)
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        large_paths={f"{API_PREFIX}/attachments": settings.max_attachment_bytes + 65536},
+    )
     app.add_middleware(RequestContext)
     return app

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from alerts.models import Alert, Attachment, Delivery, EscalationStep, StreamEvent, StreamHead
 from dispatch.cases.models import Case, CaseEvent
 from geo.models import Place, RoadNetworkInfo, RoadNode, RoadSegment
 from units.models import Ambulance, AmbulancePosition, Facility, User
 
 __all__ = [
+    "Alert",
     "Ambulance",
     "AmbulancePosition",
+    "Attachment",
     "Case",
     "CaseEvent",
+    "Delivery",
+    "EscalationStep",
     "Facility",
     "Place",
     "RoadNetworkInfo",
     "RoadNode",
     "RoadSegment",
+    "StreamEvent",
+    "StreamHead",
     "User",
 ]

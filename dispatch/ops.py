@@ -21,7 +21,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """The process can serve: the database answers and has PostGIS."""
+    """The process can serve: the database answers with PostGIS and the alert listener is alive."""
     engine = cast(AsyncEngine, request.app.state.engine)
     checks: dict[str, Any] = {}
     try:
@@ -30,6 +30,9 @@ async def readyz(request: Request) -> JSONResponse:
         checks["database"] = {"ok": True, "postgis": version}
     except Exception as exc:  # noqa: BLE001 - readiness reports any failure as not ready
         checks["database"] = {"ok": False, "error": type(exc).__name__}
+    listener = getattr(request.app.state, "alert_listener", None)
+    if listener is not None:
+        checks["alert_listener"] = {"ok": listener.alive(), "reconnects": listener.reconnects}
     ready = all(check["ok"] for check in checks.values())
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 

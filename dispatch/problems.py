@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from alerts import exceptions as alerts_errors
 from dispatch.cases import exceptions as case_errors
 from geo import exceptions as geo_errors
 from units import exceptions as units_errors
@@ -42,6 +43,11 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     geo_errors.ImportRejected: (422, "import-rejected", "Import rejected"),
     geo_errors.OutsideMappedArea: (422, "outside-mapped-area", "Outside the mapped area"),
     geo_errors.NoRoadNetwork: (503, "no-road-network", "No road network loaded"),
+    alerts_errors.AlertRejected: (422, "alert-rejected", "Alert refused"),
+    alerts_errors.AlertClosed: (409, "alert-closed", "Alert already closed"),
+    alerts_errors.KeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
+    alerts_errors.AttachmentTooLarge: (413, "attachment-too-large", "Attachment too large"),
+    alerts_errors.AttachmentRejected: (422, "attachment-rejected", "Attachment refused"),
 }
 
 

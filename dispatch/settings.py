@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_attachment_bytes: int = 10 * 1024 * 1024
     max_positions_per_batch: int = Field(default=1000, ge=1)
     max_future_seconds: int = Field(
         default=600, ge=0, description="How far past the server clock a reported time may be."
@@ -44,6 +45,19 @@ class Settings(BaseSettings):
     )
     road_reload_seconds: float = Field(default=10.0, gt=0)
     coverage_margin_m: float = Field(default=800.0, ge=0)
+    # Alerts: delivery and escalation.
+    allowed_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
+        description="Browser origins allowed to open alert websockets (same-origin always is).",
+    )
+    heartbeat_seconds: float = Field(default=10.0, gt=0)
+    ws_queue_size: int = Field(default=256, ge=1)
+    alert_poll_seconds: float = Field(default=2.0, gt=0)
+    listener_check_seconds: float = Field(default=5.0, gt=0)
+    alert_ack_timeout_seconds: float = Field(default=60.0, gt=0)
+    escalation_reminder_seconds: float = Field(default=60.0, gt=0)
+    escalation_check_seconds: float = Field(default=1.0, gt=0)
+    escalation_webhook_url: str | None = None
     # Decision support thresholds (DOMAIN.md; JSON, e.g. {"stemi_pci_limit_minutes": 120}).
     decision: DecisionConfig = Field(default_factory=DecisionConfig)
 

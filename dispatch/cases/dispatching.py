@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from alerts import service as alerts_service
 from dispatch.cases import events as case_events
 from dispatch.cases.exceptions import DispatchConflict
 from dispatch.cases.milestones import LEAVING_MILESTONES, STATUS_MILESTONES
@@ -64,9 +65,18 @@ async def dispatch_case(
         raise DispatchConflict(f"ambulance {case.ambulance_id} is already on this case")
     ranked = await rank_ambulances(db, engine, case)
     if ambulance_id is None:
-        if not ranked:
-            raise DispatchConflict("no available ambulance can reach this case by road")
-        chosen = ranked[0]
+        # The ranking read the fleet unlocked: a concurrent dispatch may have taken the best
+        # one since, so claim the first that is still available (and not being claimed).
+        for candidate in ranked:
+            claimed = await _claim(db, candidate.ambulance_id)
+            if claimed is not None:
+                chosen, ambulance = candidate, claimed
+                break
+        else:
+            raise DispatchConflict(
+                "no available ambulance can reach this case by road"
+                + (" (the nearest were just dispatched elsewhere): retry" if ranked else "")
+            )
     else:
         ambulance = await units_service.lock_ambulance(db, ambulance_id)
         if ambulance.status != "available":
@@ -74,7 +84,6 @@ async def dispatch_case(
         chosen = next((c for c in ranked if c.ambulance_id == ambulance_id), None) or _own_time(
             engine, case, ambulance
         )
-    ambulance = await units_service.lock_ambulance(db, chosen.ambulance_id)
     await units_service.change_status(db, ambulance, "dispatched", now)
     case.ambulance_id, case.ambulance_released_at = ambulance.id, None
     event = await case_events.stamp(
@@ -83,6 +92,16 @@ async def dispatch_case(
     alternatives = [c for c in ranked if c.ambulance_id != chosen.ambulance_id]
     log.info("case_dispatched", case_id=case.id, ambulance_id=ambulance.id, minutes=chosen.minutes)
     return chosen, alternatives, event
+
+
+async def _claim(db: AsyncSession, ambulance_id: str) -> Ambulance | None:
+    """The ambulance, locked, if it is available now; None if taken or locked by another."""
+    return await db.scalar(
+        select(Ambulance)
+        .where(Ambulance.id == ambulance_id, Ambulance.status == "available")
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _own_time(engine: TravelTimeEngine, case: Case, ambulance: Ambulance) -> Candidate:
@@ -156,6 +175,8 @@ def eta_listener(engine_of: Callable[[], TravelTimeEngine | None]) -> PositionLi
         case.eta_at = ambulance.position_at + timedelta(minutes=route.minutes)
         case.eta_updated_at = ambulance.position_at
         await db.flush()
+        if ambulance.status == "transporting":
+            await alerts_service.follow_eta(db, case.id, route.minutes, case.eta_at)
 
     return update_eta
 

@@ -7,8 +7,6 @@ event naming the one it supersedes, with a reason; the old one stays, marked.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -16,6 +14,8 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from alerts import service as alerts_service
+from alerts.idempotency import request_hash
 from dispatch.cases import quality
 from dispatch.cases.exceptions import AlreadySuperseded, IdempotencyMismatch, InvalidEvent
 from dispatch.cases.intervals import Stamp, facility_at, legs
@@ -26,12 +26,6 @@ from dispatch.cases.schemas import EventIn
 from geo.exceptions import InvalidTime
 from units.exceptions import NotFound
 from units.models import Facility
-
-
-def request_hash(payload: object) -> str:
-    """A fingerprint of a request body, to tell a true retry from a reused key."""
-    body = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()
 
 
 async def case_events(db: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
@@ -102,7 +96,8 @@ async def add_event(
     source: str = "user",
 ) -> tuple[CaseEvent, bool]:
     """Record a stamp; returns it and whether it was a replay of an earlier identical request."""
-    fingerprint = request_hash(data.model_dump(mode="json"))
+    # device_at is the device's clock when it sent the request: a retry differs only there
+    fingerprint = request_hash(data.model_dump(mode="json", exclude={"device_at"}))
     if idempotency_key is not None:
         earlier = await _by_key(db, case.id, idempotency_key)
         if earlier is not None:
@@ -152,6 +147,7 @@ async def add_event(
         return _replay(earlier, fingerprint), True
     event = await db.get(CaseEvent, new_id)
     assert event is not None  # noqa: S101 - just inserted in this transaction
+    await _after(db, event)
     return event, False
 
 
@@ -211,4 +207,11 @@ async def stamp(
     )
     db.add(event)
     await db.flush()
+    await _after(db, event)
     return event
+
+
+async def _after(db: AsyncSession, event: CaseEvent) -> None:
+    """What a new stamp sets off: the patient at a receiving door closes its alerts."""
+    if event.milestone == "facility_arrival" and event.facility_id is not None:
+        await alerts_service.close_on_arrival(db, event.case_id, event.facility_id, event.at)

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from alerts.idempotency import request_hash
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
 from dispatch.cases.exceptions import IdempotencyMismatch, InvalidEvent
@@ -47,9 +49,9 @@ async def create_case(
 ) -> tuple[Case, bool]:
     """Open a case (stamping symptom onset and the call); a retried key returns the same case."""
     scope.require_creator(user)
-    fingerprint = case_events_service.request_hash(data.model_dump(mode="json"))
+    fingerprint = request_hash(data.model_dump(mode="json"))
     if idempotency_key is not None:
-        earlier = await _by_key(db, idempotency_key, fingerprint)
+        earlier = await _by_key(db, idempotency_key, fingerprint, user)
         if earlier is not None:
             return earlier, True
     if data.pathway not in load_pathways():
@@ -86,7 +88,7 @@ async def create_case(
                 db.add(case)
                 await db.flush()
         except IntegrityError:  # a concurrent request with the same key won the race
-            earlier = await _by_key(db, idempotency_key, fingerprint)
+            earlier = await _by_key(db, idempotency_key, fingerprint, user)
             if earlier is None:
                 raise
             return earlier, True
@@ -97,10 +99,16 @@ async def create_case(
     return case, False
 
 
-async def _by_key(db: AsyncSession, key: str, fingerprint: str) -> Case | None:
-    """The case an earlier request with this Idempotency-Key opened (the same body), if any."""
+async def _by_key(db: AsyncSession, key: str, fingerprint: str, user: User) -> Case | None:
+    """The case this user's earlier request with this Idempotency-Key opened (same body), if any.
+
+    A key another user sent is refused, not replayed: a replay must not show a case the user
+    may not read.
+    """
     earlier = await db.scalar(select(Case).where(Case.idempotency_key == key))
-    if earlier is not None and earlier.request_hash != fingerprint:
+    if earlier is not None and (
+        earlier.request_hash != fingerprint or earlier.created_by != user.username
+    ):
         raise IdempotencyMismatch("this Idempotency-Key was already used for another case")
     return earlier
 
@@ -156,10 +164,12 @@ async def list_cases(
         statement = statement.where(Case.ambulance_id == user.ambulance_id)
     elif user.role in ("township", "cathlab"):
         facility = user.facility_id
+        correction = aliased(CaseEvent)
         visited = exists().where(
             CaseEvent.case_id == Case.id,
             CaseEvent.facility_id == facility,
             CaseEvent.milestone.in_(("facility_arrival", "facility_departure")),
+            ~exists().where(correction.supersedes == CaseEvent.id),  # a corrected door is gone
         )
         statement = statement.where(
             or_(

@@ -1,0 +1,36 @@
+"""Errors raised by the alerts package (mapped to problem+json by the app in one table).
+
+AlertsError
+├── AlertRejected        an alert that cannot be sent as asked (422): the facility cannot
+│                        receive this pathway, an unknown attachment, …
+├── AlertClosed          an answer or update to an alert that is already closed (409)
+├── KeyReused            an Idempotency-Key reused with a different body (422)
+└── AttachmentRejected   an upload that is not a PNG, JPEG or PDF by its content, or empty (422)
+    └── AttachmentTooLarge   an upload over the attachment size limit (413)
+"""
+
+from __future__ import annotations
+
+
+class AlertsError(Exception):
+    """Base of every alerts error."""
+
+
+class AlertRejected(AlertsError):
+    """The alert cannot be sent as asked."""
+
+
+class AlertClosed(AlertsError):
+    """The alert was already answered, cancelled or closed by arrival."""
+
+
+class KeyReused(AlertsError):
+    """The Idempotency-Key was used before for a different alert."""
+
+
+class AttachmentRejected(AlertsError):
+    """The uploaded file is empty or, by its content, not a PNG, JPEG or PDF."""
+
+
+class AttachmentTooLarge(AttachmentRejected):
+    """The uploaded file is larger than the configured limit."""

@@ -1,0 +1,179 @@
+"""Fan-out inside one server process, and the listener that feeds it from PostgreSQL.
+
+- ``Hub``: each connected screen has a bounded queue; frames are put without waiting, and a
+  screen whose queue is full is marked to be disconnected (it reconnects and replays). The
+  broadcaster never waits for a slow screen.
+- ``Listener``: a dedicated connection (not from the pool) LISTENs for the stream doorbell
+  (stream name and seq only); a short poll covers doorbells lost while it was away; it
+  reconnects and re-LISTENs by itself and records when it last proved alive. Frames are always
+  read from the table, in order, after the last seq this process has seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from alerts import stream
+
+log = structlog.get_logger(__name__)
+Frame = dict[str, Any]
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One screen's queue."""
+
+    stream: str
+    queue: asyncio.Queue[Frame]
+    lagging: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Hub:
+    """The process's subscribers by stream, and the last seq seen of each stream."""
+
+    def __init__(self, queue_size: int = 256) -> None:
+        self.queue_size = queue_size
+        self.subscribers: dict[str, set[Subscriber]] = defaultdict(set)
+        self.last_seq: dict[str, int] = {}
+        self.dropped = 0
+
+    def subscribe(self, name: str, head: int) -> Subscriber:
+        """A new queue on the stream; ``head`` is the stream's last seq as the caller read it."""
+        subscriber = Subscriber(name, asyncio.Queue(self.queue_size))
+        self.subscribers[name].add(subscriber)
+        self.last_seq[name] = max(self.last_seq.get(name, 0), head)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers[subscriber.stream].discard(subscriber)
+        if not self.subscribers[subscriber.stream]:
+            del self.subscribers[subscriber.stream]
+
+    def streams(self) -> list[str]:
+        return list(self.subscribers)
+
+    def deliver(self, name: str, frames: list[Frame]) -> None:
+        """Give frames to every subscriber of the stream, never waiting."""
+        for frame in frames:
+            self.last_seq[name] = max(self.last_seq.get(name, 0), int(frame["seq"]))
+            for subscriber in list(self.subscribers.get(name, ())):
+                if subscriber.lagging.is_set():
+                    continue
+                try:
+                    subscriber.queue.put_nowait(frame)
+                except asyncio.QueueFull:
+                    subscriber.lagging.set()
+                    self.dropped += 1
+                    log.warning("screen_lagging", stream=name, seq=frame["seq"])
+
+
+class Listener:
+    """LISTEN on a dedicated connection; poll as a safety net; reconnect on its own."""
+
+    def __init__(
+        self,
+        dsn: str,
+        sessions: async_sessionmaker[AsyncSession],
+        hub: Hub,
+        poll_seconds: float = 2.0,
+        check_seconds: float = 5.0,
+    ) -> None:
+        self.dsn = dsn
+        self.sessions = sessions
+        self.hub = hub
+        self.poll_seconds = poll_seconds
+        self.check_seconds = check_seconds
+        self.alive_at = 0.0
+        self.reconnects = 0
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def alive(self) -> bool:
+        """Whether the listener proved its connection within the last three checks."""
+        return time.monotonic() - self.alive_at < 3 * self.check_seconds + 1
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="alert-listener"),
+            asyncio.create_task(self._fetch_loop(), name="alert-fetcher"),
+            asyncio.create_task(self._poll_loop(), name="alert-poller"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def ring(self, name: str) -> None:
+        """Mark a stream as having new frames to fetch."""
+        if name in self.hub.subscribers:
+            self._dirty.add(name)
+            self._wake.set()
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        self.ring(payload.split(" ", 1)[0])
+
+    async def _listen(self) -> None:
+        delay = 0.2
+        while True:
+            connection = None
+            try:
+                connection = await asyncpg.connect(self.dsn, timeout=5)
+                await connection.add_listener(stream.CHANNEL, self._on_notify)
+                self.alive_at = time.monotonic()
+                delay = 0.2
+                for name in self.hub.streams():  # doorbells may have rung while away
+                    self.ring(name)
+                while True:
+                    await asyncio.sleep(self.check_seconds)
+                    await connection.fetchval("SELECT 1", timeout=5)
+                    self.alive_at = time.monotonic()
+            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+                self.reconnects += 1
+                log.warning("alert_listener_reconnecting", error=type(exc).__name__, delay=delay)
+            finally:
+                if connection is not None:
+                    with contextlib.suppress(Exception):
+                        await connection.close(timeout=1)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    async def _poll_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            for name in self.hub.streams():
+                self.ring(name)
+
+    async def _fetch_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            names, self._dirty = self._dirty, set()
+            for name in names:
+                try:
+                    await self.fetch(name)
+                except (SQLAlchemyError, OSError) as exc:
+                    log.warning("alert_fetch_failed", stream=name, error=type(exc).__name__)
+                    self._dirty.add(name)
+
+    async def fetch(self, name: str) -> None:
+        """Read the stream's frames after the last seq seen here and hand them to the hub."""
+        while name in self.hub.subscribers:
+            async with self.sessions() as db:
+                events = await stream.frames_after(db, name, self.hub.last_seq.get(name, 0))
+            if not events:
+                return
+            self.hub.deliver(name, [stream.frame(e) for e in events])

@@ -1,0 +1,144 @@
+"""Tables of information before the patient: attachments, alerts, the durable stream."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geo.orm import Base, sql_in, utc_now_column
+
+ALERT_STATUSES = (
+    "sent",
+    "delivered",
+    "acknowledged",
+    "activated",
+    "declined",
+    "cancelled",
+    "arrived",
+)
+OPEN_STATUSES = ("sent", "delivered")  # not yet answered by the receiving team
+ACK_ACTIONS = ("acknowledged", "activated", "declined")
+FRAME_TYPES = (
+    "alert.created",
+    "alert.updated",
+    "alert.acknowledged",
+    "alert.cancelled",
+    "alert.escalated",
+)
+
+
+class Attachment(Base):
+    """An ECG image or PDF, checked by its content, kept with its sha256."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = utc_now_column()
+
+
+class Alert(Base):
+    """A pre-alert from a township unit or an ambulance to a receiving facility."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", ALERT_STATUSES), name="status"),
+        Index("ix_alerts_to_status", "to_facility_id", "status"),
+        Index("ix_alerts_escalation", "next_escalation_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    to_facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"))
+    from_facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
+    from_ambulance_id: Mapped[str | None] = mapped_column(ForeignKey("ambulances.id"))
+    sent_by: Mapped[str] = mapped_column(String(64))
+    pathway: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    vitals: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    attachment_ids: Mapped[list[str]] = mapped_column(ARRAY(String(36)), default=list)
+    eta_minutes: Mapped[float | None] = mapped_column(Float)
+    eta_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = utc_now_column()
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answer_note: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_escalation_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class StreamHead(Base):
+    """The last sequence number (and epoch) of one stream: a facility's, or the dispatchers'."""
+
+    __tablename__ = "alert_stream_heads"
+
+    stream: Mapped[str] = mapped_column(String(80), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StreamEvent(Base):
+    """One frame of a stream, committed in the same transaction as the change it reports."""
+
+    __tablename__ = "alert_stream"
+
+    stream: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(24))
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = utc_now_column()
+
+
+class Delivery(Base):
+    """A screen's confirmation that it showed a frame."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    stream: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    confirmed_by: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime] = utc_now_column()
+
+
+class EscalationStep(Base):
+    """One step of an unanswered alert's escalation (event, reminder, outbound notification)."""
+
+    __tablename__ = "alert_escalations"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = utc_now_column()

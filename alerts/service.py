@@ -1,0 +1,319 @@
+"""Use cases of alerts: send, answer, cancel, confirm delivery, follow the ETA, close on arrival.
+
+Every change is committed together with its frames in the streams it concerns (the receiving
+facility's, the sending facility's, the dispatchers'), so nothing is "sent" that is not
+committed. The case is reached only through ``CaseLink``, which the app provides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from alerts import stream
+from alerts.exceptions import AlertClosed, AlertRejected, KeyReused
+from alerts.models import Alert, Attachment, Delivery, StreamEvent
+from alerts.schemas import AlertIn
+from units.exceptions import Forbidden, NotFound
+from units.models import Facility, User
+
+# What a receiving facility must be able to do for each pathway's alert.
+RECEIVES: dict[str, tuple[str, ...]] = {
+    "stemi": ("pci",),
+    "chest_pain": ("pci", "thrombolysis"),
+    "stroke": ("stroke_thrombolysis", "thrombectomy"),
+}
+# The answers each status still allows: a team may acknowledge first and activate after.
+_ANY_ANSWER = frozenset({"acknowledged", "activated", "declined"})
+ANSWERABLE: dict[str, frozenset[str]] = {
+    "sent": _ANY_ANSWER,
+    "delivered": _ANY_ANSWER,
+    "acknowledged": frozenset({"activated", "declined"}),
+}
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    pathway: str
+    facility_ids: frozenset[str]
+    ambulance_id: str | None
+    drill: bool
+    eta_minutes: float | None
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """The one door from alerts to cases: read a case's facts, stamp a milestone on it."""
+
+    facts: Callable[[AsyncSession, int], Awaitable[CaseFacts | None]]
+    stamp: Callable[[AsyncSession, int, str, datetime, str, str | None], Awaitable[None]]
+
+
+def view(alert: Alert) -> dict[str, Any]:
+    """The alert as screens show it."""
+
+    def iso(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "id": alert.id,
+        "case_id": alert.case_id,
+        "to_facility_id": alert.to_facility_id,
+        "from_facility_id": alert.from_facility_id,
+        "from_ambulance_id": alert.from_ambulance_id,
+        "sent_by": alert.sent_by,
+        "pathway": alert.pathway,
+        "summary": alert.summary,
+        "vitals": alert.vitals,
+        "attachment_ids": list(alert.attachment_ids),
+        "eta_minutes": alert.eta_minutes,
+        "eta_at": iso(alert.eta_at),
+        "status": alert.status,
+        "drill": alert.drill,
+        "created_at": iso(alert.created_at),
+        "delivered_at": iso(alert.delivered_at),
+        "answered_at": iso(alert.answered_at),
+        "answered_by": alert.answered_by,
+        "answer_note": alert.answer_note,
+        "closed_at": iso(alert.closed_at),
+        "escalation_level": alert.escalation_level,
+    }
+
+
+def streams_of(alert: Alert) -> list[str]:
+    """The streams that hear about the alert: receiver first, then sender, then dispatchers."""
+    names = [stream.facility_stream(alert.to_facility_id)]
+    if alert.from_facility_id and alert.from_facility_id != alert.to_facility_id:
+        names.append(stream.facility_stream(alert.from_facility_id))
+    names.append(stream.DISPATCH_STREAM)
+    return names
+
+
+async def publish(
+    db: AsyncSession, alert: Alert, frame_type: str, only: list[str] | None = None
+) -> StreamEvent:
+    """Append the alert's current view to its streams; returns the receiver's frame."""
+    await db.flush()
+    await db.refresh(alert)
+    payload = view(alert)
+    frames = [
+        await stream.append(db, name, frame_type, alert.id, payload)
+        for name in (only or streams_of(alert))
+    ]
+    return frames[0]
+
+
+async def get_alert(db: AsyncSession, alert_id: int, lock: bool = False) -> Alert:
+    statement = select(Alert).where(Alert.id == alert_id)
+    if lock:
+        statement = statement.with_for_update()
+    alert = await db.scalar(statement)
+    if alert is None:
+        raise NotFound("alert", str(alert_id))
+    return alert
+
+
+async def _check_sender(db: AsyncSession, user: User, data: AlertIn, facts: CaseFacts) -> None:
+    if user.role in ("admin", "dispatcher"):
+        return
+    if (
+        user.role == "crew"
+        and user.ambulance_id is not None
+        and user.ambulance_id == facts.ambulance_id
+    ):
+        return
+    if user.role in ("township", "cathlab") and user.facility_id in facts.facility_ids:
+        return
+    raise Forbidden(f"the {user.role} role may not send alerts for this case")
+
+
+async def send(
+    db: AsyncSession,
+    user: User,
+    data: AlertIn,
+    link: CaseLink,
+    now: datetime,
+    ack_timeout: timedelta,
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> tuple[Alert, StreamEvent, bool]:
+    """Send (or, for a retried key, return) an alert; stamps ``prealert_sent`` on the case."""
+    if idempotency_key is not None:
+        earlier = await db.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key))
+        if earlier is not None:
+            return await _replayed(db, earlier, fingerprint)
+    facts = await link.facts(db, data.case_id)
+    if facts is None:
+        raise NotFound("case", str(data.case_id))
+    await _check_sender(db, user, data, facts)
+    destination = await db.get(Facility, data.to_facility_id)
+    if destination is None:
+        raise NotFound("facility", data.to_facility_id)
+    needed = RECEIVES.get(data.pathway)
+    if needed is not None and not set(needed) & set(destination.capabilities):
+        raise AlertRejected(
+            f"{destination.id} cannot receive a {data.pathway} alert: it needs one of"
+            f" {', '.join(needed)}"
+        )
+    for attachment_id in data.attachment_ids:
+        if await db.get(Attachment, attachment_id) is None:
+            raise AlertRejected(f"attachment {attachment_id!r} was not uploaded")
+    eta = data.eta_minutes if data.eta_minutes is not None else facts.eta_minutes
+    values = {
+        "case_id": data.case_id,
+        "to_facility_id": destination.id,
+        "from_facility_id": user.facility_id if user.role in ("township", "cathlab") else None,
+        "from_ambulance_id": user.ambulance_id if user.role == "crew" else facts.ambulance_id,
+        "sent_by": user.username,
+        "pathway": data.pathway,
+        "summary": data.summary,
+        "vitals": data.vitals,
+        "attachment_ids": data.attachment_ids,
+        "eta_minutes": eta,
+        "eta_at": None if eta is None else now + timedelta(minutes=eta),
+        "status": "sent",
+        "drill": facts.drill,
+        "created_at": now,
+        "answer_note": "",
+        "escalation_level": 0,
+        "next_escalation_at": now + ack_timeout,
+        "idempotency_key": idempotency_key,
+        "request_hash": fingerprint,
+    }
+    statement = insert(Alert).values(values)
+    if idempotency_key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=[Alert.idempotency_key])
+    new_id = await db.scalar(statement.returning(Alert.id))
+    if new_id is None:  # a concurrent send with the same key won
+        earlier = await db.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key))
+        if earlier is None:
+            raise AlertRejected("the alert could not be recorded: retry")
+        return await _replayed(db, earlier, fingerprint)
+    alert = await get_alert(db, new_id)
+    frame = await publish(db, alert, "alert.created")
+    await link.stamp(db, alert.case_id, "prealert_sent", now, user.username, None)
+    return alert, frame, False
+
+
+async def _replayed(
+    db: AsyncSession, alert: Alert, fingerprint: str
+) -> tuple[Alert, StreamEvent, bool]:
+    if alert.request_hash != fingerprint:
+        raise KeyReused("this Idempotency-Key was already used for a different alert")
+    created = await db.scalar(
+        select(StreamEvent).where(
+            StreamEvent.alert_id == alert.id,
+            StreamEvent.type == "alert.created",
+            StreamEvent.stream == stream.facility_stream(alert.to_facility_id),
+        )
+    )
+    if created is None:
+        raise AlertRejected("the alert's first frame is missing")
+    return alert, created, True
+
+
+def _receiver(user: User, alert: Alert) -> None:
+    if user.role == "admin":
+        return
+    if user.role in ("cathlab", "township") and user.facility_id == alert.to_facility_id:
+        return
+    raise Forbidden(f"only the receiving team of {alert.to_facility_id} answers this alert")
+
+
+async def answer(
+    db: AsyncSession,
+    user: User,
+    alert_id: int,
+    action: str,
+    note: str,
+    link: CaseLink,
+    now: datetime,
+) -> tuple[Alert, StreamEvent]:
+    """Acknowledge, activate or decline; activation stamps ``cathlab_activated``."""
+    alert = await get_alert(db, alert_id, lock=True)
+    _receiver(user, alert)
+    allowed = ANSWERABLE.get(alert.status, frozenset())
+    if action not in allowed:
+        raise AlertClosed(
+            f"the alert is {alert.status}: it can no longer be {action}"
+            + (f" (allowed now: {', '.join(sorted(allowed))})" if allowed else "")
+        )
+    alert.status, alert.answered_at, alert.answered_by = action, now, user.username
+    alert.answer_note = note
+    alert.next_escalation_at = None
+    frame = await publish(db, alert, "alert.acknowledged")
+    if action == "activated":
+        await link.stamp(
+            db, alert.case_id, "cathlab_activated", now, user.username, alert.to_facility_id
+        )
+    return alert, frame
+
+
+async def cancel(db: AsyncSession, user: User, alert_id: int, reason: str, now: datetime) -> Alert:
+    """Cancel an alert (its sender, a dispatcher or an admin)."""
+    alert = await get_alert(db, alert_id, lock=True)
+    if user.role not in ("admin", "dispatcher") and user.username != alert.sent_by:
+        raise Forbidden("only the sender or a dispatcher cancels an alert")
+    if alert.closed_at is not None:
+        raise AlertClosed(f"the alert is already {alert.status}")
+    alert.status, alert.closed_at, alert.next_escalation_at = "cancelled", now, None
+    alert.answer_note = reason
+    await publish(db, alert, "alert.cancelled")
+    return alert
+
+
+async def confirm_delivery(
+    db: AsyncSession, user: User, stream_name: str, seq: int, now: datetime
+) -> None:
+    """A screen showed frame ``seq``: record it; the receiver's first one marks it delivered."""
+    event = await db.get(StreamEvent, (stream_name, seq))
+    if event is None:
+        return
+    db.add(
+        Delivery(alert_id=event.alert_id, stream=stream_name, seq=seq, confirmed_by=user.username)
+    )
+    alert = await get_alert(db, event.alert_id, lock=True)
+    receiver = stream.facility_stream(alert.to_facility_id)
+    if alert.status == "sent" and stream_name == receiver:
+        alert.status, alert.delivered_at = "delivered", now
+        await publish(db, alert, "alert.updated")
+
+
+async def follow_eta(db: AsyncSession, case_id: int, eta_minutes: float, eta_at: datetime) -> None:
+    """Pass a changed ETA to the case's open alerts (at most one frame a minute per alert)."""
+    alerts = (
+        await db.scalars(
+            select(Alert)
+            .where(Alert.case_id == case_id, Alert.closed_at.is_(None))
+            .with_for_update()
+        )
+    ).all()
+    for alert in alerts:
+        if alert.eta_at is not None and abs((alert.eta_at - eta_at).total_seconds()) < 60:
+            continue
+        alert.eta_minutes, alert.eta_at = round(eta_minutes, 1), eta_at
+        await publish(db, alert, "alert.updated")
+
+
+async def close_on_arrival(db: AsyncSession, case_id: int, facility_id: str, at: datetime) -> None:
+    """The patient came through the receiving facility's door: its alerts are closed."""
+    alerts = (
+        await db.scalars(
+            select(Alert)
+            .where(
+                Alert.case_id == case_id,
+                Alert.to_facility_id == facility_id,
+                Alert.closed_at.is_(None),
+            )
+            .with_for_update()
+        )
+    ).all()
+    for alert in alerts:
+        alert.status, alert.closed_at, alert.next_escalation_at = "arrived", at, None
+        await publish(db, alert, "alert.updated")

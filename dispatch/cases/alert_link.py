@@ -1,0 +1,39 @@
+"""The one door from alerts to cases: what an alert needs to know about its case, and the
+milestones an alert stamps (``prealert_sent`` when sent, ``cathlab_activated`` on activation)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from alerts.service import CaseFacts, CaseLink
+from dispatch.cases import events as case_events
+from dispatch.cases.models import Case
+
+
+async def facts(db: AsyncSession, case_id: int) -> CaseFacts | None:
+    case = await db.get(Case, case_id)
+    if case is None:
+        return None
+    stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
+    assigned = case.ambulance_id if case.ambulance_released_at is None else None
+    return CaseFacts(
+        pathway=case.pathway,
+        facility_ids=frozenset(case_events.facilities_on(case, stamps)),
+        ambulance_id=assigned,
+        drill=case.drill,
+        eta_minutes=case.eta_minutes,
+    )
+
+
+async def stamp(
+    db: AsyncSession, case_id: int, milestone: str, at: datetime, by: str, facility_id: str | None
+) -> None:
+    case = await db.get(Case, case_id)
+    if case is not None:
+        await case_events.stamp(db, case, milestone, at, "alert", by, facility_id)
+
+
+def case_link() -> CaseLink:
+    return CaseLink(facts=facts, stamp=stamp)
