@@ -50,8 +50,9 @@ class Hub:
     def subscribe(self, name: str, head: int) -> Subscriber:
         """A new queue on the stream; ``head`` is the stream's last seq as the caller read it."""
         subscriber = Subscriber(name, asyncio.Queue(self.queue_size))
+        if not self.subscribers.get(name):  # else the screens already here still need them
+            self.last_seq[name] = max(self.last_seq.get(name, 0), head)
         self.subscribers[name].add(subscriber)
-        self.last_seq[name] = max(self.last_seq.get(name, 0), head)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
@@ -141,7 +142,7 @@ class Listener:
                     await asyncio.sleep(self.check_seconds)
                     await connection.fetchval("SELECT 1", timeout=5)
                     self.alive_at = time.monotonic()
-            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 self.reconnects += 1
                 log.warning("alert_listener_reconnecting", error=type(exc).__name__, delay=delay)
             finally:

@@ -151,8 +151,15 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+# SQLSTATEs of a database that is not there: connection exceptions (class 08), and a server
+# shutting down or starting up (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03
+# cannot_connect_now, e.g. "the database system is shutting down").
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
 async def _db_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)  # noqa: S101 - registered for this class only
-    if exc.connection_invalidated:
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    if exc.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES):
         return await _database_unavailable(request, exc)
     return await _unexpected(request, exc)

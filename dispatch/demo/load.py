@@ -9,6 +9,8 @@ from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from alerts.models import Alert, Delivery, EscalationStep, StreamEvent
+from dispatch.cases.models import Case, CaseEvent
 from dispatch.demo.county import DemoCounty
 from dispatch.demo.roads import build_demo_roads
 from geo import road_store
@@ -61,7 +63,32 @@ def demo_logins(county: DemoCounty) -> tuple[DemoLogin, ...]:
 
 
 async def reset_demo(db: AsyncSession, county: DemoCounty) -> None:
-    """Remove the demo users and every synthetic row."""
+    """Remove the demo users, every synthetic row, and the cases and alerts that touch them."""
+    facilities = select(Facility.id).where(Facility.synthetic.is_(True))
+    ambulances = select(Ambulance.id).where(Ambulance.synthetic.is_(True))
+    alerts = select(Alert.id).where(
+        or_(Alert.to_facility_id.in_(facilities), Alert.from_facility_id.in_(facilities))
+    )
+    for child in (EscalationStep, Delivery, StreamEvent):
+        await db.execute(delete(child).where(child.alert_id.in_(alerts)))
+    await db.execute(delete(Alert).where(Alert.id.in_(alerts)))
+    touched = select(CaseEvent.case_id).where(CaseEvent.facility_id.in_(facilities))
+    cases = select(Case.id).where(
+        or_(
+            Case.ambulance_id.in_(ambulances),
+            Case.created_facility_id.in_(facilities),
+            Case.destination_facility_id.in_(facilities),
+            Case.id.in_(touched),
+        )
+    )
+    for child in (EscalationStep, Delivery, StreamEvent):
+        await db.execute(
+            delete(child).where(
+                child.alert_id.in_(select(Alert.id).where(Alert.case_id.in_(cases)))
+            )
+        )
+    await db.execute(delete(Alert).where(Alert.case_id.in_(cases)))
+    await db.execute(delete(Case).where(Case.id.in_(cases)))
     usernames = [login.username for login in demo_logins(county)]
     await db.execute(delete(User).where(User.username.in_(usernames)))
     synthetic_ambulances = select(Ambulance.id).where(Ambulance.synthetic.is_(True))
