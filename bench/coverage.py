@@ -29,8 +29,9 @@ from bench.common import (
 )
 from dispatch.settings import Settings
 from geo.coverage import drive_time_areas, reachable_lines
-from geo.engine import FloatArray, RoadArrays, TravelTimeEngine
+from geo.engine import TravelTimeEngine
 from geo.network import DEFAULT_SPEEDS_KMH
+from geo.road_arrays import FloatArray, RoadArrays
 
 NAME = "coverage"
 SEED = 3  # the same province network as the nearest benchmark

@@ -20,9 +20,10 @@ from dispatch.roads_runtime import engine_from_store
 from geo import analysis, road_store
 from geo.analysis import Share, Site, Siting
 from geo.analysis_map import draw_coverage_map
-from geo.engine import FloatArray, TravelTimeEngine
+from geo.engine import TravelTimeEngine
 from geo.exceptions import NoRoadNetwork
 from geo.models import Place
+from geo.road_arrays import FloatArray
 from units.geojson import lon_lat
 from units.models import Facility
 

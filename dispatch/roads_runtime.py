@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from geo import road_store
 from geo.coverage import drive_time_areas
-from geo.engine import RoadArrays, TravelTimeEngine, snappable
+from geo.engine import TravelTimeEngine
 from geo.exceptions import NoRoadNetwork
+from geo.road_arrays import RoadArrays, snappable
 
 log = structlog.get_logger(__name__)
 

@@ -16,7 +16,8 @@ import numpy as np
 import pulp
 from spopt.locate import MCLP
 
-from geo.engine import FloatArray, Snap, TravelTimeEngine
+from geo.engine import Snap, TravelTimeEngine
+from geo.road_arrays import FloatArray
 
 THRESHOLDS = (15.0, 30.0, 60.0, 120.0)
 UNREACHABLE = 1e6  # minutes standing for "not within any search limit" in a cost matrix

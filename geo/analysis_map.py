@@ -10,7 +10,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from geo.analysis import Site
-from geo.engine import FloatArray, TravelTimeEngine
+from geo.engine import TravelTimeEngine
+from geo.road_arrays import FloatArray
 
 
 def draw_coverage_map(

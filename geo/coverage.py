@@ -20,7 +20,8 @@ from scipy.ndimage import binary_dilation
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.ops import substring
 
-from geo.engine import FloatArray, TravelTimeEngine
+from geo.engine import TravelTimeEngine
+from geo.road_arrays import FloatArray
 
 
 def reachable_lines(

@@ -23,62 +23,15 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
 from geo.exceptions import OutsideMappedArea
-from geo.network import EARTH_RADIUS_M, RoadNetwork, line_length_m, minutes_for, speed_for
+from geo.road_arrays import (
+    FloatArray,
+    IntArray,
+    LocalProjection,
+    RoadArrays,
+)
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 _TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanominute
-# Roads a point is never snapped onto: nobody calls an ambulance from an expressway lane
-# between interchanges (an incident there is given on the nearest ordinary road).
-UNSNAPPABLE_CLASSES = frozenset({"expressway", "motorway"})
-
-
 SNAP_CACHE_SIZE = 50_000
-
-
-def snappable(road_classes: Sequence[str]) -> BoolArray:
-    """Which segments a point may be snapped onto, by road class."""
-    return np.array([c not in UNSNAPPABLE_CLASSES for c in road_classes], dtype=np.bool_)
-
-
-@dataclass(frozen=True)
-class RoadArrays:
-    """The network as arrays: nodes by index, segments by index (source/target are node indexes)."""
-
-    node_lon: FloatArray
-    node_lat: FloatArray
-    seg_source: IntArray
-    seg_target: IntArray
-    seg_minutes: FloatArray
-    seg_length_m: FloatArray
-    seg_oneway: BoolArray
-    seg_coords: Sequence[FloatArray]  # each (k, 2) lon/lat from source to target
-    version: int = 0
-    seg_snappable: BoolArray | None = None  # False: never snap a point here (expressways)
-
-    @classmethod
-    def from_network(cls, network: RoadNetwork, speeds: dict[str, float]) -> RoadArrays:
-        """Arrays of a plain network, with lengths and minutes from the speed table."""
-        lengths = np.array([line_length_m(s.coords) for s in network.segments], dtype=np.float64)
-        minutes = np.array(
-            [
-                minutes_for(length, speed_for(s, speeds))
-                for s, length in zip(network.segments, lengths, strict=True)
-            ],
-            dtype=np.float64,
-        )
-        return cls(
-            node_lon=np.array([n[0] for n in network.nodes], dtype=np.float64),
-            node_lat=np.array([n[1] for n in network.nodes], dtype=np.float64),
-            seg_source=np.array([s.source for s in network.segments], dtype=np.int64),
-            seg_target=np.array([s.target for s in network.segments], dtype=np.int64),
-            seg_minutes=minutes,
-            seg_length_m=lengths,
-            seg_oneway=np.array([s.oneway for s in network.segments], dtype=np.bool_),
-            seg_coords=[np.array(s.coords, dtype=np.float64) for s in network.segments],
-            seg_snappable=snappable([s.road_class for s in network.segments]),
-        )
 
 
 @dataclass(frozen=True)
@@ -118,21 +71,6 @@ def _dijkstra(graph: csr_matrix, source: int, limit: float) -> tuple[FloatArray,
         return_predecessors=True,
     )
     return times[0].astype(np.float64), predecessors[0].astype(np.int64)
-
-
-class LocalProjection:
-    """Equirectangular metres around the network's centre: good to ~0.1% across a county."""
-
-    def __init__(self, lon0: float, lat0: float) -> None:
-        self.lon0, self.lat0 = lon0, lat0
-        self.kx = math.radians(1.0) * EARTH_RADIUS_M * math.cos(math.radians(lat0))
-        self.ky = math.radians(1.0) * EARTH_RADIUS_M
-
-    def forward(self, lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-        return (lon - self.lon0) * self.kx, (lat - self.lat0) * self.ky
-
-    def inverse(self, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-        return x / self.kx + self.lon0, y / self.ky + self.lat0
 
 
 class TravelTimeEngine:

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from geo.analysis import Site, shares, site_stations, times_from_nearest, times_to_nearest
-from geo.engine import RoadArrays, TravelTimeEngine
+from geo.engine import TravelTimeEngine
 from geo.network import DEFAULT_SPEEDS_KMH
+from geo.road_arrays import RoadArrays
 from tests.unit.test_coverage import grid_network
 from tests.unit.test_engine import grid_node
 

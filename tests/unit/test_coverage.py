@@ -5,8 +5,9 @@ from __future__ import annotations
 from shapely.geometry import Point
 
 from geo.coverage import drive_time_areas
-from geo.engine import RoadArrays, TravelTimeEngine
+from geo.engine import TravelTimeEngine
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork, Segment
+from geo.road_arrays import RoadArrays
 from tests.unit.test_engine import grid_node
 
 

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.engine import RoadArrays, TravelTimeEngine
+from geo.engine import TravelTimeEngine
 from geo.exceptions import OutsideMappedArea
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork, Segment
+from geo.road_arrays import RoadArrays
 
 # A 1 km grid step near the demo county, in degrees.
 DLAT = 1000 / 111_195.0
