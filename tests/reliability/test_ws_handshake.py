@@ -1,0 +1,80 @@
+"""The websocket's handshake checks (token, scope, Origin), replay from ``since`` and delivery
+confirmations, against a real server process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from tests.reliability.conftest import Cluster
+from tests.reliability.servers import (
+    alert_body,
+    bearer,
+    eventually,
+    open_case,
+    post_alert,
+    sign_in,
+    stream_head,
+)
+
+PATH = "/ws/facilities/county-hospital/alerts"
+
+
+async def refused(url: str, **options: Any) -> int:
+    """The HTTP status with which the server refused the websocket handshake."""
+    with pytest.raises(InvalidStatus) as refusal:
+        async with websockets.connect(url, open_timeout=5, **options):
+            pass
+    return int(refusal.value.response.status_code)
+
+
+async def test_handshake_refuses_bad_tokens_other_teams_and_foreign_origins(
+    cluster: Cluster, http: httpx.AsyncClient
+) -> None:
+    """No token, a forged token, another township's team or a foreign Origin: refused (403)."""
+    (server,) = cluster.get("a")
+    other = await sign_in(http, server, "township-th-fanji")
+    receiver = await sign_in(http, server, "cathlab-county-hospital")
+    base = f"{server.ws_url}{PATH}"
+    assert 403 == await refused(base)
+    assert 403 == await refused(f"{base}?token=forged.token.value")
+    assert 403 == await refused(f"{base}?token={other}")
+    foreign = {"additional_headers": {"Origin": "http://evil.example"}}
+    assert 403 == await refused(f"{base}?token={receiver}", **foreign)
+    same = {"additional_headers": {"Origin": f"http://127.0.0.1:{server.port}"}}
+    async with websockets.connect(f"{base}?token={receiver}", open_timeout=5, **same) as ws:
+        assert ws.protocol.state.name == "OPEN"
+
+
+async def test_since_replays_only_later_frames_then_delivery_is_confirmed(
+    cluster: Cluster, http: httpx.AsyncClient
+) -> None:
+    """since=N gives exactly the frames after N in order; a delivered confirmation marks it."""
+    (server,) = cluster.get("a")
+    sender = bearer(await sign_in(http, server, "township-th-nandun"))
+    receiver = await sign_in(http, server, "cathlab-county-hospital")
+    case_id = await open_case(http, server, sender)
+    sent = [await post_alert(http, server, sender, alert_body(case_id, n)) for n in range(3)]
+    assert [201, 201, 201] == [s.status for s in sent]
+    head = await stream_head(http, server, receiver, "county-hospital")
+    url = f"{server.ws_url}{PATH}?since={head - 2}&token={receiver}"
+    async with websockets.connect(url, open_timeout=5) as ws:
+        frames = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(2)]
+        assert [head - 1, head] == [f["seq"] for f in frames]
+        last = sent[-1]
+        assert last.seq == frames[-1]["seq"]
+        await ws.send(json.dumps({"type": "delivered", "seq": last.seq}))
+
+        async def delivered() -> bool:
+            answer = await http.get(
+                f"{server.url}/api/v1/alerts/{last.alert_id}", headers=bearer(receiver)
+            )
+            return "delivered" == answer.json()["status"]
+
+        assert await eventually(delivered, 5)
