@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
+
+_TOKEN = re.compile(r"(token=)[^&\s\"']+")
+
+
+class RedactTokens(logging.Filter):
+    """Bearer tokens in websocket URLs (``?token=…``) never reach a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg = record.getMessage()
+            record.args = None
+        record.msg = _TOKEN.sub(r"\1***", str(record.msg))
+        return True
 
 
 def configure(level: str = "INFO", json: bool = True) -> None:
@@ -29,3 +43,7 @@ def configure(level: str = "INFO", json: bool = True) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(message)s")
+    for name in ("uvicorn.error", "uvicorn.access", "uvicorn"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
