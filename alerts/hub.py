@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,12 +30,20 @@ log = structlog.get_logger(__name__)
 Frame = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A frame serialised once for every screen of the process (not once per screen)."""
+
+    seq: int
+    text: str
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One screen's queue."""
 
     stream: str
-    queue: asyncio.Queue[Frame]
+    queue: asyncio.Queue[Outgoing]
     lagging: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -66,16 +75,17 @@ class Hub:
     def deliver(self, name: str, frames: list[Frame]) -> None:
         """Give frames to every subscriber of the stream, never waiting."""
         for frame in frames:
-            self.last_seq[name] = max(self.last_seq.get(name, 0), int(frame["seq"]))
+            outgoing = Outgoing(int(frame["seq"]), json.dumps(frame, ensure_ascii=False))
+            self.last_seq[name] = max(self.last_seq.get(name, 0), outgoing.seq)
             for subscriber in list(self.subscribers.get(name, ())):
                 if subscriber.lagging.is_set():
                     continue
                 try:
-                    subscriber.queue.put_nowait(frame)
+                    subscriber.queue.put_nowait(outgoing)
                 except asyncio.QueueFull:
                     subscriber.lagging.set()
                     self.dropped += 1
-                    log.warning("screen_lagging", stream=name, seq=frame["seq"])
+                    log.warning("screen_lagging", stream=name, seq=outgoing.seq)
 
 
 class Listener:

@@ -116,14 +116,14 @@ async def _send(
                 await asyncio.wait_for(websocket.close(TRY_AGAIN_LATER, "fell behind: replay"), 2)
             return
         try:
-            frame = await asyncio.wait_for(subscriber.queue.get(), heartbeat)
+            outgoing = await asyncio.wait_for(subscriber.queue.get(), heartbeat)
         except TimeoutError:
             await websocket.send_json({"type": "heartbeat", "seq": sent, "epoch": epoch})
             continue
-        if int(frame["seq"]) <= sent:
+        if outgoing.seq <= sent:
             continue  # already replayed
-        await websocket.send_json(frame)
-        sent = int(frame["seq"])
+        await websocket.send_text(outgoing.text)
+        sent = outgoing.seq
 
 
 async def _receive(
