@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -25,7 +26,9 @@ import websockets
 from bench.common import median, percentile, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
+SEQ = re.compile(r'"seq":\s*(\d+)')
 PORTS = (18101, 18102)
+ROUNDS, ROUNDS_QUICK = 3, 1  # figures are the median over rounds
 BASELINE_PORT = 18103
 DATABASE = os.environ.get(
     "INFOFIRST_BENCH_ALERTS_DATABASE_URL",
@@ -94,10 +97,13 @@ class Screens:
             self.tasks.append(asyncio.create_task(self._read(ws)))
 
     async def _read(self, ws: Any) -> None:
+        # The clock is read first and the seq found without parsing the whole frame: the
+        # screens' own work is not what is measured (both sides use this same client).
         async for message in ws:
-            frame = json.loads(message)
-            if "seq" in frame and frame.get("type") != "heartbeat":
-                self.arrivals.setdefault(int(frame["seq"]), []).append(time.perf_counter())
+            arrived = time.perf_counter()
+            found = SEQ.search(message)
+            if found is not None and '"heartbeat"' not in message:
+                self.arrivals.setdefault(int(found.group(1)), []).append(arrived)
 
     async def wait(self, seq: int, count: int, limit: float = 15) -> list[float]:
         """The arrival times of ``seq``, once ``count`` screens have it (or ``limit`` s passed)."""
@@ -185,6 +191,8 @@ def main(quick: bool = False) -> dict[str, Any]:
         "INFOFIRST_ENV": "test",
         "INFOFIRST_LOG_LEVEL": "WARNING",
         "INFOFIRST_WS_QUEUE_SIZE": "1024",
+        # Nobody answers the bench's alerts: keep escalations out of the measurement.
+        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",
     }
     uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
     options = ["--host", "127.0.0.1", "--ws-per-message-deflate", "false", "--log-level", "warning"]
@@ -223,27 +231,38 @@ async def _run(levels: tuple[int, ...], alerts: int, quick: bool) -> dict[str, A
         "alert": {"summary": "x" * 400, "vitals": {"hr": 90}},
     }
     results = []
+    cathlab = tokens["cathlab-county-hospital"]
     for screens in levels:
-        cathlab = tokens["cathlab-county-hospital"]
-        ours, ours_total = await measure_ours(screens, alerts, cathlab, sender, case_id)
-        base, base_total = await measure_baseline(screens, alerts, sample)
+        rounds = []
+        for _ in range(ROUNDS_QUICK if quick else ROUNDS):
+            ours, ours_total = await measure_ours(screens, alerts, cathlab, sender, case_id)
+            base, base_total = await measure_baseline(screens, alerts, sample)
+            rounds.append(
+                {
+                    "ours_p50_ms": percentile(ours, 50),
+                    "ours_p99_ms": percentile(ours, 99),
+                    "baseline_p50_ms": percentile(base, 50),
+                    "baseline_p99_ms": percentile(base, 99),
+                    "ours_end_to_end_p50_ms": percentile(ours_total, 50),
+                    "ours_end_to_end_p99_ms": percentile(ours_total, 99),
+                    "baseline_end_to_end_p50_ms": percentile(base_total, 50),
+                    "baseline_end_to_end_p99_ms": percentile(base_total, 99),
+                    "all_delivered": len(ours) == screens * alerts,
+                }
+            )
         row: dict[str, Any] = {
             "screens": screens,
-            "alerts": alerts,
-            "frames_measured": len(ours),
-            "ours_p50_ms": round(percentile(ours, 50), 2),
-            "ours_p99_ms": round(percentile(ours, 99), 2),
-            "baseline_p50_ms": round(percentile(base, 50), 2),
-            "baseline_p99_ms": round(percentile(base, 99), 2),
-            "ours_end_to_end_p50_ms": round(percentile(ours_total, 50), 2),
-            "ours_end_to_end_p99_ms": round(percentile(ours_total, 99), 2),
-            "baseline_end_to_end_p50_ms": round(percentile(base_total, 50), 2),
-            "baseline_end_to_end_p99_ms": round(percentile(base_total, 99), 2),
+            "alerts_per_round": alerts,
+            "rounds": len(rounds),
         }
+        for key in rounds[0]:
+            if key != "all_delivered":
+                row[key] = round(median([r[key] for r in rounds]), 2)
         row["end_to_end_p99_ratio"] = round(
             row["ours_end_to_end_p99_ms"] / max(row["baseline_end_to_end_p99_ms"], 0.01), 2
         )
-        row["all_delivered"] = len(ours) == screens * alerts
+        row["all_delivered"] = all(r["all_delivered"] for r in rounds)
+        row["per_round_ours_p99_ms"] = [round(r["ours_p99_ms"], 2) for r in rounds]
         results.append(row)
         print(json.dumps(row))
     top = results[-1]
@@ -254,7 +273,8 @@ async def _run(levels: tuple[int, ...], alerts: int, quick: bool) -> dict[str, A
         "method": {
             "ours": "2 uvicorn processes; screens and POSTs alternate between them; NOTIFY bell",
             "baseline": "bare websockets server: broadcast() then answer the sender",
-            "alerts_per_level": alerts,
+            "alerts_per_round": alerts,
+            "figures": "median over rounds of each round's percentile",
         },
         "levels": results,
         "note": (
