@@ -23,7 +23,7 @@ from dispatch.cases.milestones import FACILITY_MILESTONES, IN_FACILITY_MILESTONE
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
 from dispatch.cases.schemas import EventIn
-from geo.exceptions import InvalidTime
+from geo.points import check_not_future
 from units.exceptions import NotFound
 from units.models import Facility
 
@@ -102,11 +102,7 @@ async def add_event(
         earlier = await _by_key(db, case.id, idempotency_key)
         if earlier is not None:
             return _replay(earlier, fingerprint), True
-    if data.at - now > max_future:
-        raise InvalidTime(
-            f"at {data.at.isoformat()} is {(data.at - now).total_seconds() / 60:.1f} min ahead of"
-            f" the server clock (at most {max_future.total_seconds() / 60:.0f} min allowed)"
-        )
+    check_not_future(data.at, now, max_future, "at")
     events = list(await case_events(db, case.id))
     stamps = stamps_of(events)
     if data.supersedes is not None:

@@ -27,7 +27,7 @@ from dispatch.cases.schemas import (
 from dispatch.cases.timeline_chart import timeline_svg
 from dispatch.roads_runtime import RoadRuntime
 from dispatch.settings import Settings
-from geo.exceptions import InvalidTime
+from geo.points import check_not_future
 from units.deps import CurrentUser, LimitsDep, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -128,8 +128,7 @@ async def dispatch(
     case = await cases_service.get_case(db, case_id, lock=True)
     now = _now()
     at = body.at or now
-    if at - now > limits.max_future:
-        raise InvalidTime(f"at {at.isoformat()} is ahead of the server clock")
+    check_not_future(at, now, limits.max_future, "at")
     chosen, alternatives, event = await dispatch_case(db, engine, case, user, at, body.ambulance_id)
     return DispatchOut(
         case_id=case.id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -26,17 +26,11 @@ from dispatch.cases.schemas import (
     IntervalOut,
     LegOut,
 )
-from geo.exceptions import InvalidTime
-from geo.points import InputLimits, to_service_wgs84
+from geo.points import InputLimits, check_not_future, to_service_wgs84
 from units.exceptions import NotFound
 from units.geojson import lon_lat
 from units.models import Facility, User
 from units.service import wgs84_point
-
-
-def _check_not_future(at: datetime | None, now: datetime, max_future: timedelta, what: str) -> None:
-    if at is not None and at - now > max_future:
-        raise InvalidTime(f"{what} {at.isoformat()} is ahead of the server clock")
 
 
 async def create_case(
@@ -60,8 +54,9 @@ async def create_case(
     lon, lat = to_service_wgs84(
         data.location.lon, data.location.lat, data.location.crs, limits.service_area
     )
-    _check_not_future(data.symptom_onset, now, limits.max_future, "symptom_onset")
-    _check_not_future(data.call_received, now, limits.max_future, "call_received")
+    for what, at in (("symptom_onset", data.symptom_onset), ("call_received", data.call_received)):
+        if at is not None:
+            check_not_future(at, now, limits.max_future, what)
     patient = data.patient
     case = Case(
         pathway=data.pathway,
