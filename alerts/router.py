@@ -18,9 +18,6 @@ from units.schemas import Slug
 
 router = APIRouter(tags=["alerts"])
 
-# The writes below commit before answering, so a commit that fails (the database going away)
-# is a 503 problem to the sender, never a 201 for an alert that does not exist.
-
 
 def _link(request: Request) -> service.CaseLink:
     return cast(service.CaseLink, request.app.state.case_link)
@@ -52,7 +49,6 @@ async def send_alert(
         idempotency_key,
         request_hash(data.model_dump(mode="json")),
     )
-    await db.commit()
     body = AlertOut(alert=service.view(alert), seq=frame.seq, epoch=frame.epoch)
     headers = {"Idempotent-Replayed": "true"} if replayed else None
     return JSONResponse(body.model_dump(mode="json"), status_code=201, headers=headers)
@@ -66,7 +62,6 @@ async def answer_alert(
     alert, frame = await service.answer(
         db, user, alert_id, data.action, data.note, _link(request), _now()
     )
-    await db.commit()
     return AlertOut(alert=service.view(alert), seq=frame.seq, epoch=frame.epoch)
 
 
@@ -76,7 +71,6 @@ async def cancel_alert(
 ) -> dict[str, Any]:
     """Cancel an alert (its sender, a dispatcher or an admin)."""
     alert = await service.cancel(db, user, alert_id, data.reason, _now())
-    await db.commit()
     return service.view(alert)
 
 

@@ -102,10 +102,7 @@ async def publish(
     await db.flush()
     await db.refresh(alert)
     payload = view(alert)
-    frames = [
-        await stream.append(db, name, frame_type, alert.id, payload)
-        for name in (only or streams_of(alert))
-    ]
+    frames = await stream.append(db, only or streams_of(alert), frame_type, alert.id, payload)
     return frames[0]
 
 

@@ -8,12 +8,11 @@ follow) and ``dispatch`` (the dispatcher console: every alert, and the escalatio
 
 from __future__ import annotations
 
-import secrets
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts.models import StreamEvent, StreamHead
@@ -27,39 +26,64 @@ def facility_stream(facility_id: str) -> str:
     return f"facility:{facility_id}"
 
 
+_APPEND = text(
+    """
+    WITH heads AS (
+        INSERT INTO alert_stream_heads (stream, epoch, last_seq)
+        SELECT name, floor(random() * 2147483646)::bigint + 1, 1
+        FROM unnest(CAST(:streams AS text[])) AS s(name)
+        ORDER BY name
+        ON CONFLICT (stream) DO UPDATE SET last_seq = alert_stream_heads.last_seq + 1
+        RETURNING stream, last_seq, epoch
+    ), frames AS (
+        INSERT INTO alert_stream (stream, seq, epoch, type, alert_id, payload)
+        SELECT stream, last_seq, epoch, :type, :alert_id, CAST(:payload AS jsonb) FROM heads
+        RETURNING stream, seq, epoch, created_at
+    )
+    SELECT stream, seq, epoch, created_at, pg_notify(:channel, stream || ' ' || seq) AS rung
+    FROM frames
+    """
+)
+
+
 async def append(
-    db: AsyncSession, stream: str, frame_type: str, alert_id: int, payload: dict[str, Any]
-) -> StreamEvent:
-    """Add a frame to the stream (seq = last + 1, under the head's row lock) and ring the bell."""
-    await db.execute(
-        insert(StreamHead)
-        .values(stream=stream, epoch=secrets.randbelow(2**31 - 1) + 1, last_seq=0)
-        .on_conflict_do_nothing(index_elements=[StreamHead.stream])
-    )
-    row = (
+    db: AsyncSession,
+    streams: Sequence[str],
+    frame_type: str,
+    alert_id: int,
+    payload: dict[str, Any],
+) -> list[StreamEvent]:
+    """Add one frame to each stream and ring each bell, in one statement.
+
+    Each stream's seq is its head's last + 1, taken under the head's row lock; heads are locked
+    in name order, so two senders sharing streams cannot deadlock. The frames come back in the
+    order of ``streams``.
+    """
+    rows = (
         await db.execute(
-            text(
-                "UPDATE alert_stream_heads SET last_seq = last_seq + 1 WHERE stream = :stream"
-                " RETURNING last_seq, epoch"
-            ),
-            {"stream": stream},
+            _APPEND,
+            {
+                "streams": list(streams),
+                "type": frame_type,
+                "alert_id": alert_id,
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "channel": CHANNEL,
+            },
         )
-    ).one()
-    event = StreamEvent(
-        stream=stream,
-        seq=int(row.last_seq),
-        epoch=int(row.epoch),
-        type=frame_type,
-        alert_id=alert_id,
-        payload=payload,
-    )
-    db.add(event)
-    await db.flush()
-    await db.execute(
-        text("SELECT pg_notify(:channel, :message)"),
-        {"channel": CHANNEL, "message": f"{stream} {event.seq}"},
-    )
-    return event
+    ).all()
+    by_stream = {
+        row.stream: StreamEvent(
+            stream=row.stream,
+            seq=int(row.seq),
+            epoch=int(row.epoch),
+            type=frame_type,
+            alert_id=alert_id,
+            payload=payload,
+            created_at=row.created_at,
+        )
+        for row in rows
+    }
+    return [by_stream[name] for name in streams]
 
 
 async def head(db: AsyncSession, stream: str) -> tuple[int, int]:

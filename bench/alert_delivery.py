@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -26,8 +25,8 @@ import websockets
 from bench.common import median, percentile, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
-SEQ = re.compile(r'"seq":\s*(\d+)')
 PORTS = (18101, 18102)
+CLIENT_PROCESSES = 4  # the screens are played by this many client processes
 ROUNDS, ROUNDS_QUICK = 3, 1  # figures are the median over rounds
 BASELINE_PORT = 18103
 DATABASE = os.environ.get(
@@ -82,35 +81,57 @@ async def wait_ready(url: str, limit: float = 30) -> None:
     raise RuntimeError(f"{url} did not become ready")
 
 
-class Screens:
-    """N websocket screens; each records when each seq arrived."""
+class ScreenPool:
+    """Screens spread over several client processes (``bench.screen_client``)."""
 
-    def __init__(self) -> None:
-        self.arrivals: dict[int, list[float]] = {}
-        self.tasks: list[asyncio.Task[None]] = []
+    def __init__(self, processes: int = CLIENT_PROCESSES) -> None:
+        self.processes = processes
+        self.clients: list[asyncio.subprocess.Process] = []
 
-    async def open(self, stack: AsyncExitStack, urls: list[str]) -> None:
-        for url in urls:
-            ws = await stack.enter_async_context(
-                websockets.connect(url, compression=None, max_queue=None)
+    async def open(self, urls: list[str]) -> None:
+        shares = [urls[i :: self.processes] for i in range(self.processes)]
+        for share in (s for s in shares if s):
+            client = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.screen_client",
+                cwd=ROOT,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                limit=2**24,
             )
-            self.tasks.append(asyncio.create_task(self._read(ws)))
+            self.clients.append(client)
+            await self._say(client, json.dumps({"urls": share}))
+        for client in self.clients:
+            if await self._hear(client) != "ready":
+                raise RuntimeError("a bench screen client failed to connect its screens")
 
-    async def _read(self, ws: Any) -> None:
-        # The clock is read first and the seq found without parsing the whole frame: the
-        # screens' own work is not what is measured (both sides use this same client).
-        async for message in ws:
-            arrived = time.perf_counter()
-            found = SEQ.search(message)
-            if found is not None and '"heartbeat"' not in message:
-                self.arrivals.setdefault(int(found.group(1)), []).append(arrived)
+    async def wait(self, seq: int) -> list[float]:
+        """Every screen's arrival time of ``seq`` (perf_counter seconds)."""
+        for client in self.clients:
+            await self._say(client, f"wait {seq}")
+        arrived: list[float] = []
+        for client in self.clients:
+            arrived += json.loads(await self._hear(client))
+        return arrived
 
-    async def wait(self, seq: int, count: int, limit: float = 15) -> list[float]:
-        """The arrival times of ``seq``, once ``count`` screens have it (or ``limit`` s passed)."""
-        deadline = time.monotonic() + limit
-        while len(self.arrivals.get(seq, [])) < count and time.monotonic() < deadline:  # noqa: ASYNC110 - polling the recorded arrivals is the measurement
-            await asyncio.sleep(0.001)
-        return self.arrivals.get(seq, [])
+    async def close(self) -> None:
+        for client in self.clients:
+            await self._say(client, "quit")
+            await asyncio.wait_for(client.wait(), 20)
+
+    @staticmethod
+    async def _say(client: asyncio.subprocess.Process, line: str) -> None:
+        if client.stdin is None:
+            raise RuntimeError("the screen client has no stdin pipe")
+        client.stdin.write(f"{line}\n".encode())
+        await client.stdin.drain()
+
+    @staticmethod
+    async def _hear(client: asyncio.subprocess.Process) -> str:
+        if client.stdout is None:
+            raise RuntimeError("the screen client has no stdout pipe")
+        return (await asyncio.wait_for(client.stdout.readline(), 60)).decode().strip()
 
 
 async def measure_ours(
@@ -119,16 +140,16 @@ async def measure_ours(
     """(after the POST returned, from the POST's start) in ms, for every screen and alert."""
     after_return: list[float] = []
     end_to_end: list[float] = []
-    async with AsyncExitStack() as stack, httpx.AsyncClient(timeout=30) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         replay = await client.get(
             f"http://127.0.0.1:{PORTS[0]}/api/v1/facilities/county-hospital/alerts?since=0&limit=1",
             headers={"Authorization": f"Bearer {token}"},
         )
         head = replay.json()["head"]
-        screens = Screens()
+        screens = ScreenPool()
         path = f"/ws/facilities/county-hospital/alerts?since={head}&token={token}"
         urls = [f"ws://127.0.0.1:{PORTS[i % 2]}{path}" for i in range(screens_n)]
-        await screens.open(stack, urls)
+        await screens.open(urls)
         await asyncio.sleep(0.5)  # let every screen finish its (empty) replay and subscribe
         for number in range(alerts):
             port = PORTS[number % 2]
@@ -144,11 +165,10 @@ async def measure_ours(
             response = await client.post(url, json=body, headers=sender)
             returned = time.perf_counter()
             response.raise_for_status()
-            arrived = await screens.wait(int(response.json()["seq"]), screens_n)
+            arrived = await screens.wait(int(response.json()["seq"]))
             after_return += [max(0.0, t - returned) * 1000 for t in arrived]
             end_to_end += [(t - started) * 1000 for t in arrived]
-        for task in screens.tasks:
-            task.cancel()
+        await screens.close()
     return after_return, end_to_end
 
 
@@ -159,8 +179,8 @@ async def measure_baseline(
     after_return: list[float] = []
     end_to_end: list[float] = []
     async with AsyncExitStack() as stack:
-        screens = Screens()
-        await screens.open(stack, [f"ws://127.0.0.1:{BASELINE_PORT}/screen"] * screens_n)
+        screens = ScreenPool()
+        await screens.open([f"ws://127.0.0.1:{BASELINE_PORT}/screen"] * screens_n)
         control = await stack.enter_async_context(
             websockets.connect(f"ws://127.0.0.1:{BASELINE_PORT}/send", compression=None)
         )
@@ -170,11 +190,10 @@ async def measure_baseline(
             await control.send(json.dumps({**frame, "seq": number + 1}))
             await control.recv()
             returned = time.perf_counter()
-            arrived = await screens.wait(number + 1, screens_n)
+            arrived = await screens.wait(number + 1)
             after_return += [max(0.0, t - returned) * 1000 for t in arrived]
             end_to_end += [(t - started) * 1000 for t in arrived]
-        for task in screens.tasks:
-            task.cancel()
+        await screens.close()
     return after_return, end_to_end
 
 
@@ -272,6 +291,7 @@ async def _run(levels: tuple[int, ...], alerts: int, quick: bool) -> dict[str, A
         "question": "POST /alerts returning → frame on every screen, screens over 2 processes",
         "method": {
             "ours": "2 uvicorn processes; screens and POSTs alternate between them; NOTIFY bell",
+            "clients": f"screens played by {CLIENT_PROCESSES} client processes",
             "baseline": "bare websockets server: broadcast() then answer the sender",
             "alerts_per_round": alerts,
             "figures": "median over rounds of each round's percentile",

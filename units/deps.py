@@ -33,12 +33,17 @@ def token_config(request: Request) -> TokenConfig:
 
 
 async def session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the handler returns, else rolled back."""
+    """One transaction per request: committed when the handler returns, else rolled back.
+
+    ``SessionDep`` gives it function scope, so the commit runs before the response is sent: a
+    commit that fails is the client's 503, never a 201 for something that does not exist, and
+    a client that got its answer can rely on the next request seeing the change.
+    """
     async with session_factory(request)() as db, db.begin():
         yield db
 
 
-SessionDep = Annotated[AsyncSession, Depends(session)]
+SessionDep = Annotated[AsyncSession, Depends(session, scope="function")]
 
 
 async def current_user(

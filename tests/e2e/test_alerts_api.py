@@ -11,13 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
-from sqlalchemy.exc import InterfaceError
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from alerts.escalation import WebhookNotifier, escalate_due
-from alerts.models import Alert
 from tests.conftest import Login
 from tests.e2e.cases_helpers import (
     CASES,
@@ -28,7 +25,7 @@ from tests.e2e.cases_helpers import (
     read_case,
     signed_in,
 )
-from tests.e2e.units_helpers import assert_problem
+from tests.e2e.units_helpers import assert_problem, commit_fails_after_insert_into
 
 ALERTS = "/api/v1/alerts"
 SENDER = "township-th-nandun"
@@ -221,16 +218,8 @@ async def test_a_commit_that_fails_is_a_503_never_a_false_201(
     """The connection lost at COMMIT (after the handler ran): 503, and no alert exists."""
     case_id, headers = await nandun_case(client, login)
 
-    def lose_connection(session: Session) -> None:
-        if any(isinstance(held, Alert) for held in session.identity_map.values()):
-            lost = ConnectionError("connection was closed in the middle of operation")
-            raise InterfaceError("COMMIT", None, lost, connection_invalidated=True)
-
-    event.listen(Session, "before_commit", lose_connection)
-    try:
+    with commit_fails_after_insert_into("alerts"):
         response = await send(client, headers, alert_body(case_id))
-    finally:
-        event.remove(Session, "before_commit", lose_connection)
     assert "/problems/database-unavailable" == assert_problem(response, 503)["type"]
     listed = await client.get(ALERTS, params={"case_id": case_id}, headers=headers)
     assert [] == listed.json()

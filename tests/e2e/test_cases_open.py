@@ -25,7 +25,7 @@ from tests.e2e.cases_helpers import (
     signed_in,
     when,
 )
-from tests.e2e.units_helpers import assert_problem
+from tests.e2e.units_helpers import assert_problem, commit_fails_after_insert_into
 
 
 async def stored_point(db: AsyncSession, case_id: int) -> tuple[float, float, str]:
@@ -195,3 +195,15 @@ async def test_opening_a_case_needs_a_token(client: httpx.AsyncClient, db: Async
     cases = await count_cases(db)
     assert_problem(await client.post(CASES, json=case_body()), 401)
     assert cases == await count_cases(db)
+
+
+async def test_a_case_whose_commit_fails_is_a_503_and_is_not_there(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """The commit runs before the answer: losing the connection at COMMIT is a 503, no case."""
+    dispatcher = await signed_in(login, "dispatcher")
+    before = await count_cases(db)
+    with commit_fails_after_insert_into("cases"):
+        response = await client.post(CASES, json=case_body(*TOWN_VILLAGE), headers=dispatcher)
+    assert "/problems/database-unavailable" == assert_problem(response, 503)["type"]
+    assert before == await count_cases(db)

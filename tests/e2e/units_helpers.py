@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 # A point inside the demo county (Xiangcheng, Henan), away from the stations.
@@ -79,3 +83,35 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert body["title"]
     assert body["detail"]
     return body
+
+
+@contextmanager
+def commit_fails_after_insert_into(table_name: str) -> Iterator[None]:
+    """Inside: a transaction that inserted into the table loses its connection at COMMIT."""
+
+    def note_insert(state: ORMExecuteState) -> None:
+        table = getattr(state.statement, "table", None)
+        if state.is_insert and getattr(table, "name", None) == table_name:
+            state.session.info["inserted_into"] = table_name
+
+    def note_added(session: Session, _context: object, _instances: object) -> None:
+        if any(getattr(added, "__tablename__", None) == table_name for added in session.new):
+            session.info["inserted_into"] = table_name
+
+    def lose_connection(session: Session) -> None:
+        if session.info.pop("inserted_into", None) == table_name:
+            lost = ConnectionError("connection was closed in the middle of operation")
+            raise InterfaceError("COMMIT", None, lost, connection_invalidated=True)
+
+    listeners = [
+        ("do_orm_execute", note_insert),
+        ("before_flush", note_added),
+        ("before_commit", lose_connection),
+    ]
+    for name, listener in listeners:
+        event.listen(Session, name, listener)
+    try:
+        yield
+    finally:
+        for name, listener in listeners:
+            event.remove(Session, name, listener)
