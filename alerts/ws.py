@@ -3,7 +3,8 @@ dispatchers' ``/ws/dispatch/alerts``).
 
 The token and the Origin are checked at the handshake, then the scope. The screen first gets
 every frame after ``since`` from the database, then live frames in order (never one twice),
-an application heartbeat about every 10 s, and may confirm ``{"type": "delivered", "seq": N}``.
+an application heartbeat every 10 s (configurable), and may confirm
+``{"type": "delivered", "seq": N}``.
 A screen that falls behind is disconnected (close code 1013) and replays when it reconnects.
 Each task uses its own short database session; none is shared.
 """
@@ -20,7 +21,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from alerts import scope, service, stream
-from alerts.hub import Hub, Subscriber
+from alerts.hub import Hub, Outgoing, Subscriber
 from units.exceptions import Forbidden, NotAuthenticated
 from units.models import User
 from units.security import TokenConfig, read_token
@@ -28,6 +29,7 @@ from units.security import TokenConfig, read_token
 router = APIRouter()
 log = structlog.get_logger(__name__)
 POLICY_VIOLATION, TRY_AGAIN_LATER = 1008, 1013
+HEARTBEAT = Outgoing(0, "")  # a marker in a screen's queue: send a heartbeat now
 
 
 @router.websocket("/ws/facilities/{facility_id}/alerts")
@@ -109,21 +111,31 @@ async def _send(
         for event in events:
             await websocket.send_json(stream.frame(event))
             sent = event.seq
+    beat = asyncio.create_task(_beat(subscriber, heartbeat))
+    try:
+        while True:
+            if subscriber.lagging.is_set():
+                log.warning("screen_disconnected_lagging", stream=name, last_seq=sent)
+                with contextlib.suppress(Exception):
+                    closing = websocket.close(TRY_AGAIN_LATER, "fell behind: replay")
+                    await asyncio.wait_for(closing, 2)
+                return
+            outgoing = await subscriber.queue.get()
+            if outgoing is HEARTBEAT:
+                await websocket.send_json({"type": "heartbeat", "seq": sent, "epoch": epoch})
+            elif outgoing.seq > sent:  # else already replayed
+                await websocket.send_text(outgoing.text)
+                sent = outgoing.seq
+    finally:
+        beat.cancel()
+
+
+async def _beat(subscriber: Subscriber, heartbeat: float) -> None:
+    """Queue a heartbeat every ``heartbeat`` s (the frame path itself never runs a timer)."""
     while True:
-        if subscriber.lagging.is_set():
-            log.warning("screen_disconnected_lagging", stream=name, last_seq=sent)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(websocket.close(TRY_AGAIN_LATER, "fell behind: replay"), 2)
-            return
-        try:
-            outgoing = await asyncio.wait_for(subscriber.queue.get(), heartbeat)
-        except TimeoutError:
-            await websocket.send_json({"type": "heartbeat", "seq": sent, "epoch": epoch})
-            continue
-        if outgoing.seq <= sent:
-            continue  # already replayed
-        await websocket.send_text(outgoing.text)
-        sent = outgoing.seq
+        await asyncio.sleep(heartbeat)
+        with contextlib.suppress(asyncio.QueueFull):  # a full queue: the screen is lagging
+            subscriber.queue.put_nowait(HEARTBEAT)
 
 
 async def _receive(

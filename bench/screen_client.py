@@ -14,6 +14,7 @@ stdin/stdout, one line each:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sys
@@ -32,6 +33,7 @@ class Screens:
 
     def __init__(self) -> None:
         self.arrivals: dict[int, list[float]] = {}
+        self.complete: dict[int, asyncio.Event] = {}
         self.tasks: list[asyncio.Task[None]] = []
         self.count = 0
 
@@ -50,13 +52,20 @@ class Screens:
             arrived = time.perf_counter()
             found = SEQ.search(message)
             if found is not None and '"heartbeat"' not in message:
-                self.arrivals.setdefault(int(found.group(1)), []).append(arrived)
+                seq = int(found.group(1))
+                arrivals = self.arrivals.setdefault(seq, [])
+                arrivals.append(arrived)
+                if len(arrivals) == self.count:
+                    self._complete(seq).set()
+
+    def _complete(self, seq: int) -> asyncio.Event:
+        return self.complete.setdefault(seq, asyncio.Event())
 
     async def wait(self, seq: int, limit: float = WAIT_LIMIT_S) -> list[float]:
         """The arrival times of ``seq``, once every screen has it (or ``limit`` s passed)."""
-        deadline = time.monotonic() + limit
-        while len(self.arrivals.get(seq, [])) < self.count and time.monotonic() < deadline:  # noqa: ASYNC110 - polling the recorded arrivals is the measurement
-            await asyncio.sleep(0.001)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._complete(seq).wait(), limit)
+        self.complete.pop(seq, None)
         return self.arrivals.pop(seq, [])
 
     def close(self) -> None:
