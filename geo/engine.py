@@ -277,6 +277,14 @@ class TravelTimeEngine:
             return None
         return self._assemble(best, predecessors, via, start, end)
 
+    def route_between(self, start: tuple[float, float], end: tuple[float, float]) -> Route | None:
+        """The route between two (lon, lat) points; None if either is off the map or no road
+        connects them."""
+        snaps = self.snap_many([start[0], end[0]], [start[1], end[1]])
+        if snaps[0] is None or snaps[1] is None:
+            return None
+        return self.route(snaps[0], snaps[1])
+
     def _same_segment(self, start: Snap, end: Snap) -> float | None:
         if start.segment != end.segment:
             return None

@@ -52,10 +52,7 @@ def _road_minutes(
     target = lon_lat(facility.location)
     if target is None:
         return None
-    snaps = engine.snap_many([start[0], target[0]], [start[1], target[1]])
-    if snaps[0] is None or snaps[1] is None:
-        return None
-    route = engine.route(snaps[0], snaps[1])
+    route = engine.route_between(start, target)
     return None if route is None else round(route.minutes, 2)
 
 

@@ -167,8 +167,7 @@ def eta_listener(engine_of: Callable[[], TravelTimeEngine | None]) -> PositionLi
             target = lon_lat(facility.location) if facility is not None else None
         if target is None:
             return
-        snap_from, snap_to = engine.snap_many([where[0], target[0]], [where[1], target[1]])
-        route = engine.route(snap_from, snap_to) if snap_from and snap_to else None
+        route = engine.route_between(where, target)
         if route is None:
             return
         case.eta_minutes = round(route.minutes, 2)

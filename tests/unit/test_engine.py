@@ -106,6 +106,17 @@ def test_route_between_points_on_the_road() -> None:
     assert pytest.approx(LON0 + 1.5 * DLON, abs=1e-6) == route.coords[-1][0]
 
 
+def test_route_between_lon_lat_points_or_none_off_the_map() -> None:
+    """route_between snaps both points itself; a point far from every road gives None."""
+    engine = engine_of(line_network())
+    route = engine.route_between((LON0 + 0.5 * DLON, LAT0), (LON0 + 1.5 * DLON, LAT0))
+    assert route is not None
+    assert 1.2 == pytest.approx(route.minutes, abs=0.01)
+    far_away = (LON0 + 0.5 * DLON, LAT0 + 50 * DLAT)
+    assert engine.route_between((LON0 + 0.5 * DLON, LAT0), far_away) is None
+    assert engine.route_between(far_away, (LON0 + 0.5 * DLON, LAT0)) is None
+
+
 def test_access_leg_is_driven_at_the_access_speed() -> None:
     """A point 100 m off the road adds 100 m at 10 km/h (0.6 min) to the trip."""
     engine = engine_of(line_network(), access_speed_kmh=10.0)
