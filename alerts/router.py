@@ -8,12 +8,14 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import scope, service, stream
 from alerts.idempotency import request_hash
 from alerts.models import Alert
 from alerts.schemas import AckIn, AlertIn, AlertOut, CancelIn
 from units.deps import CurrentUser, SessionDep
+from units.models import User
 from units.schemas import Slug
 
 router = APIRouter(tags=["alerts"])
@@ -116,7 +118,23 @@ async def replay(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> dict[str, Any]:
     """The facility's stream after ``since``, over HTTP (the same frames as the websocket)."""
-    name = stream.facility_stream(facility_id)
+    return await _replay(db, user, stream.facility_stream(facility_id), since, limit)
+
+
+@router.get("/dispatch/alerts")
+async def replay_dispatch(
+    db: SessionDep,
+    user: CurrentUser,
+    since: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> dict[str, Any]:
+    """The dispatchers' stream after ``since`` (every alert and escalation), over HTTP."""
+    return await _replay(db, user, stream.DISPATCH_STREAM, since, limit)
+
+
+async def _replay(
+    db: AsyncSession, user: User, name: str, since: int, limit: int
+) -> dict[str, Any]:
     scope.require_stream_reader(user, name)
     epoch, head = await stream.head(db, name)
     frames = [stream.frame(e) for e in await stream.frames_after(db, name, since, limit)]

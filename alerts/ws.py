@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from alerts import scope, service, stream
@@ -81,16 +82,25 @@ async def serve_stream(websocket: WebSocket, name: str, since: int) -> None:
     async with sessions() as db:
         epoch, head = await stream.head(db, name)
     subscriber = hub.subscribe(name, head)
-    receiver = asyncio.create_task(_receive(websocket, sessions, user, name))
+    # The screen's two halves: whichever ends first (the screen left, the server is shutting
+    # down, or the screen fell behind) ends the other at once.
+    halves = {
+        asyncio.create_task(_receive(websocket, sessions, user, name)),
+        asyncio.create_task(
+            _send(websocket, sessions, subscriber, name, since, epoch, settings.heartbeat_seconds)
+        ),
+    }
     try:
-        await _send(websocket, sessions, subscriber, name, since, epoch, settings.heartbeat_seconds)
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        pass
+        await asyncio.wait(halves, return_when=asyncio.FIRST_COMPLETED)
     finally:
         hub.unsubscribe(subscriber)
-        receiver.cancel()
-        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-            await receiver
+        for half in halves:
+            half.cancel()
+        for half in halves:
+            with contextlib.suppress(
+                asyncio.CancelledError, WebSocketDisconnect, RuntimeError, OSError
+            ):
+                await half
 
 
 async def _send(
@@ -149,5 +159,8 @@ async def _receive(
         if isinstance(message, dict) and message.get("type") == "delivered":
             seq = message.get("seq")
             if isinstance(seq, int) and seq > 0:
-                async with sessions() as db, db.begin():
-                    await service.confirm_delivery(db, user, name, seq, datetime.now(UTC))
+                try:
+                    async with sessions() as db, db.begin():
+                        await service.confirm_delivery(db, user, name, seq, datetime.now(UTC))
+                except (SQLAlchemyError, OSError) as exc:  # the screen keeps its frames
+                    log.warning("delivery_not_recorded", stream=name, seq=seq, error=str(exc))

@@ -313,6 +313,26 @@ async def test_the_facility_stream_replays_in_seq_order(
     assert sorted(seqs) == seqs
 
 
+async def test_the_dispatch_stream_replays_for_dispatchers_only(
+    client: httpx.AsyncClient, login: Login
+) -> None:
+    """GET /dispatch/alerts: the console's stream after since (its head too); a team gets 403."""
+    dispatcher = await signed_in(login, "dispatcher")
+    start = (await client.get("/api/v1/dispatch/alerts", headers=dispatcher)).json()["head"]
+    sent = await sent_alert(client, login)
+    replay = await client.get(
+        "/api/v1/dispatch/alerts", params={"since": start}, headers=dispatcher
+    )
+    assert 200 == replay.status_code, replay.text
+    frames = replay.json()["frames"]
+    assert [(start + 1, "alert.created", sent["alert"]["id"])] == [
+        (f["seq"], f["type"], f["alert"]["id"]) for f in frames
+    ]
+    assert ("dispatch", start + 1) == (replay.json()["stream"], replay.json()["head"])
+    refused = await client.get("/api/v1/dispatch/alerts", headers=await signed_in(login, RECEIVER))
+    assert_problem(refused, 403)
+
+
 async def test_a_township_may_not_read_the_county_stream(
     client: httpx.AsyncClient, login: Login
 ) -> None:

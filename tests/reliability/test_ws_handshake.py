@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +22,7 @@ from tests.reliability.servers import (
     eventually,
     open_case,
     post_alert,
+    running,
     sign_in,
     stream_head,
 )
@@ -78,3 +82,20 @@ async def test_since_replays_only_later_frames_then_delivery_is_confirmed(
             return "delivered" == answer.json()["status"]
 
         assert await eventually(delivered, 5)
+
+
+async def test_a_server_with_screens_connected_stops_promptly(
+    reliability_db: str, log_dir: Path, http: httpx.AsyncClient
+) -> None:
+    """SIGTERM with a wall screen connected (10 s heartbeats): the process exits within 5 s."""
+    with running(["shutdown"], reliability_db, log_dir, heartbeat_seconds="10") as (server,):
+        receiver = await sign_in(http, server, "cathlab-county-hospital")
+        url = f"{server.ws_url}{PATH}?token={receiver}"
+        async with websockets.connect(url, open_timeout=5) as ws:
+            assert "OPEN" == ws.protocol.state.name
+            started = time.monotonic()
+            server.process.send_signal(signal.SIGTERM)
+            exited = await asyncio.to_thread(server.process.wait, 10)
+            took = time.monotonic() - started
+        assert took < 5, f"took {took:.1f} s:\n{server.log_tail()}"
+        assert exited in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it is done
