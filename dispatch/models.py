@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alerts.models import Alert, Attachment, Delivery, EscalationStep, StreamEvent, StreamHead
 from dispatch.cases.models import Case, CaseEvent
+from dispatch.reports.models import ReportCase, ReportFact
 from geo.models import Place, RoadNetworkInfo, RoadNode, RoadSegment
 from units.models import Ambulance, AmbulancePosition, Facility, User
 
@@ -18,6 +19,8 @@ __all__ = [
     "EscalationStep",
     "Facility",
     "Place",
+    "ReportCase",
+    "ReportFact",
     "RoadNetworkInfo",
     "RoadNode",
     "RoadSegment",

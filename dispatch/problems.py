@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts import exceptions as alerts_errors
 from dispatch.cases import exceptions as case_errors
+from dispatch.reports import exceptions as report_errors
 from geo import exceptions as geo_errors
 from units import exceptions as units_errors
 
@@ -48,6 +49,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     alerts_errors.KeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     alerts_errors.AttachmentTooLarge: (413, "attachment-too-large", "Attachment too large"),
     alerts_errors.AttachmentRejected: (422, "attachment-rejected", "Attachment refused"),
+    report_errors.InvalidReport: (422, "invalid-report", "Cannot make this report"),
+    report_errors.EmptyPeriod: (404, "empty-period", "No cases in the period"),
 }
 
 

@@ -23,6 +23,7 @@ from dispatch.cases.milestones import FACILITY_MILESTONES, IN_FACILITY_MILESTONE
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
 from dispatch.cases.schemas import EventIn
+from dispatch.reports import readmodel as report_readmodel
 from geo.points import check_not_future
 from units.exceptions import NotFound
 from units.models import Facility
@@ -208,6 +209,8 @@ async def stamp(
 
 
 async def _after(db: AsyncSession, event: CaseEvent) -> None:
-    """What a new stamp sets off: the patient at a receiving door closes its alerts."""
+    """What a new stamp sets off: the patient at a receiving door closes its alerts; the
+    case's report rows are rewritten in the same transaction."""
     if event.milestone == "facility_arrival" and event.facility_id is not None:
         await alerts_service.close_on_arrival(db, event.case_id, event.facility_id, event.at)
+    await report_readmodel.refresh_case(db, event.case_id)

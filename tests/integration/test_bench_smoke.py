@@ -81,3 +81,20 @@ def test_bench_refuses_an_unknown_name() -> None:
     outcome = CliRunner().invoke(app, ["bench", "common"])
     assert 2 == outcome.exit_code
     assert "no benchmark" in outcome.output
+
+
+def test_reports_quick_agrees_with_the_python_baseline(results: Path) -> None:
+    """`infofirst bench reports --quick`: SQL figures equal the Python baseline's; JSON written."""
+    outcome = CliRunner().invoke(app, ["bench", "reports", "--quick"])
+    assert 0 == outcome.exit_code, outcome.output
+    data = written(results / "reports-quick.json")
+    assert [] == data["answers"]["mismatches"]
+    assert data["data"]["synthetic"]
+    assert data["data"]["report_cases"] == data["data"]["cases"]
+    assert {
+        "ours_median_s",
+        "baseline_year_s",
+        "ratio_year",
+        "read_model_refresh_ms_per_stamp",
+    } <= set(data["figures"])
+    assert data["goals"]["identical_answers"]

@@ -1,0 +1,1 @@
+"""Time-audit reports: door-to-intervention times against the accreditation targets."""

@@ -1,0 +1,134 @@
+"""The report as CSV, Excel and PDF: each opens, has its parts, and carries the same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from dispatch.reports.exports_pdf import cjk_font
+from dispatch.reports.exports_xlsx import cell_values, sheet_names
+from tests.conftest import Login
+from tests.e2e.cases_helpers import signed_in
+from tests.e2e.reports_helpers import get_report, load_all
+
+
+@pytest.fixture
+async def loaded(client: httpx.AsyncClient, login: Login) -> dict[str, int]:
+    """The fixture cases, stamped through the API in this test's transaction."""
+    return await load_all(client, login)
+
+
+def rows_of(response: httpx.Response) -> list[list[str]]:
+    """The CSV's rows (its byte-order mark checked and dropped)."""
+    assert response.content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+async def test_csv_summary_has_chinese_headers_and_the_figures(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """Default CSV: Chinese headers; door to wire over all: n 4, mean 48.25, compliance 0.75."""
+    response = await get_report(client, await signed_in(login, "auditor"), format="csv")
+    assert 200 == response.status_code, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    head, *rows = rows_of(response)
+    assert ["路径", "指标代码", "指标", "分组", "月份", "机构", "目标"] == head[:7]
+    total = next(r for r in rows if r[1] == "door_to_wire" and r[3] == "全部")
+    assert ["4", "48.25", "34.0", "87.0", "0.75"] == total[7:12]
+    months = [r[4] for r in rows if r[1] == "fmc_to_first_ecg" and r[3] == "按月"]
+    assert ["2025-03", "2025-04"] == months
+
+
+async def test_csv_in_english_and_one_row_per_case(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """lang=en&table=cases: English headers, one row per real case."""
+    response = await get_report(
+        client, await signed_in(login, "auditor"), format="csv", lang="en", table="cases"
+    )
+    head, *rows = rows_of(response)
+    assert ["Case id", "Pathway", "Month", "Facility", "First medical contact"] == head[:5]
+    assert {
+        str(loaded[k]) for k in ("a47", "b_walk_in", "c_ambulance", "d_stroke", "e_dingji")
+    } == {r[0] for r in rows}
+    assert "Critical value reported to arterial puncture (Minutes)" in head
+
+
+async def test_csv_findings_lists_each_case_with_findings(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """table=findings: one row per case with a finding, the findings joined."""
+    response = await get_report(
+        client, await signed_in(login, "auditor"), format="csv", lang="en", table="findings"
+    )
+    head, *rows = rows_of(response)
+    assert ["Case id", "Facility", "First medical contact", "Data-quality findings"] == head
+    found = {int(r[0]): r[3] for r in rows}
+    assert "corrected:wire_crossing" in found[loaded["b_walk_in"]]
+
+
+async def test_xlsx_opens_with_its_sheets(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """The workbook opens with openpyxl and has the six sheets, Chinese names by default."""
+    response = await get_report(client, await signed_in(login, "auditor"), format="xlsx")
+    assert 200 == response.status_code, response.text
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert ["汇总", "按月", "按机构", "病例", "超标病例", "数据质量"] == book.sheetnames
+    assert sheet_names("zh") == book.sheetnames
+    summary = cell_values(book["汇总"])
+    assert "指标" in summary[0]
+    d2w = next(r for r in summary if r[1] == "door_to_wire")
+    assert (4, 48.25) == (d2w[7], d2w[8])
+    cases = cell_values(book["病例"])
+    assert 1 + 5 == len(cases)
+    outside = cell_values(book["超标病例"])
+    assert loaded["b_walk_in"] in [row[1] for row in outside]
+
+
+async def test_xlsx_in_english(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """lang=en names the sheets in English."""
+    response = await get_report(client, await signed_in(login, "auditor"), format="xlsx", lang="en")
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert ["Summary", "By month", "By facility", "Cases", "Outside target", "Data quality"] == (
+        book.sheetnames
+    )
+
+
+async def test_pdf_opens_with_its_pages(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """The PDF opens; summary, trend, facility and timeline pages are all there."""
+    response = await get_report(client, await signed_in(login, "auditor"), format="pdf")
+    assert 200 == response.status_code, response.text
+    assert "application/pdf" == response.headers["content-type"]
+    reader = PdfReader(io.BytesIO(response.content))
+    texts = [page.extract_text() for page in reader.pages]
+    summary = [i for i, t in enumerate(texts) if "指标汇总" in t]
+    trends = [i for i, t in enumerate(texts) if "月度趋势" in t]
+    bars = [i for i, t in enumerate(texts) if "各机构达标率" in t]
+    worst = [i for i, t in enumerate(texts) if "超标最严重病例" in t]
+    assert cjk_font() is not None, "scripts/system-deps.sh installs a CJK font"
+    assert [True] * 4 == [bool(summary), bool(trends), bool(bars), bool(worst)]
+    assert list(range(len(summary))) == summary  # the summary first (two pages for 20+ metrics)
+    assert summary[-1] < trends[0] < bars[0] < worst[0]
+    assert f"#{loaded['b_walk_in']}" in " ".join(texts[i] for i in worst)
+    assert "infofirst" == reader.metadata.creator if reader.metadata else False
+
+
+async def test_pdf_in_english(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """lang=en writes the PDF in English."""
+    response = await get_report(client, await signed_in(login, "auditor"), format="pdf", lang="en")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Summary against the targets" in text
+    assert "Door to wire" in text or "PCI door to wire" in text
