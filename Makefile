@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system venv db demo serve lint typecheck unit pytest clean
+.PHONY: run test setup system venv db demo serve lint typecheck unit pytest clean vendor
 
 run: setup demo  ## Set up, load the demo county and serve it on http://$(HOST):$(PORT)
 	@$(BIN)/python -m dispatch.banner --host $(HOST) --port $(PORT)
@@ -43,6 +43,9 @@ typecheck: venv
 
 pytest: venv
 	$(BIN)/pytest tests
+
+vendor:  ## Re-vendor Leaflet from the npm registry into dispatch/web/static/vendor (committed)
+	bash scripts/vendor-leaflet.sh
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -24,8 +24,10 @@ from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
 from dispatch.db import make_engine, make_sessionmaker
 from dispatch.middleware import BodyLimit, RequestContext
+from dispatch.reports import router as reports_router
 from dispatch.roads_runtime import RoadRuntime, start_watching, stop_watching
 from dispatch.settings import Settings, get_settings
+from dispatch.web import router as web_router
 from geo.points import InputLimits
 from units import auth_router
 from units import router as units_router
@@ -125,9 +127,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(cases_router.router)
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
+    api.include_router(reports_router.router)
     app.include_router(api)
     app.include_router(ops.router)
     app.include_router(alerts_ws.router)
+    web_router.install(app)
 
     app.add_middleware(
         BodyLimit,

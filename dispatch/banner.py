@@ -24,6 +24,10 @@ def main() -> None:
     console.print(f"API            {base}/api/v1   (interactive docs: {base}/api/v1/docs)")
     console.print(f"Health         {base}/healthz · {base}/readyz · {base}/metrics")
     console.print(f"Sign in        POST {base}/api/v1/auth/token  username=<login> password=")
+    console.print(f"Field app      {base}/field   (township-th-nandun, crew-amb-01)")
+    console.print(f"Wall screen    {base}/cathlab/county-hospital   (cathlab-county-hospital)")
+    console.print(f"Console        {base}/console   (dispatcher)")
+    console.print(f"Reports        {base}/reports   (auditor)")
     logins = demo_logins(county)
     by_role: dict[str, list[str]] = {}
     for login in logins:

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     escalation_reminder_seconds: float = Field(default=60.0, gt=0)
     escalation_check_seconds: float = Field(default=1.0, gt=0)
     escalation_webhook_url: str | None = None
+    # The web pages' map: the network's own roads, facilities and drive-time areas are always
+    # drawn; a tile layer underneath only if a URL is set (county intranets have no internet).
+    map_tile_url: str | None = Field(
+        default=None, description="e.g. http://tiles.county.lan/{z}/{x}/{y}.png; none by default"
+    )
+    map_tile_attribution: str = ""
     # Decision support thresholds (DOMAIN.md; JSON, e.g. {"stemi_pci_limit_minutes": 120}).
     decision: DecisionConfig = Field(default_factory=DecisionConfig)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the project needs outside Python: a running PostgreSQL
-# with the PostGIS (and pgRouting) packages matching the server's major version.
+# with the PostGIS (and pgRouting) packages matching the server's major version, and Debian's
+# Chromium for the browser tests.
 # Idempotent: it installs only what is missing. Debian/Ubuntu only.
 set -euo pipefail
 
@@ -72,3 +73,20 @@ for extension in postgis pgrouting; do
   [ "$(available "$extension")" = 1 ] || { say "$extension is still not available to PostgreSQL $major"; exit 1; }
 done
 say "PostgreSQL $major with PostGIS and pgRouting: ok"
+
+# 3. Debian's Chromium for the browser tests (Playwright drives it and never downloads one;
+#    INFOFIRST_CHROMIUM points the tests at another Chromium binary).
+if [ ! -x /usr/bin/chromium ]; then
+  say "installing chromium (the browser tests drive it)"
+  apt_install chromium
+fi
+[ -x /usr/bin/chromium ] || { say "chromium is still missing at /usr/bin/chromium"; exit 1; }
+say "Chromium for the browser tests: ok"
+
+# 4. A CJK font for the Chinese PDF reports (matplotlib draws with it; without one the PDF is
+#    written in English).
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  say "installing fonts-wqy-microhei (Chinese text in the PDF reports)"
+  apt_install fontconfig fonts-wqy-microhei
+fi
+say "CJK font for the PDF reports: ok"

@@ -1,0 +1,156 @@
+"""Serving the pages, their static files, and the one unauthenticated thing they need first.
+
+- ``/`` (the list of pages), ``/console``, ``/field``, ``/cathlab/{facility_id}``, ``/reports``:
+  HTML pages from ``pages/``, each with a strict Content-Security-Policy (same origin only; the
+  optional map tile host is the one exception, for images).
+- ``/static/...``: ``static/`` (JavaScript modules, CSS, the vendored Leaflet), revalidated on
+  every load so an upgraded server never runs with old scripts.
+- ``GET /api/v1/web/config``: ``{synthetic, tile_url, tile_attribution, heartbeat_seconds,
+  time_zone, pathways}`` — before sign-in, so every page can say it shows synthetic data;
+  ``pathways``: ``[{id, name_zh, name_en, milestones, receivers_need}]`` (``receivers_need``:
+  the capabilities a receiving facility needs, one of them, for the pathway's alerts).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exists, select
+from starlette.responses import Response
+from starlette.types import Scope
+
+from alerts.service import RECEIVES
+from dispatch.cases.pathways import load_pathways
+from dispatch.settings import Settings
+from units.deps import SessionDep
+from units.models import Facility
+
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "pages"
+STATIC = HERE / "static"
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1/web", tags=["web"])
+
+
+def tile_source(tile_url: str | None) -> str:
+    """The CSP source of the tile server (``{s}`` subdomains become a wildcard), or ``''``."""
+    if not tile_url:
+        return ""
+    parts = urlsplit(tile_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+def content_security_policy(settings: Settings) -> str:
+    """Scripts, styles and connections from this server only; images also from the tile host."""
+    sources = ("'self'", "data:", "blob:", tile_source(settings.map_tile_url))
+    images = " ".join(source for source in sources if source)
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src {images}; connect-src 'self'; media-src 'self' blob: data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+
+def page(request: Request, name: str) -> FileResponse:
+    """One HTML page, never cached without revalidation."""
+    settings: Settings = request.app.state.settings
+    return FileResponse(
+        PAGES / f"{name}.html",
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Cache-Control": "no-cache",
+            "Content-Security-Policy": content_security_policy(settings),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+@router.api_route("/", methods=["GET", "HEAD"])
+async def index(request: Request) -> FileResponse:
+    """The list of the four pages."""
+    return page(request, "index")
+
+
+@router.api_route("/console", methods=["GET", "HEAD"])
+async def console(request: Request) -> FileResponse:
+    """The dispatcher console."""
+    return page(request, "console")
+
+
+@router.api_route("/field", methods=["GET", "HEAD"])
+async def field(request: Request) -> FileResponse:
+    """The field app of ambulance crews and township units."""
+    return page(request, "field")
+
+
+@router.api_route("/cathlab/{facility_id}", methods=["GET", "HEAD"])
+async def cathlab(
+    request: Request,
+    facility_id: Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")],
+) -> FileResponse:
+    """The alert wall screen of a receiving facility's cath-lab or stroke team."""
+    return page(request, "cathlab")
+
+
+@router.api_route("/reports", methods=["GET", "HEAD"])
+async def reports(request: Request) -> FileResponse:
+    """The time-audit reports."""
+    return page(request, "reports")
+
+
+@api.get("/config")
+async def config(request: Request, db: SessionDep) -> dict[str, Any]:
+    """What a page needs before sign-in: whether the demo is loaded, the map tiles, timings."""
+    settings: Settings = request.app.state.settings
+    synthetic = bool(await db.scalar(select(exists().where(Facility.synthetic.is_(True)))))
+    return {
+        "synthetic": synthetic,
+        "tile_url": settings.map_tile_url,
+        "tile_attribution": settings.map_tile_attribution,
+        "heartbeat_seconds": settings.heartbeat_seconds,
+        "time_zone": settings.time_zone,
+        "pathways": [
+            {
+                "id": pathway.id,
+                "name_zh": pathway.name_zh,
+                "name_en": pathway.name_en,
+                "milestones": pathway.milestones,
+                "receivers_need": list(RECEIVES.get(pathway.id, ())),
+            }
+            for pathway in load_pathways().values()
+        ],
+    }
+
+
+class RevalidatedStaticFiles(StaticFiles):
+    """Static files that the browser revalidates (ETag) on every load."""
+
+    def file_response(
+        self,
+        full_path: os.PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, ``/api/v1/web/config`` and ``/static`` to the app."""
+    app.include_router(router)
+    app.include_router(api)
+    app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")

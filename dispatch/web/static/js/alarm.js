@@ -1,0 +1,50 @@
+// The new-alert sound: three two-tone beeps made with WebAudio (no sound file needed).
+// Browsers only allow sound after a click or key press on the page: `unlock()` is called on
+// every such gesture, and `needsGesture()` tells the page to ask for one.
+
+let context = null;
+
+function audio() {
+  if (!context) {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return null;
+    context = new Context();
+  }
+  return context;
+}
+
+/** Allow sound (call from a click or key handler). */
+export function unlock() {
+  const ctx = audio();
+  if (ctx && ctx.state === 'suspended') ctx.resume().catch(() => {});
+}
+
+/** Whether the browser is still waiting for a gesture before it plays sound. */
+export function needsGesture() {
+  return !context || context.state !== 'running';
+}
+
+/** Play the alarm (silently does nothing while sound is not allowed yet). */
+export function playAlarm({ beeps = 3 } = {}) {
+  const ctx = context; // created by a gesture only, so the browser never warns
+  if (!ctx || ctx.state !== 'running') return false;
+  const start = ctx.currentTime + 0.05;
+  for (let i = 0; i < beeps; i += 1) {
+    for (const [offset, frequency] of [[0, 880], [0.18, 660]]) {
+      const at = start + i * 0.6 + offset;
+      const oscillator = ctx.createOscillator();
+      const gain = ctx.createGain();
+      oscillator.type = 'square';
+      oscillator.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.16);
+      oscillator.connect(gain).connect(ctx.destination);
+      oscillator.start(at);
+      oscillator.stop(at + 0.17);
+    }
+  }
+  return true;
+}
+
+for (const kind of ['pointerdown', 'keydown']) window.addEventListener(kind, unlock, { capture: true });

@@ -1,0 +1,128 @@
+// How an alert looks, shared by the wall screen, the field app and the console: pathway and
+// status labels, the ETA countdown, the sender, the ECG attachments (fetched with the token).
+
+import { api, el, fmtTime } from './core.js';
+import { pick, register, t } from './i18n.js';
+
+register({
+  zh: {
+    'pathway.stemi': 'STEMI 胸痛', 'pathway.chest_pain': '胸痛', 'pathway.stroke': '卒中',
+    'status.sent': '已发送', 'status.delivered': '已送达', 'status.acknowledged': '已确认收到',
+    'status.activated': '已启动', 'status.activated.stemi': '导管室已启动', 'status.activated.stroke': '卒中团队已启动',
+    'status.declined': '已拒绝', 'status.cancelled': '已取消', 'status.arrived': '患者已到达',
+    'alert.drill': '演练', 'alert.eta': '预计到达', 'alert.eta.in': '{time}', 'alert.eta.past': '已超时 {time}',
+    'alert.eta.none': '未知', 'alert.from': '发送方：', 'alert.sent_at': '发送时间', 'alert.ecg': '心电图',
+    'alert.ecg.pdf': '打开心电图 PDF', 'alert.ecg.loading': '心电图加载中…', 'alert.ecg.failed': '心电图无法加载',
+    'alert.case': '病例 #{id}', 'alert.answered': '{by} {time}', 'alert.escalated': '已升级提醒 {n} 次',
+    'vital.hr': '心率', 'vital.bp': '血压', 'vital.spo2': '血氧', 'vital.rr': '呼吸', 'vital.killip': 'Killip',
+    'vital.race': 'RACE', 'vital.gcs': 'GCS', 'vital.glucose': '血糖', 'vital.age': '年龄', 'vital.sex': '性别',
+  },
+  en: {
+    'pathway.stemi': 'STEMI', 'pathway.chest_pain': 'Chest pain', 'pathway.stroke': 'Stroke',
+    'status.sent': 'Sent', 'status.delivered': 'Delivered', 'status.acknowledged': 'Acknowledged',
+    'status.activated': 'Activated', 'status.activated.stemi': 'Cath lab activated', 'status.activated.stroke': 'Stroke team activated',
+    'status.declined': 'Declined', 'status.cancelled': 'Cancelled', 'status.arrived': 'Patient arrived',
+    'alert.drill': 'DRILL', 'alert.eta': 'ETA', 'alert.eta.in': '{time}', 'alert.eta.past': 'overdue {time}',
+    'alert.eta.none': 'unknown', 'alert.from': 'From: ', 'alert.sent_at': 'Sent', 'alert.ecg': 'ECG',
+    'alert.ecg.pdf': 'Open the ECG (PDF)', 'alert.ecg.loading': 'Loading the ECG…', 'alert.ecg.failed': 'The ECG could not be loaded',
+    'alert.case': 'Case #{id}', 'alert.answered': '{by} {time}', 'alert.escalated': 'escalated {n}×',
+    'vital.hr': 'HR', 'vital.bp': 'BP', 'vital.spo2': 'SpO₂', 'vital.rr': 'RR', 'vital.killip': 'Killip',
+    'vital.race': 'RACE', 'vital.gcs': 'GCS', 'vital.glucose': 'Glucose', 'vital.age': 'Age', 'vital.sex': 'Sex',
+  },
+});
+
+/** The pathway's name (known pathways translated; others shown by their id). */
+export function pathwayLabel(pathway) {
+  const key = `pathway.${pathway}`;
+  const text = t(key);
+  return text === key ? pathway.toUpperCase() : text;
+}
+
+/** The pathway badge. */
+export function pathwayBadge(pathway) {
+  return el('span', { class: `pathway pathway-${pathway}` }, pathwayLabel(pathway));
+}
+
+/** The status in words ('activated' says what was activated, by pathway). */
+export function statusLabel(alert) {
+  if (alert.status === 'activated') {
+    const team = alert.pathway === 'stroke' ? 'stroke' : 'stemi';
+    return t(`status.activated.${team}`);
+  }
+  return t(`status.${alert.status}`);
+}
+
+/** Minutes and seconds as m:ss (or h:mm:ss). */
+export function clock(totalSeconds) {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** The ETA as a countdown: `{text, overdue}` (overdue after the expected arrival). */
+export function etaCountdown(alert, now = Date.now()) {
+  if (!alert.eta_at) return { text: t('alert.eta.none'), overdue: false };
+  const seconds = (new Date(alert.eta_at).getTime() - now) / 1000;
+  if (seconds >= 0) return { text: t('alert.eta.in', { time: clock(seconds) }), overdue: false };
+  return { text: t('alert.eta.past', { time: clock(-seconds) }), overdue: true };
+}
+
+/** Who sent it: the facility's name (from a Map id → properties) or the ambulance, and the user. */
+export function senderLabel(alert, facilities = new Map()) {
+  const facility = alert.from_facility_id ? facilities.get(alert.from_facility_id) : null;
+  const place = facility ? pick(facility.name_zh || facility.name, facility.name_en) : alert.from_facility_id || alert.from_ambulance_id || '';
+  return place ? `${place} · ${alert.sent_by}` : alert.sent_by;
+}
+
+/** The vitals as label/value chips. */
+export function vitalChips(vitals = {}) {
+  return Object.entries(vitals).map(([key, value]) => {
+    const label = t(`vital.${key}`);
+    return el('span', { class: 'vital' }, el('b', {}, label === `vital.${key}` ? key : label), ' ', String(value));
+  });
+}
+
+const blobs = new Map();
+
+/** An attachment as an object URL and its type (fetched once with the token). */
+export function attachmentBlob(id) {
+  if (!blobs.has(id)) {
+    const loading = api(`/attachments/${encodeURIComponent(id)}`, { raw: true })
+      .then((response) => response.blob())
+      .then((blob) => ({ url: URL.createObjectURL(blob), type: blob.type }));
+    loading.catch(() => blobs.delete(id));
+    blobs.set(id, loading);
+  }
+  return blobs.get(id);
+}
+
+/** The ECG attachments of an alert: images shown, PDFs as a link. */
+export function ecgView(alert) {
+  const box = el('div', { class: 'ecg' });
+  for (const id of alert.attachment_ids || []) {
+    const slot = el('div', { class: 'ecg-item', 'data-i18n': 'alert.ecg.loading' }, t('alert.ecg.loading'));
+    box.append(slot);
+    attachmentBlob(id).then(({ url, type }) => {
+      slot.removeAttribute('data-i18n');
+      slot.textContent = '';
+      if (type.startsWith('image/')) {
+        slot.append(el('img', { src: url, alt: t('alert.ecg'), class: 'ecg-image', dataset: { attachmentId: id } }));
+      } else {
+        slot.append(el('a', { href: url, target: '_blank', rel: 'noopener', class: 'ecg-pdf' }, t('alert.ecg.pdf')));
+      }
+    }).catch(() => {
+      slot.dataset.i18n = 'alert.ecg.failed';
+      slot.textContent = t('alert.ecg.failed');
+    });
+  }
+  return box;
+}
+
+/** Sent time and answer, as a line. */
+export function timesLine(alert) {
+  const parts = [`${t('alert.sent_at')} ${fmtTime(alert.created_at)}`];
+  if (alert.answered_at) parts.push(t('alert.answered', { by: alert.answered_by || '', time: fmtTime(alert.answered_at) }));
+  return parts.join(' · ');
+}

@@ -1,0 +1,404 @@
+// What every page shares: the API wrapper, signing in and out, the header (who is signed in,
+// live or offline, language, logout), the synthetic-data banner, and small helpers.
+//
+// A page calls startPage({...}) once; see dispatch/web/README.md.
+
+import { locale, onLangChange, register, setLang, getLang, t, translate } from './i18n.js';
+
+export const API = '/api/v1';
+const TOKEN_KEY = 'infofirst.token';
+
+register({
+  zh: {
+    'core.brand': 'infofirst 胸痛卒中急救网络',
+    'core.tagline': '患者未到，信息先到',
+    'core.synthetic': '合成演示数据：所有机构、人员与患者均为虚构，非真实数据',
+    'core.signin.title': '登录',
+    'core.username': '用户名',
+    'core.password': '密码',
+    'core.signin': '登录',
+    'core.signout': '退出',
+    'core.signin.failed': '登录失败：{detail}',
+    'core.demo.hint': '演示账号（密码均为 demo）：{logins}',
+    'core.live': '实时',
+    'core.connecting': '连接中…',
+    'core.offline': '离线',
+    'core.lang.other': 'English',
+    'core.lang.title': '切换语言',
+    'core.network': '网络不可用',
+    'core.wrong.role': '此页面供{roles}使用；当前登录用户 {user}（{role}）。请退出后换用其他账号。',
+    'core.role.admin': '管理员',
+    'core.role.dispatcher': '调度员',
+    'core.role.auditor': '质控员',
+    'core.role.crew': '救护车组',
+    'core.role.township': '乡镇卫生院',
+    'core.role.cathlab': '导管室/卒中团队',
+  },
+  en: {
+    'core.brand': 'infofirst emergency network',
+    'core.tagline': 'Information before the patient',
+    'core.synthetic': 'Synthetic demo data: every facility, person and patient is invented',
+    'core.signin.title': 'Sign in',
+    'core.username': 'Username',
+    'core.password': 'Password',
+    'core.signin': 'Sign in',
+    'core.signout': 'Sign out',
+    'core.signin.failed': 'Sign-in failed: {detail}',
+    'core.demo.hint': 'Demo logins (password demo): {logins}',
+    'core.live': 'Live',
+    'core.connecting': 'Connecting…',
+    'core.offline': 'Offline',
+    'core.lang.other': '中文',
+    'core.lang.title': 'Switch language',
+    'core.network': 'Network unreachable',
+    'core.wrong.role': 'This page is for {roles}; you are signed in as {user} ({role}). Sign out and use another login.',
+    'core.role.admin': 'administrator',
+    'core.role.dispatcher': 'dispatcher',
+    'core.role.auditor': 'auditor',
+    'core.role.crew': 'ambulance crew',
+    'core.role.township': 'township unit',
+    'core.role.cathlab': 'cath lab / stroke team',
+  },
+});
+
+// --- small helpers ------------------------------------------------------------------------
+
+/** Create an element: el('button', {class: 'big', onclick: fn, dataset: {x: 1}}, 'text', child). */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'class') node.className = value;
+    else if (name === 'dataset') Object.assign(node.dataset, value);
+    else if (name.startsWith('on') && typeof value === 'function') node.addEventListener(name.slice(2), value);
+    else if (name in node && typeof value !== 'string') node[name] = value;
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+/** A fresh idempotency key (UUID v4; works on plain-http intranets too). */
+export function newKey() {
+  if (globalThis.crypto?.randomUUID) {
+    try {
+      return crypto.randomUUID();
+    } catch {
+      // not a secure context: fall through
+    }
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+let timeZone = 'Asia/Shanghai';
+
+/** A time as HH:MM:SS (or HH:MM) in the county's time zone. */
+export function fmtTime(iso, { seconds = true } = {}) {
+  if (!iso) return '—';
+  const options = { timeZone, hour: '2-digit', minute: '2-digit', hour12: false };
+  if (seconds) options.second = '2-digit';
+  return new Intl.DateTimeFormat(locale(), options).format(new Date(iso));
+}
+
+/** A date and time in the county's time zone. */
+export function fmtDateTime(iso) {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+  }).format(new Date(iso));
+}
+
+/** Show a short message in the corner; kind is 'info', 'ok' or 'error'. */
+export function toast(message, kind = 'info', ms = 6000) {
+  let box = document.getElementById('toasts');
+  if (!box) {
+    box = el('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite' });
+    document.body.append(box);
+  }
+  const item = el('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+  box.append(item);
+  setTimeout(() => item.remove(), ms);
+  return item;
+}
+
+// --- the API --------------------------------------------------------------------------------
+
+/** An API error: `status` (0 when the server could not be reached), `title`, `detail`. */
+export class ApiError extends Error {
+  constructor(status, title, detail, body = null) {
+    super(detail ? `${title}: ${detail}` : title);
+    this.name = 'ApiError';
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.body = body;
+  }
+
+  /** Worth retrying later (no connection, or the server is unavailable). */
+  get retryable() {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export function getToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function setToken(token) {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/**
+ * Call the API: `api('/cases', {method: 'POST', json: {...}, headers: {'Idempotency-Key': k}})`.
+ * Paths are under /api/v1 unless they start with /api/. Sends the bearer token; returns the
+ * parsed JSON (or the Response when `raw`); throws ApiError from problem+json. A 401 signs out.
+ */
+export async function api(path, { method = 'GET', json, form, headers = {}, raw = false, auth = true, signal } = {}) {
+  const url = path.startsWith('/api/') ? path : API + path;
+  const sent = new Headers(headers);
+  const token = getToken();
+  if (auth && token) sent.set('Authorization', `Bearer ${token}`);
+  let body;
+  if (json !== undefined) {
+    sent.set('Content-Type', 'application/json');
+    body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    body = form instanceof FormData ? form : new URLSearchParams(form);
+  }
+  let response;
+  try {
+    response = await fetch(url, { method, headers: sent, body, signal, cache: 'no-store' });
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new ApiError(0, t('core.network'), error.message);
+  }
+  if (!response.ok) {
+    let problem = {};
+    try {
+      problem = await response.json();
+    } catch {
+      problem = {};
+    }
+    const error = new ApiError(response.status, problem.title || response.statusText || 'Error', problem.detail || '', problem);
+    if (response.status === 401 && auth && token) signedOut();
+    throw error;
+  }
+  if (raw) return response;
+  if (response.status === 204) return null;
+  const type = response.headers.get('Content-Type') || '';
+  return type.includes('json') ? response.json() : response.text();
+}
+
+let configPromise = null;
+
+/** The server's page configuration `{synthetic, tile_url, tile_attribution, heartbeat_seconds, time_zone}`. */
+export function config() {
+  if (!configPromise) {
+    configPromise = api('/web/config', { auth: false }).then((found) => {
+      timeZone = found.time_zone || timeZone;
+      return found;
+    });
+    configPromise.catch(() => {
+      configPromise = null; // asked again next time
+    });
+  }
+  return configPromise;
+}
+
+// --- signing in and out -------------------------------------------------------------------
+
+let me = null;
+
+/** The signed-in user `{username, display_name, role, facility_id, ambulance_id}`, or null. */
+export function currentUser() {
+  return me;
+}
+
+/** Sign in with a username and password; returns the user. */
+export async function signIn(username, password) {
+  const token = await api('/auth/token', { method: 'POST', form: { username, password }, auth: false });
+  setToken(token.access_token);
+  me = await api('/auth/me');
+  return me;
+}
+
+const signOutHooks = [];
+
+/** Run `hook()` before signing out (e.g. close streams); a hook returning false cancels. */
+export function beforeSignOut(hook) {
+  signOutHooks.push(hook);
+}
+
+/** Sign out (after the hooks agree) and show the sign-in form again. */
+export async function signOut() {
+  for (const hook of signOutHooks) {
+    if ((await hook()) === false) return false;
+  }
+  setToken(null);
+  me = null;
+  location.reload();
+  return true;
+}
+
+function signedOut() {
+  setToken(null);
+  me = null;
+  location.reload();
+}
+
+// --- the header ------------------------------------------------------------------------------
+
+const LIVE_STATES = ['live', 'connecting', 'offline'];
+
+/** Show the connection state in the header: 'live', 'connecting' or 'offline'. */
+export function setLive(state) {
+  const value = LIVE_STATES.includes(state) ? state : 'offline';
+  document.body.dataset.live = value;
+  const label = document.getElementById('live-label');
+  if (label) {
+    label.dataset.i18n = `core.${value}`;
+    label.textContent = t(`core.${value}`);
+  }
+}
+
+function header(titleKey) {
+  const langButton = el('button', {
+    id: 'lang-switch', type: 'button', class: 'lang-switch', 'data-i18n': 'core.lang.other',
+    'data-i18n-title': 'core.lang.title', onclick: () => setLang(getLang() === 'en' ? 'zh' : 'en'),
+  });
+  return el('div', { class: 'header-bar' },
+    el('div', { class: 'brand' },
+      el('span', { class: 'brand-name', 'data-i18n': 'core.brand' }),
+      el('span', { class: 'page-title', id: 'page-title', 'data-i18n': titleKey })),
+    el('div', { class: 'header-slot', id: 'header-slot' }),
+    el('div', { class: 'live', id: 'live', role: 'status' },
+      el('span', { class: 'live-dot', 'aria-hidden': 'true' }),
+      el('span', { id: 'live-label', 'data-i18n': 'core.connecting' })),
+    el('span', { class: 'who', id: 'who', hidden: true }),
+    langButton,
+    el('button', { id: 'logout', type: 'button', class: 'logout', hidden: true, 'data-i18n': 'core.signout', onclick: () => signOut() }));
+}
+
+function loginForm(demoLogins) {
+  const error = el('p', { class: 'login-error', id: 'login-error', role: 'alert' });
+  const hint = el('p', { class: 'login-hint', id: 'login-hint', hidden: true });
+  const form = el('form', { class: 'login-form', id: 'login-form', autocomplete: 'on' },
+    el('h2', { 'data-i18n': 'core.signin.title' }),
+    el('label', {}, el('span', { 'data-i18n': 'core.username' }),
+      el('input', { name: 'username', id: 'username', autocomplete: 'username', required: true, autocapitalize: 'off', spellcheck: 'false' })),
+    el('label', {}, el('span', { 'data-i18n': 'core.password' }),
+      el('input', { name: 'password', id: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+    el('button', { type: 'submit', class: 'primary', 'data-i18n': 'core.signin' }),
+    error, hint);
+  config().then((found) => {
+    if (found.synthetic && demoLogins.length) {
+      hint.dataset.logins = demoLogins.join(', ');
+      hint.textContent = t('core.demo.hint', { logins: hint.dataset.logins });
+      hint.hidden = false;
+    }
+  }).catch(() => {});
+  onLangChange(() => {
+    if (hint.dataset.logins) hint.textContent = t('core.demo.hint', { logins: hint.dataset.logins });
+  });
+  return el('section', { id: 'login', class: 'login', hidden: true }, form);
+}
+
+function showUser(user) {
+  const who = document.getElementById('who');
+  who.textContent = `${user.display_name || user.username} · ${t(`core.role.${user.role}`)}`;
+  who.dataset.username = user.username;
+  who.hidden = false;
+  document.getElementById('logout').hidden = false;
+}
+
+/**
+ * Set up a page: header, banner, sign-in. When a user is signed in (now or after the form),
+ * calls `onSignedIn(user)` once. Options: `title` (i18n key), `texts` ({zh, en}), `roles`
+ * (allowed roles; others see a notice), `demoLogins` (shown on the form with the demo loaded),
+ * `signInRequired` (false: a public page, header and banner only).
+ */
+export async function startPage({ title, texts = null, roles = null, demoLogins = [], onSignedIn, signInRequired = true }) {
+  if (texts) register(texts);
+  const top = document.getElementById('app-header');
+  top.append(header(title));
+  const banner = el('div', { id: 'synthetic-banner', class: 'synthetic-banner', role: 'note', hidden: true, 'data-i18n': 'core.synthetic' });
+  const login = loginForm(demoLogins);
+  const notice = el('p', { id: 'role-notice', class: 'role-notice', hidden: true });
+  top.after(banner, login, notice);
+  translate(document);
+  setLive('connecting');
+  onLangChange(() => {
+    if (me) showUser(me);
+  });
+  config().then((found) => {
+    banner.hidden = !found.synthetic;
+    document.body.classList.toggle('synthetic', Boolean(found.synthetic));
+  }).catch(() => {});
+
+  if (!signInRequired) {
+    document.getElementById('live').hidden = true;
+    return;
+  }
+  const main = document.getElementById('main');
+  const enter = async (user) => {
+    me = user;
+    showUser(user);
+    login.hidden = true;
+    if (roles && !roles.includes(user.role)) {
+      const roleNames = roles.map((role) => t(`core.role.${role}`)).join(' / ');
+      notice.textContent = t('core.wrong.role', { roles: roleNames, user: user.username, role: t(`core.role.${user.role}`) });
+      notice.hidden = false;
+      setLive('offline');
+      return;
+    }
+    main.hidden = false;
+    try {
+      await onSignedIn(user);
+    } catch (err) {
+      console.error(err); // a script error: shown, and logged for the browser tests
+      toast(err.message, 'error', 15_000);
+    }
+  };
+
+  login.querySelector('form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const error = form.querySelector('.login-error');
+    error.textContent = '';
+    let user;
+    try {
+      user = await signIn(form.username.value.trim(), form.password.value);
+    } catch (err) {
+      error.textContent = t('core.signin.failed', { detail: err.detail || err.title || err.message });
+      return;
+    }
+    form.password.value = '';
+    await enter(user);
+  });
+
+  if (getToken()) {
+    let user = null;
+    try {
+      user = await api('/auth/me');
+    } catch (err) {
+      if (err.status !== 401) toast(err.message, 'error');
+      setToken(null);
+    }
+    if (user) {
+      await enter(user);
+      return;
+    }
+  }
+  setLive('offline');
+  login.hidden = false;
+  login.querySelector('input[name=username]').focus();
+}

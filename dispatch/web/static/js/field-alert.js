@@ -1,0 +1,245 @@
+// The field app's case view, right column: findings and decision support, sending the alert,
+// and the answer coming back from the centre.
+
+import { api, el, fmtTime, newKey, toast } from './core.js';
+import { pick, t } from './i18n.js';
+import { statusLabel } from './alerts-view.js';
+import { ctx, facilityName, hooks, pathwayName, pendingOfCase, recall, remember } from './field-state.js';
+import { ecgsOfCase } from './field-case.js';
+
+const ANSWER_RANK = { activated: 5, arrived: 4, acknowledged: 3, declined: 2, delivered: 1, sent: 0, cancelled: -1 };
+
+// --- findings and decision -------------------------------------------------------------------
+
+function option(value, label, selected) {
+  return el('option', { value, selected: selected || undefined }, label);
+}
+
+/** The findings the decision needs (Killip, lysis contraindication; stroke scale and score). */
+export function buildFindings() {
+  const form = document.getElementById('findings');
+  const findings = ctx.caseData?.findings || {};
+  const pathway = ctx.caseData?.pathway;
+  const fields = [];
+  if (pathway === 'stemi' || pathway === 'chest_pain') {
+    fields.push(el('label', {}, el('span', {}, t('field.killip')),
+      el('select', { name: 'killip_class' }, option('', t('field.killip.unknown'), !findings.killip_class),
+        ...[1, 2, 3, 4].map((n) => option(String(n), ['I', 'II', 'III', 'IV'][n - 1], findings.killip_class === n)))));
+    fields.push(el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'lysis_contraindicated', checked: Boolean(findings.lysis_contraindicated) }), ' ', t('field.lysis.contra')));
+  } else if (pathway === 'stroke') {
+    fields.push(el('label', {}, el('span', {}, t('field.scale')),
+      el('select', { name: 'stroke_scale' }, option('', '—', !findings.stroke_scale),
+        ...[['race', 'RACE'], ['fast_ed', 'FAST-ED'], ['lams', 'LAMS']].map(([v, l]) => option(v, l, findings.stroke_scale === v)))));
+    fields.push(el('label', {}, el('span', {}, t('field.score')),
+      el('input', { type: 'number', name: 'stroke_score', min: '0', max: '20', value: findings.stroke_score ?? '' })));
+  }
+  form.replaceChildren(...fields);
+  form.hidden = fields.length === 0;
+  form.onchange = () => saveFindings(form);
+}
+
+async function saveFindings(form) {
+  const patch = {};
+  if (form.killip_class) patch.killip_class = form.killip_class.value ? Number(form.killip_class.value) : null;
+  if (form.lysis_contraindicated) patch.lysis_contraindicated = form.lysis_contraindicated.checked;
+  if (form.stroke_scale) patch.stroke_scale = form.stroke_scale.value || null;
+  if (form.stroke_score) patch.stroke_score = form.stroke_score.value === '' ? null : Number(form.stroke_score.value);
+  try {
+    ctx.caseData = await api(`/cases/${ctx.caseId}`, { method: 'PATCH', json: patch });
+    remember(`case.${ctx.caseId}`, ctx.caseData);
+    await loadDecision();
+  } catch (err) {
+    toast(t('field.findings.failed', { detail: err.detail || err.message }), 'error');
+  }
+}
+
+export async function loadDecision() {
+  const caseId = ctx.caseId;
+  try {
+    const found = await api(`/cases/${caseId}/decision`);
+    if (caseId !== ctx.caseId) return;
+    ctx.decision = found;
+  } catch (err) {
+    ctx.decision = { error: err.status === 0 ? t('field.decision.offline') : err.message };
+  }
+  renderDecision();
+  const suggested = ctx.decision?.result?.destination_facility_id;
+  const select = document.getElementById('alert-to');
+  if (suggested && !select.dataset.chosen && [...select.options].some((o) => o.value === suggested)) {
+    select.value = suggested;
+    updateEta();
+  }
+}
+
+export function renderDecision() {
+  const box = document.getElementById('decision');
+  const found = ctx.decision;
+  if (!found) {
+    box.replaceChildren();
+    return;
+  }
+  if (found.error) {
+    box.replaceChildren(el('p', { class: 'muted' }, found.error));
+    return;
+  }
+  const result = found.result;
+  if (!result) {
+    box.replaceChildren(el('p', { class: 'muted' }, t('field.decision.none')));
+    return;
+  }
+  const headline = t(`rec.${result.recommendation}`);
+  box.replaceChildren(...[
+    el('p', { class: `recommendation rec-${result.recommendation}`, dataset: { recommendation: result.recommendation } },
+      headline === `rec.${result.recommendation}` ? result.recommendation : headline),
+    result.destination_facility_id ? el('p', {}, t('field.decision.destination', { name: facilityName(result.destination_facility_id) })) : null,
+    result.transfer_to_facility_id ? el('p', {}, t('field.decision.transfer', { name: facilityName(result.transfer_to_facility_id) })) : null,
+    el('ul', { class: 'reasons' }, ...(result.reasons || []).map((r) => el('li', { dataset: { code: r.code } }, pick(r.reason_zh, r.reason)))),
+    el('p', { class: 'muted small' }, `${t('field.decision.note')} ${fmtTime(found.decided_at)}`),
+  ].filter(Boolean));
+}
+
+// --- sending the alert -------------------------------------------------------------------------
+
+function destinations() {
+  const need = ctx.pathways.get(ctx.caseData?.pathway)?.receivers_need || [];
+  const found = [];
+  for (const [id, facility] of ctx.facilities) {
+    const caps = facility.props.capabilities || [];
+    const fits = need.length ? need.some((c) => caps.includes(c)) : ['county_hospital', 'city_hospital'].includes(facility.props.kind);
+    if (fits && id !== ctx.me.facility_id) found.push(id);
+  }
+  return found.sort((a, b) => (ctx.facilities.get(a).props.kind === 'county_hospital' ? -1 : 0) - (ctx.facilities.get(b).props.kind === 'county_hospital' ? -1 : 0) || a.localeCompare(b));
+}
+
+/** Fill the alert form for the current case. */
+export function buildAlertForm() {
+  const form = document.getElementById('alert-form');
+  const select = document.getElementById('alert-to');
+  const ids = destinations();
+  select.replaceChildren(...ids.map((id) => option(id, facilityName(id), false)));
+  delete select.dataset.chosen;
+  const remembered = recall('alert.to');
+  if (remembered && ids.includes(remembered)) select.value = remembered;
+  document.getElementById('alert-send').disabled = ids.length === 0;
+  if (!ids.length) toast(t('field.alert.none.to'), 'error');
+  select.onchange = () => {
+    select.dataset.chosen = '1';
+    remember('alert.to', select.value);
+    updateEta();
+  };
+  const c = ctx.caseData;
+  const sex = c.patient?.sex && c.patient.sex !== 'unknown' ? t(`field.sex.${c.patient.sex}`) : '';
+  const age = c.patient?.age ? `${c.patient.age}${t('field.age.unit')}` : '';
+  form.summary.value = [pathwayName(c.pathway), c.complaint, [sex, age].filter(Boolean).join(' ')].filter(Boolean).join(' · ');
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    sendAlert(form);
+  };
+  renderAlertEcgs();
+  updateEta();
+}
+
+/** Re-translate the destinations' names (keeps what the user chose and typed). */
+export function relabelDestinations() {
+  for (const choice of document.getElementById('alert-to').options) choice.textContent = facilityName(choice.value);
+}
+
+export function renderAlertEcgs() {
+  const box = document.getElementById('alert-ecgs');
+  const ecgs = ecgsOfCase();
+  const checked = new Set([...box.querySelectorAll('input:not(:checked)')].map((i) => i.value));
+  box.replaceChildren(...(ecgs.length ? [el('span', {}, t('field.alert.ecgs'))] : []),
+    ...ecgs.map((ecg) => el('label', { class: 'check' },
+      el('input', { type: 'checkbox', name: 'ecg', value: ecg.ref, checked: !checked.has(ecg.ref) }), ' ', ecg.name)));
+}
+
+function origin() {
+  const own = ctx.facilities.get(ctx.me.facility_id);
+  if (own && own.lon !== null) return [own.lon, own.lat];
+  if (ctx.lastFix) return [ctx.lastFix.lon, ctx.lastFix.lat];
+  return [ctx.caseData.lon, ctx.caseData.lat];
+}
+
+async function updateEta() {
+  const to = ctx.facilities.get(document.getElementById('alert-to').value);
+  if (!to || to.lon === null) return;
+  const [lon, lat] = origin();
+  try {
+    const route = await api(`/travel-time?from=${lon},${lat}&to=${to.lon},${to.lat}`);
+    if (route.reachable) document.getElementById('alert-eta').value = Math.round(route.minutes);
+  } catch {
+    // offline: the crew types the ETA
+  }
+}
+
+async function sendAlert(form) {
+  const button = document.getElementById('alert-send');
+  button.disabled = true;
+  setTimeout(() => { button.disabled = false; }, 2000);
+  const vitals = {};
+  for (const name of ['hr', 'bp', 'spo2']) {
+    const value = form[name].value.trim();
+    if (value) vitals[name] = /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  }
+  const body = {
+    case_id: ctx.caseId,
+    to_facility_id: form.to.value,
+    pathway: ctx.caseData.pathway,
+    summary: form.summary.value.trim(),
+    vitals,
+  };
+  if (form.eta.value !== '') body.eta_minutes = Number(form.eta.value);
+  const refs = [...form.querySelectorAll('input[name=ecg]:checked')].map((i) => i.value);
+  await ctx.outbox.add({
+    kind: 'alert', case_id: ctx.caseId, key: newKey(), at: new Date().toISOString(),
+    label: `${t('field.alert.send')} → ${facilityName(body.to_facility_id)}`, body, refs,
+  });
+  toast(t('field.alert.queued'), 'ok', 3000);
+}
+
+// --- the answer -----------------------------------------------------------------------------
+
+export async function loadAlerts() {
+  const caseId = ctx.caseId;
+  const found = await api(`/alerts?case_id=${caseId}`);
+  if (caseId !== ctx.caseId) return;
+  for (const alert of found) ctx.alerts.set(alert.id, alert);
+  hooks.render();
+}
+
+/** An alert heard of (stream frame, poll or send answer): kept if it is the current case's. */
+export function alertSeen(alert) {
+  if (!alert || alert.case_id !== ctx.caseId) return;
+  ctx.alerts.set(alert.id, alert);
+  hooks.render();
+}
+
+export function renderAnswer() {
+  const box = document.getElementById('answer');
+  const alerts = [...ctx.alerts.values()].filter((a) => a.case_id === ctx.caseId);
+  const queued = pendingOfCase('alert').length;
+  alerts.sort((a, b) => (ANSWER_RANK[b.status] ?? 0) - (ANSWER_RANK[a.status] ?? 0) || b.id - a.id);
+  const best = alerts[0];
+  if (!best && !queued) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  if (!best) {
+    box.className = 'answer answer-pending';
+    box.dataset.status = 'pending';
+    box.replaceChildren(el('strong', {}, t('field.answer.pending')));
+    return;
+  }
+  const to = facilityName(best.to_facility_id);
+  const key = best.status === 'activated' ? `field.answer.activated.${best.pathway === 'stroke' ? 'stroke' : 'stemi'}` : `field.answer.${best.status}`;
+  box.className = `answer answer-${best.status}`;
+  box.dataset.status = best.status;
+  box.dataset.alertId = best.id;
+  box.replaceChildren(...[
+    el('strong', {}, t(key, { to, note: best.answer_note || '' })),
+    best.answered_at ? el('span', { class: 'answer-by' }, t('field.answer.by', { by: best.answered_by || '', time: fmtTime(best.answered_at) })) : null,
+  ].filter(Boolean));
+  document.getElementById('sent-alerts').replaceChildren(...[...alerts].sort((a, b) => b.id - a.id).map((a) => el('li', { dataset: { alertId: a.id, status: a.status } },
+    t('field.alert.item', { to: facilityName(a.to_facility_id), status: statusLabel(a), time: fmtTime(a.created_at) }))));
+}

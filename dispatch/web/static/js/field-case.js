@@ -1,0 +1,119 @@
+// The field app's case view, left column: milestone buttons, the ECG, the timeline.
+
+import { el, fmtTime, newKey, toast } from './core.js';
+import { t } from './i18n.js';
+import { FIELD_MILESTONES, OWN_FACILITY, milestoneLabel } from './milestones.js';
+import { ctx, pendingOfCase, recall, remember } from './field-state.js';
+
+const ECG_TYPES = ['image/png', 'image/jpeg', 'application/pdf'];
+const ECG_MAX_BYTES = 10 * 1024 * 1024;
+const previews = new Map(); // ecg ref → object URL (this session only)
+
+/** The milestones this user stamps on this case's pathway. */
+export function fieldMilestones() {
+  const role = ctx.me.role === 'crew' ? 'crew' : 'township';
+  const pathway = ctx.pathways.get(ctx.caseData?.pathway);
+  const allowed = new Set(pathway ? pathway.milestones : FIELD_MILESTONES[role]);
+  return FIELD_MILESTONES[role].filter((m) => allowed.has(m));
+}
+
+/** When a milestone was stamped (sent or still queued), the earliest: {at, pending} or null. */
+function stampedAt(milestone) {
+  const found = [];
+  for (const event of ctx.caseData?.timeline || []) {
+    if (event.milestone === milestone && !event.superseded_by) found.push({ at: event.at, pending: false });
+  }
+  for (const item of pendingOfCase('event')) {
+    if (item.milestone === milestone) found.push({ at: item.at, pending: true });
+  }
+  found.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return found[0] || null;
+}
+
+async function stamp(milestone) {
+  const done = stampedAt(milestone);
+  if (done && !confirm(t('field.stamp.again', { name: milestoneLabel(milestone), time: fmtTime(done.at) }))) return;
+  const at = new Date().toISOString(); // the device's own clock, now: the clinical time
+  const body = { milestone, at };
+  if (OWN_FACILITY.has(milestone) && ctx.me.facility_id) body.facility_id = ctx.me.facility_id;
+  await ctx.outbox.add({ kind: 'event', case_id: ctx.caseId, key: newKey(), at, milestone, label: milestone, body });
+}
+
+export function renderStamps() {
+  const box = document.getElementById('stamps');
+  box.replaceChildren(...fieldMilestones().map((milestone) => {
+    const done = stampedAt(milestone);
+    return el('button', {
+      type: 'button',
+      class: `stamp${done ? ' done' : ''}${done?.pending ? ' pending' : ''}`,
+      dataset: { milestone, at: done ? done.at : '' },
+      onclick: () => stamp(milestone),
+    },
+    el('span', { class: 'stamp-name' }, milestoneLabel(milestone)),
+    el('span', { class: 'stamp-time' }, done ? fmtTime(done.at) : '—'),
+    done?.pending ? el('span', { class: 'stamp-state' }, t('field.pending')) : null);
+  }));
+}
+
+export function renderTimeline() {
+  const rows = (ctx.caseData?.timeline || []).map((e) => ({
+    at: e.at, milestone: e.milestone, by: e.recorded_by, superseded: Boolean(e.superseded_by), pending: false,
+  }));
+  for (const item of pendingOfCase('event')) {
+    rows.push({ at: item.at, milestone: item.milestone, by: ctx.me.username, superseded: false, pending: true });
+  }
+  rows.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const list = document.getElementById('timeline');
+  if (!rows.length) {
+    list.replaceChildren(el('li', { class: 'muted' }, t('field.timeline.empty')));
+    return;
+  }
+  list.replaceChildren(...rows.map((row) => el('li', {
+    class: `${row.pending ? 'pending' : ''}${row.superseded ? ' superseded' : ''}`,
+    dataset: { milestone: row.milestone, at: row.at },
+  },
+  el('time', { datetime: row.at }, fmtTime(row.at)), ' ',
+  el('strong', {}, milestoneLabel(row.milestone)), ' ',
+  el('span', { class: 'muted' }, row.by || ''),
+  row.pending ? el('span', { class: 'tag-pending' }, t('field.pending')) : null)));
+}
+
+/** The case's ECG files: [{ref, name, type}] (kept on this device). */
+export function ecgsOfCase() {
+  return recall(`ecg.${ctx.caseId}`, []);
+}
+
+export async function addEcg(file) {
+  if (!ECG_TYPES.includes(file.type)) {
+    toast(t('field.ecg.type'), 'error');
+    return;
+  }
+  if (file.size > ECG_MAX_BYTES) {
+    toast(t('field.ecg.too.big'), 'error');
+    return;
+  }
+  const ref = newKey();
+  previews.set(ref, URL.createObjectURL(file));
+  remember(`ecg.${ctx.caseId}`, [...ecgsOfCase(), { ref, name: file.name, type: file.type }]);
+  await ctx.outbox.add({
+    kind: 'upload', case_id: ctx.caseId, ref, key: ref, label: file.name, at: new Date().toISOString(),
+    blob: file, name: file.name,
+  });
+}
+
+export function renderEcgs() {
+  const waiting = new Set(pendingOfCase('upload').map((item) => item.ref));
+  document.getElementById('ecg-list').replaceChildren(...ecgsOfCase().map((ecg) => {
+    const preview = previews.get(ecg.ref);
+    return el('li', { dataset: { ref: ecg.ref } },
+      preview && ecg.type.startsWith('image/') ? el('img', { src: preview, alt: ecg.name, class: 'ecg-thumb' }) : null,
+      el('span', {}, ecg.name), ' ',
+      el('span', { class: waiting.has(ecg.ref) ? 'tag-pending' : 'tag-done' }, t(waiting.has(ecg.ref) ? 'field.ecg.pending' : 'field.ecg.done')));
+  }));
+}
+
+/** After an event was sent: put the server's answer in the cached timeline at once. */
+export function eventSent(item, event) {
+  if (!ctx.caseData || ctx.caseData.id !== item.case_id || !event) return;
+  if (!ctx.caseData.timeline.some((e) => e.id === event.id)) ctx.caseData.timeline.push(event);
+}

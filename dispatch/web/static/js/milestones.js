@@ -1,0 +1,58 @@
+// The milestone vocabulary (DOMAIN.md) in Chinese and English: t(`milestone.${id}`).
+
+import { register, t } from './i18n.js';
+
+const LABELS = {
+  symptom_onset: ['发病', 'Symptom onset'],
+  call_received: ['接到呼救', 'Call received'],
+  unit_notified: ['派车', 'Unit notified'],
+  unit_en_route: ['出车', 'Unit en route'],
+  unit_on_scene: ['到达现场', 'On scene'],
+  first_medical_contact: ['首次医疗接触', 'First medical contact'],
+  first_ecg: ['首份心电图', 'First ECG'],
+  ecg_transmitted: ['心电图已传输', 'ECG transmitted'],
+  diagnosis: ['确诊', 'Diagnosis'],
+  critical_value_reported: ['危急值报告', 'Critical value reported'],
+  prealert_sent: ['预警已发送', 'Pre-alert sent'],
+  thrombolysis_start: ['开始溶栓', 'Thrombolysis started'],
+  unit_left_scene: ['离开现场', 'Left the scene'],
+  facility_arrival: ['到达本院（入门）', 'Arrived (door-in)'],
+  facility_departure: ['离开本院（出门）', 'Departed (door-out)'],
+  cathlab_activated: ['导管室激活', 'Cath lab activated'],
+  cathlab_ready: ['导管室就绪', 'Cath lab ready'],
+  ed_arrival: ['到达急诊', 'ED arrival'],
+  cathlab_arrival: ['到达导管室', 'Cath lab arrival'],
+  ct_start: ['开始CT', 'CT started'],
+  ct_read: ['CT判读', 'CT read'],
+  arterial_puncture: ['动脉穿刺', 'Arterial puncture'],
+  wire_crossing: ['导丝通过', 'Wire crossing'],
+  recanalization: ['再通', 'Recanalization'],
+  handover: ['交接', 'Handover'],
+  unit_available: ['车辆可用', 'Unit available'],
+};
+
+const zh = {};
+const en = {};
+for (const [id, [chinese, english]] of Object.entries(LABELS)) {
+  zh[`milestone.${id}`] = chinese;
+  en[`milestone.${id}`] = english;
+}
+register({ zh, en });
+
+export const MILESTONES = Object.keys(LABELS);
+
+/** The milestone's name in the current language. */
+export function milestoneLabel(id) {
+  return t(`milestone.${id}`);
+}
+
+/** The milestones a field device stamps, by role, in the order they happen. */
+export const FIELD_MILESTONES = {
+  township: ['first_medical_contact', 'facility_arrival', 'first_ecg', 'ecg_transmitted', 'diagnosis',
+    'critical_value_reported', 'thrombolysis_start', 'ct_start', 'facility_departure'],
+  crew: ['unit_en_route', 'unit_on_scene', 'first_medical_contact', 'first_ecg', 'ecg_transmitted',
+    'diagnosis', 'critical_value_reported', 'unit_left_scene', 'handover'],
+};
+
+/** Milestones that are stamped with the signed-in unit's own facility. */
+export const OWN_FACILITY = new Set(['facility_arrival', 'facility_departure']);

@@ -1,0 +1,121 @@
+// The field app's outbox: every action is written to IndexedDB first (with its idempotency key
+// and its original device time), then sent in order. When the connection is bad the items
+// wait and are retried (at once when the browser comes back online, else with a growing
+// delay); the server's Idempotency-Key makes every retry safe. An item the server refuses
+// for good (a 4xx other than 401) is dropped and reported, so it never blocks the rest.
+//
+//   const outbox = await openOutbox(username, { senders: { event: async (item, refs) => … } });
+//   await outbox.add({ kind: 'event', label: '首份心电图', case_id: 7, key: newKey(), at, body });
+
+import { ApiError } from './core.js';
+
+const DB_NAME = 'infofirst-field';
+const MIN_RETRY_MS = 2000;
+const MAX_RETRY_MS = 30_000;
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function openDb() {
+  const req = indexedDB.open(DB_NAME, 1);
+  req.onupgradeneeded = () => {
+    const db = req.result;
+    db.createObjectStore('outbox', { keyPath: 'id', autoIncrement: true });
+    db.createObjectStore('refs', { keyPath: 'ref' });
+  };
+  return request(req);
+}
+
+/**
+ * The outbox of one user (items of other users on this device stay untouched). `senders`:
+ * kind → async (item, refs) => result; `refs.get(ref)` gives an earlier item's result (e.g.
+ * the attachment id of an upload queued before an alert). `onChange()` after every change,
+ * `onSent(item, result)`, `onFailed(item, error)`.
+ */
+export async function openOutbox(owner, { senders, onChange = () => {}, onSent = () => {}, onFailed = () => {} }) {
+  const db = await openDb();
+  const store = (name, mode = 'readonly') => db.transaction(name, mode).objectStore(name);
+  let flushing = null;
+  let retryTimer = null;
+  let retryDelay = MIN_RETRY_MS;
+  const outbox = {
+    state: 'idle', // 'idle' | 'sending' | 'waiting' (for the connection)
+    failed: [], // [{item, error}] refused by the server
+    lastError: null,
+
+    /** Queue an item (its `key` and times are kept as given) and try to send at once. */
+    async add(item) {
+      const stored = { ...item, owner, queued_at: new Date().toISOString() };
+      stored.id = await request(store('outbox', 'readwrite').add(stored));
+      onChange();
+      outbox.flush();
+      return stored;
+    },
+
+    /** This user's waiting items, oldest first. */
+    async items() {
+      const all = await request(store('outbox').getAll());
+      return all.filter((item) => item.owner === owner).sort((a, b) => a.id - b.id);
+    },
+
+    /** Send the waiting items in order; stops at the first one that cannot be sent now. */
+    flush() {
+      if (!flushing) flushing = run().finally(() => { flushing = null; onChange(); });
+      return flushing;
+    },
+  };
+
+  const refs = {
+    async get(ref) {
+      const found = await request(store('refs').get(ref));
+      return found ? found.value : undefined;
+    },
+  };
+
+  async function run() {
+    if (retryTimer !== null) {
+      clearTimeout(retryTimer);
+      retryTimer = null;
+    }
+    for (;;) {
+      const [next] = await outbox.items();
+      if (!next) {
+        outbox.state = 'idle';
+        retryDelay = MIN_RETRY_MS;
+        return;
+      }
+      outbox.state = 'sending';
+      onChange();
+      let result;
+      try {
+        result = await senders[next.kind](next, refs);
+      } catch (error) {
+        if (error instanceof ApiError && !error.retryable && error.status !== 401) {
+          await request(store('outbox', 'readwrite').delete(next.id));
+          outbox.failed.push({ item: next, error });
+          onFailed(next, error);
+          continue;
+        }
+        outbox.state = 'waiting';
+        outbox.lastError = error;
+        retryTimer = setTimeout(() => outbox.flush(), retryDelay);
+        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
+        return;
+      }
+      if (next.ref) await request(store('refs', 'readwrite').put({ ref: next.ref, value: result }));
+      await request(store('outbox', 'readwrite').delete(next.id));
+      outbox.lastError = null;
+      onSent(next, result);
+    }
+  }
+
+  window.addEventListener('online', () => {
+    retryDelay = MIN_RETRY_MS;
+    outbox.flush();
+  });
+  return outbox;
+}

@@ -1,0 +1,247 @@
+// The time-audit reports: each metric against its target (n, mean, median, P90, compliance),
+// its monthly trend and its facilities, the case list with each case's timeline, and the
+// CSV / Excel / PDF downloads — for a period, a pathway and a facility.
+//
+// Auditors, dispatchers and admins read every facility; township and cath-lab users only their
+// own (the server enforces it; the page fixes the facility filter to say so).
+
+import { api, config, el, setLive, startPage } from './core.js';
+import { getLang, onLangChange, pick, t } from './i18n.js';
+import { REPORTS_TEXTS } from './reports-texts.js';
+import { monthsBetween, trendChart } from './reports-chart.js';
+import { PAGE, caseRows, facilityRows, metricKey, metricLabel, metricsRows, worstItems } from './reports-tables.js';
+import { download, openTimeline, setUpTimeline } from './reports-files.js';
+
+const $ = (id) => document.getElementById(id);
+const OWN_FACILITY = ['township', 'cathlab'];
+const FILTER_KINDS = ['county_hospital', 'city_hospital', 'township_unit'];
+const view = { report: null, months: [], selected: null, shown: PAGE, facilities: new Map(), pathways: [] };
+
+function facilityName(id, fallback = null) {
+  const found = view.facilities.get(id);
+  if (found) return pick(found.name_zh || found.name, found.name_en);
+  if (fallback) return pick(fallback.name_zh, fallback.name_en) || id;
+  return id;
+}
+
+// --- filters ------------------------------------------------------------------------------
+
+function today(timeZone) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+function monthsBack(day, count) {
+  let [year, month] = day.split('-').map(Number);
+  month -= count;
+  while (month < 1) {
+    month += 12;
+    year -= 1;
+  }
+  return `${year}-${String(month).padStart(2, '0')}-01`;
+}
+
+function filters() {
+  return {
+    from: $('from').value,
+    to: $('to').value,
+    pathway: $('pathway').value,
+    facility_id: $('facility').value,
+    drill: $('drill').checked,
+  };
+}
+
+function query(extra = {}) {
+  const chosen = filters();
+  const params = new URLSearchParams({ from: chosen.from, to: chosen.to });
+  if (chosen.pathway) params.set('pathway', chosen.pathway);
+  if (chosen.facility_id) params.set('facility_id', chosen.facility_id);
+  if (chosen.drill) params.set('drill', 'true');
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  return params;
+}
+
+/** A pathway's name: the page's wording, else the server's (new pathways are data). */
+function pathwayName(id) {
+  const key = `reports.pathway.${id}`;
+  const text = t(key);
+  if (text !== key) return text;
+  const found = view.pathways.find((pathway) => pathway.id === id);
+  return found ? pick(found.name_zh, found.name_en) : id;
+}
+
+function fillPathways() {
+  const select = $('pathway');
+  const value = select.value;
+  select.replaceChildren(el('option', { value: '' }, t('reports.pathway.all')),
+    ...view.pathways.map((pathway) => el('option', { value: pathway.id }, pathwayName(pathway.id))));
+  select.value = value;
+}
+
+function fillFacilities(user) {
+  const select = $('facility');
+  const value = select.value;
+  const own = OWN_FACILITY.includes(user.role);
+  const choices = [...view.facilities.values()]
+    .filter((f) => (own ? f.id === user.facility_id : FILTER_KINDS.includes(f.kind)))
+    .sort((a, b) => FILTER_KINDS.indexOf(a.kind) - FILTER_KINDS.indexOf(b.kind) || a.id.localeCompare(b.id));
+  select.replaceChildren(...(own ? [] : [el('option', { value: '' }, t('reports.facility.all'))]),
+    ...choices.map((f) => el('option', { value: f.id }, facilityName(f.id))));
+  select.value = own ? user.facility_id : value;
+  select.disabled = own;
+  $('scope-note').hidden = !own;
+  if (own) $('scope-note').textContent = t('reports.scope.own', { facility: facilityName(user.facility_id) });
+}
+
+async function setUpFilters(user) {
+  const settings = await config();
+  const params = new URLSearchParams(location.search);
+  const day = today(settings.time_zone || 'Asia/Shanghai');
+  view.pathways = settings.pathways || [];
+  $('to').value = params.get('to') || day;
+  $('from').value = params.get('from') || monthsBack(day, 2);
+  fillPathways();
+  $('pathway').value = params.get('pathway') || '';
+  try {
+    const found = await api('/facilities');
+    for (const feature of found.features) view.facilities.set(feature.properties.id, feature.properties);
+  } catch {
+    // the filter then offers only "all"; the report still names its facilities
+  }
+  fillFacilities(user);
+  if (params.get('facility_id') && !OWN_FACILITY.includes(user.role)) $('facility').value = params.get('facility_id');
+  $('drill').checked = params.get('drill') === 'true';
+  onLangChange(() => {
+    fillPathways();
+    fillFacilities(user);
+  });
+}
+
+// --- the report -----------------------------------------------------------------------------
+
+function pickMetric(report) {
+  if (report.metrics.some((m) => metricKey(m) === view.selected)) return view.selected;
+  const judged = report.metrics.find((m) => m.n > 0 && (m.report_targets.mean_below !== null || m.report_targets.compliance_at_least !== null));
+  return metricKey(judged || report.metrics.find((m) => m.n > 0) || report.metrics[0]);
+}
+
+async function load() {
+  const status = $('report-status');
+  status.textContent = t('reports.loading');
+  status.className = 'report-status';
+  $('report').hidden = true;
+  history.replaceState(null, '', `${location.pathname}?${query()}`);
+  try {
+    view.report = await api(`/reports/intervals?${query({ format: 'json', cases: 'all' })}`);
+  } catch (error) {
+    view.report = null;
+    const empty = error.status === 404 && error.body?.type?.includes('empty-period');
+    status.textContent = empty ? t('reports.empty') : t('reports.failed', { detail: error.detail || error.title || error.message });
+    status.className = `report-status ${empty ? 'empty' : 'failed'}`;
+    return;
+  }
+  const period = view.report.period;
+  view.months = monthsBetween(period.from.slice(0, 7), lastDay(period.to).slice(0, 7));
+  view.selected = pickMetric(view.report);
+  view.shown = PAGE;
+  status.textContent = '';
+  $('report').hidden = false;
+  render();
+}
+
+function render() {
+  const report = view.report;
+  if (!report) return;
+  const period = report.period;
+  $('summary').textContent = t('reports.summary', {
+    from: period.from.slice(0, 10), to: lastDay(period.to), tz: period.time_zone, n: report.case_count,
+  });
+  $('summary-drill').hidden = !report.filters.drill;
+  $('quality').replaceChildren(...['missing', 'out_of_order', 'clock_skew', 'corrections', 'cases_with_findings'].map((key) => el('li', {
+    class: report.quality[key] ? 'has' : '', dataset: { quality: key },
+  }, el('strong', {}, String(report.quality[key] ?? 0)), ` ${t(`reports.quality.${key}`)}`)));
+  renderMetrics();
+  renderCases();
+}
+
+function lastDay(periodTo) {
+  const date = new Date(Date.parse(periodTo) - 1);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: view.report.period.time_zone }).format(date);
+}
+
+function renderMetrics() {
+  const report = view.report;
+  const table = $('metrics-table');
+  table.querySelectorAll('tbody').forEach((body) => body.remove());
+  table.append(...metricsRows(report, view.months, view.selected, select, pathwayName));
+  const metric = report.metrics.find((m) => metricKey(m) === view.selected);
+  if (!metric) return;
+  $('trend-title').textContent = t('reports.trend', { metric: metricLabel(metric) });
+  $('trend-chart').replaceChildren(trendChart(metric, view.months));
+  $('facility-title').textContent = t('reports.facilities', { metric: metricLabel(metric) });
+  $('facility-body').replaceChildren(...facilityRows(metric, facilityName));
+  $('worst-list').replaceChildren(...worstItems(metric, facilityName, openTimeline));
+}
+
+function select(key) {
+  view.selected = key;
+  renderMetrics();
+  $('trend-title').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+}
+
+function renderCases() {
+  const { rows, left, total } = caseRows(view.report, {
+    outsideOnly: $('cases-outside').checked, shown: view.shown, facilityName, pathwayName, openTimeline,
+  });
+  $('cases-body').replaceChildren(...rows);
+  $('cases-count').textContent = String(total);
+  $('cases-none').hidden = total > 0;
+  $('cases-more').hidden = left === 0;
+  $('cases-more').textContent = t('reports.cases.more', { n: left });
+}
+
+// --- downloads ------------------------------------------------------------------------------
+
+const DOWNLOADS = {
+  csv: { format: 'csv', table: 'summary' },
+  cases: { format: 'csv', table: 'cases' },
+  xlsx: { format: 'xlsx' },
+  pdf: { format: 'pdf' },
+};
+
+function setUpDownloads() {
+  for (const button of document.querySelectorAll('button[data-download]')) {
+    button.addEventListener('click', () => {
+      const spec = DOWNLOADS[button.dataset.download];
+      const params = query({ ...spec, lang: getLang() });
+      const chosen = filters();
+      download(`/reports/intervals?${params}`, `report-${chosen.from}-${chosen.to}.${spec.format}`, button);
+    });
+  }
+}
+
+startPage({
+  title: 'reports.title',
+  roles: ['auditor', 'admin', 'dispatcher', 'township', 'cathlab'],
+  demoLogins: ['auditor', 'township-th-nandun'],
+  texts: REPORTS_TEXTS,
+  onSignedIn: async (user) => {
+    setLive('live');
+    setUpTimeline();
+    setUpDownloads();
+    await setUpFilters(user);
+    $('report-filters').addEventListener('submit', (event) => {
+      event.preventDefault();
+      load();
+    });
+    $('cases-outside').addEventListener('change', () => {
+      view.shown = PAGE;
+      renderCases();
+    });
+    $('cases-more').addEventListener('click', () => {
+      view.shown += PAGE;
+      renderCases();
+    });
+    onLangChange(render);
+    await load();
+  },
+});

@@ -1,0 +1,179 @@
+// Following an alert stream over a websocket, the way a wall screen must:
+// - connects with ?since=<last seq>&token=…, so every reconnect catches up from the database;
+// - drops any frame it already had (by seq), and resets when the stream's epoch changes;
+// - confirms each frame it handed over ({"type": "delivered", "seq": N});
+// - browsers have no websocket ping: the server sends a heartbeat about every 10 s, and
+//   silence for 3 heartbeats (about 30 s) counts as a lost connection;
+// - reconnects with a growing, jittered delay (0.5 s … 5 s), at once when the browser is back online.
+//
+//   const stream = openStream('/ws/facilities/county-hospital/alerts', {
+//     since: head, epoch, onFrame: (frame) => …, onState: (state) => setLive(state),
+//   });
+//   stream.close();
+
+import { api, config, getToken } from './core.js';
+
+const MAX_DELAY_MS = 5000;
+
+/**
+ * Open a stream. Options: `since` and `epoch` (where to start, e.g. from the HTTP replay's
+ * head), `onFrame(frame)` for each new frame (never one twice), `onState(state)` with
+ * 'connecting' | 'live' | 'offline', `onReset()` when the stream's epoch changed (the stream
+ * was rebuilt: forget what was shown), `silenceMs` (default: 3 heartbeats from the server's
+ * config, else 30 s), `confirm` (send delivery confirmations, default true).
+ */
+export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () => {}, onReset = () => {}, silenceMs = null, confirm = true } = {}) {
+  const self = {
+    lastSeq: since,
+    epoch,
+    state: 'connecting',
+    connects: 0,
+    close,
+    reconnectNow,
+  };
+  let socket = null;
+  let failures = 0;
+  let timer = null;
+  let lastHeard = Date.now();
+  let closed = false;
+  let silence = silenceMs ?? 30_000;
+
+  if (silenceMs === null) {
+    config().then((found) => {
+      if (found.heartbeat_seconds) silence = Math.max(3 * found.heartbeat_seconds * 1000, 5000);
+    }).catch(() => {});
+  }
+
+  function setState(state) {
+    if (self.state === state) return;
+    self.state = state;
+    onState(state);
+  }
+
+  function connect() {
+    timer = null;
+    if (closed) return;
+    const token = getToken();
+    if (!token) return;
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url = `${scheme}//${location.host}${path}?since=${self.lastSeq}&token=${encodeURIComponent(token)}`;
+    const ws = new WebSocket(url);
+    socket = ws;
+    let opened = false;
+    lastHeard = Date.now();
+    if (self.state !== 'offline') setState('connecting');
+    ws.onopen = () => {
+      opened = true;
+      failures = 0;
+      lastHeard = Date.now();
+      self.connects += 1;
+      setState('live');
+    };
+    ws.onmessage = (message) => {
+      if (socket !== ws) return;
+      lastHeard = Date.now();
+      let frame;
+      try {
+        frame = JSON.parse(message.data);
+      } catch {
+        return; // not ours
+      }
+      take(ws, frame);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return; // already given up on
+      socket = null;
+      if (closed) return;
+      setState('offline');
+      if (!opened) {
+        failures += 1;
+        if (failures % 3 === 0) api('/auth/me').catch(() => {}); // an expired token signs out
+      }
+      schedule();
+    };
+  }
+
+  function take(ws, frame) {
+    const frameEpoch = Number(frame.epoch || 0);
+    if (frameEpoch && self.epoch && frameEpoch !== self.epoch) {
+      self.epoch = frameEpoch; // a rebuilt stream: start it over
+      self.lastSeq = 0;
+      onReset();
+      drop(ws);
+      schedule(0);
+      return;
+    }
+    if (frameEpoch) self.epoch = frameEpoch;
+    if (frame.type === 'heartbeat') return;
+    const seq = Number(frame.seq);
+    if (!Number.isFinite(seq) || seq <= self.lastSeq) return; // seen already
+    self.lastSeq = seq;
+    try {
+      onFrame(frame);
+    } finally {
+      if (confirm && ws.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify({ type: 'delivered', seq }));
+      }
+    }
+  }
+
+  function drop(ws) {
+    if (socket === ws) socket = null;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    try {
+      ws.close();
+    } catch {
+      // closing a dead socket
+    }
+  }
+
+  function schedule(delay = null) {
+    if (closed || timer !== null) return;
+    const base = Math.min(500 * 2 ** Math.max(failures - 1, 0), MAX_DELAY_MS);
+    const wait = delay ?? base * (0.75 + Math.random() * 0.5);
+    timer = setTimeout(connect, wait);
+  }
+
+  function reconnectNow() {
+    if (closed) return;
+    if (socket) drop(socket);
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    failures = 0;
+    connect();
+  }
+
+  const watchdog = setInterval(() => {
+    if (socket && socket.readyState === WebSocket.OPEN && Date.now() - lastHeard > silence) {
+      drop(socket); // silent too long: the connection is gone even if the socket does not know
+      setState('offline');
+      schedule(0);
+    }
+  }, 1000);
+  const online = () => reconnectNow();
+  const offline = () => {
+    if (socket) drop(socket);
+    setState('offline');
+    schedule();
+  };
+  window.addEventListener('online', online);
+  window.addEventListener('offline', offline);
+
+  function close() {
+    closed = true;
+    clearInterval(watchdog);
+    if (timer !== null) clearTimeout(timer);
+    window.removeEventListener('online', online);
+    window.removeEventListener('offline', offline);
+    if (socket) drop(socket);
+  }
+
+  connect();
+  return self;
+}
+
+/** The HTTP replay's head of a facility's stream: `{epoch, head}` (start a screen there). */
+export async function streamHead(facilityId) {
+  const found = await api(`/facilities/${encodeURIComponent(facilityId)}/alerts?since=0&limit=1`);
+  return { epoch: Number(found.epoch || 0), head: Number(found.head || 0) };
+}
