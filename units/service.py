@@ -150,3 +150,13 @@ async def change_status(
         ambulance.status_at = at
         await db.flush()
     return ambulance
+
+
+async def capabilities(db: AsyncSession, facility_ids: set[str]) -> dict[str, frozenset[str]]:
+    """Each named facility's capabilities."""
+    if not facility_ids:
+        return {}
+    rows = await db.execute(
+        select(Facility.id, Facility.capabilities).where(Facility.id.in_(facility_ids))
+    )
+    return {row.id: frozenset(row.capabilities) for row in rows}

@@ -27,6 +27,7 @@ from dispatch.cases.schemas import (
     LegOut,
 )
 from geo.points import InputLimits, check_not_future, to_service_wgs84
+from units import service as units_service
 from units.exceptions import NotFound
 from units.geojson import lon_lat
 from units.models import Facility, User
@@ -237,23 +238,13 @@ def event_out(event: CaseEvent, superseded_by: int | None) -> EventOut:
     )
 
 
-async def capabilities(db: AsyncSession, facility_ids: set[str]) -> dict[str, frozenset[str]]:
-    """Each named facility's capabilities."""
-    if not facility_ids:
-        return {}
-    rows = await db.execute(
-        select(Facility.id, Facility.capabilities).where(Facility.id.in_(facility_ids))
-    )
-    return {row.id: frozenset(row.capabilities) for row in rows}
-
-
 async def case_facts(
     db: AsyncSession, case: Case
 ) -> tuple[list[CaseEvent], list[Stamp], list[IntervalResult]]:
     """The case's events, its stamps and its intervals by its pathway's rules."""
     events = list(await case_events_service.case_events(db, case.id))
     stamps = case_events_service.stamps_of(events)
-    caps = await capabilities(db, case_events_service.facilities_on(case, stamps))
+    caps = await units_service.capabilities(db, case_events_service.facilities_on(case, stamps))
     return events, stamps, compute_intervals(load_pathways()[case.pathway], stamps, caps)
 
 

@@ -20,7 +20,7 @@ from dispatch.cases.pathways import load_pathways
 from dispatch.reports.facts import CaseFacts, CaseInput, EventNote, case_facts
 from dispatch.reports.models import ReportCase, ReportFact
 from dispatch.reports.rates import load_rates
-from units.models import Facility
+from units import service as units_service
 
 
 def case_input(case: Any, events: list[Any]) -> CaseInput:
@@ -79,16 +79,6 @@ def rows_of(facts: CaseFacts) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return case_row, fact_rows
 
 
-async def capabilities(db: AsyncSession, facility_ids: set[str]) -> dict[str, frozenset[str]]:
-    """Each named facility's capabilities."""
-    if not facility_ids:
-        return {}
-    rows = await db.execute(
-        select(Facility.id, Facility.capabilities).where(Facility.id.in_(facility_ids))
-    )
-    return {row.id: frozenset(row.capabilities) for row in rows}
-
-
 async def refresh_case(db: AsyncSession, case_id: int) -> CaseFacts | None:
     """Rewrite the case's read-model rows from its current stamps (None: no such case)."""
     case = await db.get(Case, case_id)
@@ -100,7 +90,7 @@ async def refresh_case(db: AsyncSession, case_id: int) -> CaseFacts | None:
     events = list(await db.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)))
     data = case_input(case, events)
     named = {s.facility_id for s in data.stamps if s.facility_id}
-    caps = await capabilities(db, named)
+    caps = await units_service.capabilities(db, named)
     facts = case_facts(data, pathway, load_rates(), caps)
     case_row, fact_rows = rows_of(facts)
     await db.execute(delete(ReportFact).where(ReportFact.case_id == case_id))
