@@ -58,7 +58,7 @@ class ReportFact(Base):
             "pathway",
             "name",
             "minutes",
-            postgresql_include=["month", "facility_id", "ref_at", "drill"],
+            postgresql_include=["month", "facility_id", "ref_at", "drill", "met"],
         ),
         Index(
             "ix_report_facts_outside",

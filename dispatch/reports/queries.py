@@ -10,6 +10,7 @@ then interpolates between the two closest ranks of each group (a loop over group
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -186,6 +187,31 @@ async def tune(db: AsyncSession, work_mem: str = "256MB") -> None:
     await db.execute(text("SELECT set_config('jit', 'off', true)"))
 
 
+async def _switch(db: AsyncSession, settings: tuple[str, ...], value: str) -> None:
+    """Planner switches for the rest of this transaction."""
+    for name in settings:
+        await db.execute(
+            text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+        )
+
+
+async def _covers_most(db: AsyncSession, where: str, params: dict[str, Any]) -> bool:
+    """Whether the scope covers most of report_facts, by the planner's estimates."""
+    plan = (
+        await db.execute(
+            text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM report_facts f WHERE {where}"),  # noqa: S608 - fixed fragments, bound values
+            params,
+        )
+    ).scalar_one()
+    estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+    total = (
+        await db.execute(
+            text("SELECT reltuples FROM pg_class WHERE oid = 'report_facts'::regclass")
+        )
+    ).scalar_one()
+    return bool(2 * estimate > total)
+
+
 async def figures(db: AsyncSession, scope: Scope) -> list[GroupRow]:
     """Every metric's counts, sums and percentile ranks: whole period, by month, by facility."""
     where, params = _facts_filter(scope)
@@ -194,11 +220,19 @@ async def figures(db: AsyncSession, scope: Scope) -> list[GroupRow]:
     )
     # The CTEs' row counts are unknown to the planner, which then loops over them (minutes
     # instead of milliseconds): every join here is an equality join, so hash joins it is.
-    await db.execute(text("SELECT set_config('enable_nestloop', 'off', true)"))
+    # A scope covering most of the facts (a year, say) reads the covering index
+    # ix_report_facts_rank instead of the table in both passes: in its (metric, minutes) order
+    # the first pass's rows come cell after cell, so its hash tables stay in the CPU cache (a
+    # quarter faster than the parallel scan of the table the planner would pick). A narrower
+    # scope (a month) is faster read through the ref_at index, as the planner finds.
+    switches: tuple[str, ...] = ("enable_nestloop",)
+    if await _covers_most(db, where, params):
+        switches += ("enable_seqscan", "enable_bitmapscan")
+    await _switch(db, switches, "off")
     rows = await db.execute(
         text(sql), {**params, "tz": scope.time_zone, "fractions": list(FRACTIONS)}
     )
-    await db.execute(text("SELECT set_config('enable_nestloop', 'on', true)"))
+    await _switch(db, switches, "on")
     found = []
     for row in rows:
         ranks = row.ranks or []
