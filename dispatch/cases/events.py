@@ -161,6 +161,12 @@ def _check_correction(events: Sequence[CaseEvent], stamps: Sequence[Stamp], data
         )
 
 
+async def superseded_by(db: AsyncSession, event_id: int) -> int | None:
+    """The id of the stamp that corrects this one, if one does."""
+    found = await db.scalar(select(CaseEvent.id).where(CaseEvent.supersedes == event_id))
+    return None if found is None else int(found)
+
+
 async def _by_key(db: AsyncSession, case_id: int, key: str) -> CaseEvent | None:
     return await db.scalar(
         select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key)

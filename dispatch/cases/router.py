@@ -109,7 +109,8 @@ async def add_event(
     event, replayed = await case_events.add_event(
         db, case, data, user.username, _now(), limits.max_future, idempotency_key
     )
-    superseded_by = None  # a new event (or its replay) is the latest version at this point
+    # A new stamp is the latest version; a replay may have been corrected since.
+    superseded_by = await case_events.superseded_by(db, event.id) if replayed else None
     return _json(cases_service.event_out(event, superseded_by), 201, replayed)
 
 

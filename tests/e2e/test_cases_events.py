@@ -60,6 +60,29 @@ async def test_a_retried_stamp_returns_the_same_event(
     assert [first.json()["id"]] == [e["id"] for e in timeline if e["milestone"] == "first_ecg"]
 
 
+async def test_a_retry_after_a_correction_says_it_was_superseded(
+    client: httpx.AsyncClient, login: Login
+) -> None:
+    """A stamp corrected meanwhile, then retried with its key: the replay names its correction."""
+    headers = await signed_in(login, "dispatcher")
+    case = await open_case(client, headers)
+    at = minutes_ago(10)
+    first = await post_event(client, headers, case["id"], "first_ecg", at, key="ecg-late")
+    assert 201 == first.status_code, first.text
+    fixed = await stamp(
+        client,
+        headers,
+        case["id"],
+        "first_ecg",
+        at - timedelta(minutes=2),
+        supersedes=first.json()["id"],
+        reason="read from the ECG strip",
+    )
+    again = await post_event(client, headers, case["id"], "first_ecg", at, key="ecg-late")
+    assert "true" == again.headers["idempotent-replayed"]
+    assert (first.json()["id"], fixed["id"]) == (again.json()["id"], again.json()["superseded_by"])
+
+
 async def test_a_retry_sent_later_by_the_device_is_the_same_stamp(
     client: httpx.AsyncClient, login: Login, db: AsyncSession
 ) -> None:
