@@ -86,7 +86,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
 ) -> None:
-    """Serve the API (and, later, the four pages)."""
+    """Serve the API and the four pages."""
     uvicorn.run(
         "dispatch.app:create_app",
         factory=True,
@@ -96,6 +96,7 @@ def serve(
         ws_per_message_deflate=False,
         access_log=False,
         proxy_headers=False,
+        timeout_graceful_shutdown=max(1, round(get_settings().shutdown_grace_seconds)),
     )
 
 

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         description="Browser origins allowed to open alert websockets (same-origin always is).",
     )
     heartbeat_seconds: float = Field(default=10.0, gt=0)
+    # On SIGTERM, connections still open after this long (a screen that stopped reading keeps
+    # its socket from flushing) are cut: screens reconnect to another process and replay.
+    shutdown_grace_seconds: float = Field(default=5.0, gt=0)
     ws_queue_size: int = Field(default=256, ge=1)
     alert_poll_seconds: float = Field(default=2.0, gt=0)
     listener_check_seconds: float = Field(default=5.0, gt=0)

@@ -4,6 +4,7 @@ confirmations, against a real server process."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import time
@@ -93,9 +94,21 @@ async def test_a_server_with_screens_connected_stops_promptly(
         url = f"{server.ws_url}{PATH}?token={receiver}"
         async with websockets.connect(url, open_timeout=5) as ws:
             assert "OPEN" == ws.protocol.state.name
+            # A screen reads what it is sent (the replay of earlier tests' frames included):
+            # one that does not keeps the server's socket from flushing, which only the
+            # serve command's grace period (INFOFIRST_SHUTDOWN_GRACE_SECONDS) cuts short.
+            reading = asyncio.create_task(_read_all(ws))
             started = time.monotonic()
             server.process.send_signal(signal.SIGTERM)
             exited = await asyncio.to_thread(server.process.wait, 10)
             took = time.monotonic() - started
+            await asyncio.wait_for(reading, 5)
         assert took < 5, f"took {took:.1f} s:\n{server.log_tail()}"
         assert exited in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it is done
+
+
+async def _read_all(ws: websockets.ClientConnection) -> None:
+    """Read frames until the server closes the connection."""
+    with contextlib.suppress(websockets.ConnectionClosed):
+        async for _ in ws:
+            pass
