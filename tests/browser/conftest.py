@@ -36,7 +36,8 @@ from dispatch.db import make_engine
 from dispatch.demo.county import build_demo_county
 from dispatch.demo.load import load_demo
 from dispatch.settings import Settings
-from tests.browser.server import ROOT, WebServer
+from tests.browser.server import WebServer
+from tests.server_process import ROOT
 
 os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"  # never fetch a browser from the internet
 

@@ -14,11 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,18 +25,10 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
+from tests import server_process
+from tests.server_process import HOST, READY_TIMEOUT, free_port
+
 API = "/api/v1"
-READY_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the kernel's choice)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def rss_kib(pid: int) -> int:
@@ -74,80 +62,32 @@ class Server:
 
     def log_tail(self, lines: int = 30) -> str:
         """The end of the server's log (for failure messages)."""
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return server_process.log_tail(self.log_path, lines)
 
     def readyz(self, timeout: float = 2.0) -> tuple[int, dict[str, Any]]:
         """GET /readyz: (status, body); (0, {}) when the process does not answer."""
-        try:
-            response = httpx.get(f"{self.url}/readyz", timeout=timeout)
-        except httpx.HTTPError:
-            return 0, {}
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        return response.status_code, body
+        return server_process.readyz(self.url, timeout)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> dict[str, Any]:
         """Wait until /readyz answers 200 (database and alert listener); its body."""
-        deadline = time.monotonic() + timeout
-        last: tuple[int, dict[str, Any]] = (0, {})
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"server {self.name} exited ({self.process.returncode}):\n{self.log_tail()}"
-                )
-            last = self.readyz()
-            if 200 == last[0]:
-                return last[1]
-            time.sleep(0.1)
-        raise TimeoutError(
-            f"server {self.name} not ready after {timeout} s (last {last}):\n{self.log_tail()}"
-        )
+        return server_process.wait_ready(self.process, self.url, self.name, self.log_path, timeout)
 
     def kill9(self) -> None:
         """SIGKILL, and reap it."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        server_process.kill9(self.process)
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it has not exited within 5 s."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill9()
+        server_process.stop(self.process)
 
 
 def start_server(name: str, database_url: str, log_dir: Path, **settings: str) -> Server:
     """Start a server process (without waiting): ``settings`` become ``INFOFIRST_<NAME>``."""
     port = free_port()
-    env = {
-        **os.environ,
-        "INFOFIRST_DATABASE_URL": database_url,
-        "INFOFIRST_ENV": "test",
-        "INFOFIRST_LOG_LEVEL": "WARNING",
-        "INFOFIRST_LOG_JSON": "true",
-        "INFOFIRST_DATABASE_POOL_SIZE": "20",
-    }
-    env.update({f"INFOFIRST_{key.upper()}": value for key, value in settings.items()})
     log_path = log_dir / f"server-{name}-{port}.log"
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app",
-        "--host", HOST, "--port", str(port),
-        "--no-access-log", "--ws-per-message-deflate", "false",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    process = server_process.start(
+        port, database_url, log_path, {"database_pool_size": "20", **settings}
+    )
     return Server(name, port, process, log_path)
 
 
