@@ -10,7 +10,7 @@ PORT ?= 8000
 .PHONY: run test setup system venv db demo serve lint typecheck unit pytest clean vendor
 
 run: setup demo  ## Set up, load the demo county and serve it on http://$(HOST):$(PORT)
-	@$(BIN)/python -m dispatch.banner --host $(HOST) --port $(PORT)
+	@$(BIN)/python -m dispatch.cli.banner --host $(HOST) --port $(PORT)
 	$(BIN)/infofirst serve --host $(HOST) --port $(PORT)
 
 test: system venv lint typecheck pytest  ## Set up and run every check and test

@@ -34,11 +34,11 @@ from bench.common import (
     write_results,
 )
 from dispatch import migrate
-from dispatch.roads_runtime import engine_from_store
 from dispatch.settings import Settings
 from geo.engine import TravelTimeEngine
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork
 from geo.road_store import load_network_arrays, replace_network
+from geo.runtime import engine_from_store
 
 NAME = "nearest"
 SEED = 3

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.engine import make_url
 
 from alerts import attachments_router, escalation
@@ -19,18 +19,20 @@ from alerts import router as alerts_router
 from alerts import ws as alerts_ws
 from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
 from alerts.hub import Hub, Listener
-from dispatch import geo_api, logs, ops, problems
 from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
-from dispatch.db import make_engine, make_sessionmaker
-from dispatch.middleware import BodyLimit, RequestContext
+from dispatch.http import health, logs, problems
+from dispatch.http.database import make_engine, make_sessionmaker
+from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.reports import router as reports_router
-from dispatch.roads_runtime import RoadRuntime, start_watching, stop_watching
 from dispatch.settings import Settings, get_settings
 from dispatch.web import router as web_router
+from geo import router as geo_router
 from geo.points import InputLimits
-from units import auth_router
+from geo.runtime import RoadRuntime, start_watching, stop_watching
+from units import auth_router, reach_router
 from units import router as units_router
+from units.deps import current_user
 from units.hooks import UnitHooks
 from units.security import TokenConfig
 
@@ -123,13 +125,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router.router)
     api.include_router(units_router.router)
-    api.include_router(geo_api.router)
+    api.include_router(geo_router.router, dependencies=[Depends(current_user)])
+    api.include_router(reach_router.router)
     api.include_router(cases_router.router)
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(reports_router.router)
     app.include_router(api)
-    app.include_router(ops.router)
+    app.include_router(health.router)
     app.include_router(alerts_ws.router)
     web_router.install(app)
 

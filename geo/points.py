@@ -1,10 +1,16 @@
-"""Checking a reported point and time before anything is written. Pure: no I/O, no clock."""
+"""Points: checking a reported point and time before anything is written, reading stored ones.
+
+Pure: no I/O, no clock.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from geoalchemy2 import WKBElement
+from geoalchemy2.shape import to_shape
 
 from geo import crs as coordinate_systems
 from geo.exceptions import InvalidCoordinate, InvalidTime
@@ -54,3 +60,11 @@ def check_not_future(at: datetime, now: datetime, max_future: timedelta, what: s
             f"{what} {at.isoformat()} is {ahead:.1f} min ahead of the server clock"
             f" (at most {max_future.total_seconds() / 60:.0f} min allowed)"
         )
+
+
+def lon_lat(geometry: WKBElement | None) -> tuple[float, float] | None:
+    """The (lon, lat) of a stored point, or None."""
+    if geometry is None:
+        return None
+    point = to_shape(geometry)
+    return float(point.x), float(point.y)

@@ -10,7 +10,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import dispatch.models  # noqa: F401 - registers every table on the metadata
+import dispatch.tables  # noqa: F401 - registers every table on the metadata
 from dispatch.settings import Settings
 from geo.orm import Base
 

@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from dispatch import migrate
 from dispatch.app import create_app
-from dispatch.db import make_engine
 from dispatch.demo.county import DemoCounty, build_demo_county
 from dispatch.demo.load import load_demo
-from dispatch.roads_runtime import RoadRuntime
+from dispatch.http.database import make_engine
 from dispatch.settings import Settings
+from geo.runtime import RoadRuntime
 
 # The project's shared data (the real Chengdu OSM extract) lives beside the checkout.
 SHARED_DATA = Path(

@@ -1,49 +1,31 @@
 """Request dependencies every router shares: the request's transaction and the signed-in user.
 
-The app factory puts the session factory and the token configuration on ``app.state``;
-reading them from there keeps this package free of the app's settings module.
+The transaction and the input limits are geo's (``geo.deps``), the lowest package with routes;
+the token configuration is read from ``app.state``, which keeps this package free of the app's
+settings module.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from geo.points import InputLimits
+from geo.deps import LimitsDep, SessionDep, session_factory
 from units.exceptions import NotAuthenticated
 from units.models import User
 from units.security import TokenConfig, read_token
 
+__all__ = ["CurrentUser", "LimitsDep", "SessionDep", "current_user", "session_factory"]
+
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-
-
-def session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
-    """The app's session factory."""
-    return cast(async_sessionmaker[AsyncSession], request.app.state.sessionmaker)
 
 
 def token_config(request: Request) -> TokenConfig:
     """The app's token configuration."""
     return cast(TokenConfig, request.app.state.token_config)
-
-
-async def session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the handler returns, else rolled back.
-
-    ``SessionDep`` gives it function scope, so the commit runs before the response is sent: a
-    commit that fails is the client's 503, never a 201 for something that does not exist, and
-    a client that got its answer can rely on the next request seeing the change.
-    """
-    async with session_factory(request)() as db, db.begin():
-        yield db
-
-
-SessionDep = Annotated[AsyncSession, Depends(session, scope="function")]
 
 
 async def current_user(
@@ -60,11 +42,3 @@ async def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
-
-
-def input_limits(request: Request) -> InputLimits:
-    """The app's bounds on reported points, times and batch sizes."""
-    return cast(InputLimits, request.app.state.input_limits)
-
-
-LimitsDep = Annotated[InputLimits, Depends(input_limits)]

@@ -5,18 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from geoalchemy2 import WKBElement
-from geoalchemy2.shape import to_shape
 
+from geo.points import lon_lat
 from geo.schemas import Feature, point_geometry
 from units.models import Ambulance, Facility
-
-
-def lon_lat(geometry: WKBElement | None) -> tuple[float, float] | None:
-    """The (lon, lat) of a stored point, or None."""
-    if geometry is None:
-        return None
-    point = to_shape(geometry)
-    return float(point.x), float(point.y)
 
 
 def _geometry(geometry: WKBElement | None) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from dispatch.cases.intervals import Stamp, compute_intervals, current, legs
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
 from geo.engine import TravelTimeEngine
-from units.geojson import lon_lat
+from geo.points import lon_lat
 from units.models import Ambulance, Facility
 
 RECENT_CASES = 50

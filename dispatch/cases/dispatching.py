@@ -21,8 +21,8 @@ from dispatch.cases.milestones import LEAVING_MILESTONES, STATUS_MILESTONES
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.schemas import Candidate
 from geo.engine import TravelTimeEngine
+from geo.points import lon_lat
 from units import service as units_service
-from units.geojson import lon_lat
 from units.hooks import PositionListener, StatusListener
 from units.models import Ambulance, Facility, User
 

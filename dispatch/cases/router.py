@@ -25,9 +25,9 @@ from dispatch.cases.schemas import (
     EventOut,
 )
 from dispatch.cases.timeline_chart import timeline_svg
-from dispatch.roads_runtime import RoadRuntime
 from dispatch.settings import Settings
 from geo.points import check_not_future
+from geo.runtime import RoadRuntime
 from units.deps import CurrentUser, LimitsDep, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])

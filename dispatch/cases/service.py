@@ -26,10 +26,9 @@ from dispatch.cases.schemas import (
     IntervalOut,
     LegOut,
 )
-from geo.points import InputLimits, check_not_future, to_service_wgs84
+from geo.points import InputLimits, check_not_future, lon_lat, to_service_wgs84
 from units import service as units_service
 from units.exceptions import NotFound
-from units.geojson import lon_lat
 from units.models import Facility, User
 from units.service import wgs84_point
 

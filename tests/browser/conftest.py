@@ -32,9 +32,9 @@ from playwright.async_api import (
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from dispatch import migrate
-from dispatch.db import make_engine
 from dispatch.demo.county import build_demo_county
 from dispatch.demo.load import load_demo
+from dispatch.http.database import make_engine
 from dispatch.settings import Settings
 from tests.browser.server import WebServer
 from tests.server_process import ROOT

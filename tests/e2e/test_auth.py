@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from fastapi import FastAPI
 
 from tests.conftest import Login
 from units.security import TokenConfig, issue_token
@@ -78,3 +80,21 @@ async def test_me_names_the_user(client: httpx.AsyncClient, login: Login) -> Non
         response.json()["role"],
         response.json()["ambulance_id"],
     )
+
+
+# Open by design: signing in, and the pages' configuration (the synthetic banner, the tile URL).
+OPEN = {"/api/v1/auth/token", "/api/v1/web/config"}
+
+
+async def test_every_api_operation_needs_a_token(app: FastAPI, client: httpx.AsyncClient) -> None:
+    """Every API operation in the OpenAPI document but sign-in answers 401 without a token."""
+    checked = []
+    for path, operations in app.openapi()["paths"].items():
+        if not path.startswith("/api/v1/") or path in OPEN:
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        for method in operations:
+            response = await client.request(method.upper(), concrete)
+            checked.append((method, path, response.status_code))
+    assert [] == [c for c in checked if c[2] != 401]
+    assert len(checked) > 30

@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from dispatch.app import create_app
-from dispatch.roads_runtime import RoadRuntime
 from dispatch.settings import Settings
+from geo.runtime import RoadRuntime
 from tests.e2e.cases_helpers import CASES, case_body, iso, minutes_ago
 
 SENDS = 20

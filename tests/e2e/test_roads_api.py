@@ -9,11 +9,11 @@ import pytest
 from fastapi import FastAPI
 from shapely.geometry import Point, shape
 
-from dispatch.roads_runtime import RoadRuntime
 from geo.crs import wgs84_to_gcj02
 from geo.engine import TravelTimeEngine
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork, Segment
 from geo.road_arrays import RoadArrays
+from geo.runtime import RoadRuntime
 from tests.conftest import Login
 
 COUNTY_HOSPITAL = (114.8806, 33.4412)

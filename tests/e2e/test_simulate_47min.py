@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from dispatch.simulate import SCENARIOS, Api
+from dispatch.cli.scenarios import SCENARIOS, Api
 
 
 async def test_the_47_minute_case_measures_47_minutes(client: httpx.AsyncClient) -> None:

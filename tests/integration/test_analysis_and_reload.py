@@ -9,10 +9,10 @@ import matplotlib.image
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dispatch import coverage_report
-from dispatch.roads_runtime import RoadRuntime
+from dispatch.cli import coverage_report
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork, Segment
 from geo.road_store import replace_network
+from geo.runtime import RoadRuntime
 
 
 async def test_coverage_analysis_of_the_demo_county(db: AsyncSession, tmp_path: Path) -> None:

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.roads_runtime import engine_from_store
 from geo.engine import TravelTimeEngine
 from geo.network import DEFAULT_SPEEDS_KMH
 from geo.osm import read_osm
 from geo.road_store import load_network_arrays, replace_network
+from geo.runtime import engine_from_store
 from tests.conftest import CHENGDU_PBF
 
 CHENGDU = CHENGDU_PBF

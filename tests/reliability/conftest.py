@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from dispatch import migrate
-from dispatch.db import make_engine
 from dispatch.demo.county import build_demo_county
 from dispatch.demo.load import load_demo
+from dispatch.http.database import make_engine
 from dispatch.settings import Settings
 from tests.reliability.servers import Server, start_server
 

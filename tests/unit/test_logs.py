@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from dispatch.logs import RedactTokens
+from dispatch.http.logs import RedactTokens
 
 
 def test_websocket_tokens_are_redacted() -> None:

@@ -16,15 +16,15 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.roads_runtime import engine_from_store
 from geo import analysis, road_store
 from geo.analysis import Share, Site, Siting
 from geo.analysis_map import draw_coverage_map
 from geo.engine import TravelTimeEngine
 from geo.exceptions import NoRoadNetwork
 from geo.models import Place
+from geo.points import lon_lat
 from geo.road_arrays import FloatArray
-from units.geojson import lon_lat
+from geo.runtime import engine_from_store
 from units.models import Facility
 
 

@@ -1,0 +1,20 @@
+"""The infofirst command line (Typer): one module per command group, composed here."""
+
+from __future__ import annotations
+
+import typer
+
+from dispatch.cli import analyze, bench, database, demo, imports, report, serve, simulate, users
+
+app = typer.Typer(help="infofirst: county chest-pain and stroke network", no_args_is_help=True)
+app.add_typer(database.app, name="db")
+app.add_typer(demo.app, name="demo")
+app.add_typer(imports.app, name="import")
+app.add_typer(users.app, name="users")
+app.add_typer(analyze.app, name="analyze")
+app.command("serve")(serve.serve)
+app.command("report")(report.report)
+app.command("bench")(bench.bench)
+app.command("simulate")(simulate.simulate)
+
+__all__ = ["app"]

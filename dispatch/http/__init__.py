@@ -1,0 +1,1 @@
+"""The HTTP plumbing: middleware, problem+json, the database engine, logs, health."""
