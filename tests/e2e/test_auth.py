@@ -97,4 +97,4 @@ async def test_every_api_operation_needs_a_token(app: FastAPI, client: httpx.Asy
             response = await client.request(method.upper(), concrete)
             checked.append((method, path, response.status_code))
     assert [] == [c for c in checked if c[2] != 401]
-    assert len(checked) > 30
+    assert len(checked) >= 30
