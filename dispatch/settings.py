@@ -67,7 +67,8 @@ class Settings(BaseSettings):
         default=None, description="e.g. http://tiles.county.lan/{z}/{x}/{y}.png; none by default"
     )
     map_tile_attribution: str = ""
-    # Decision support thresholds (DOMAIN.md; JSON, e.g. {"stemi_pci_limit_minutes": 120}).
+    # Decision support thresholds (docs/domain.md, "Decision rules"; JSON, e.g.
+    # {"stemi_pci_limit_minutes": 120}).
     decision: DecisionConfig = Field(default_factory=DecisionConfig)
 
     @model_validator(mode="after")

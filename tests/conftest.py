@@ -27,11 +27,9 @@ from dispatch.http.database import make_engine
 from dispatch.settings import Settings
 from geo.runtime import RoadRuntime
 
-# The project's shared data (the real Chengdu OSM extract) lives beside the checkout.
-SHARED_DATA = Path(
-    os.environ.get("INFOFIRST_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
-CHENGDU_PBF = SHARED_DATA / "chengdu.osm.pbf"
+# Test data kept in the repository (tests/data/README.md: what it is, and its ODbL licence).
+TEST_DATA = Path(__file__).resolve().parent / "data"
+CHENGDU_PBF = TEST_DATA / "chengdu.osm.pbf"
 
 TEST_DATABASE_URL = os.environ.get(
     "INFOFIRST_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_test"

@@ -1,4 +1,4 @@
-"""Decision support (DOMAIN.md "Decision rules"). Pure: no I/O, no clock (``now`` is given).
+"""Decision support (docs/domain.md, "Decision rules"). Pure: no I/O, no clock (``now`` is given).
 
 Decision support, never an order: every result carries its recommendation, every input and
 threshold it used, and its reasons in English and Chinese, so a doctor can see why.
@@ -27,7 +27,7 @@ SCALE_MAX: dict[str, int] = {"race": 9, "fast_ed": 9, "lams": 5}
 
 @dataclass(frozen=True)
 class DecisionConfig:
-    """The thresholds (DOMAIN.md defaults; the configurable ones belong in settings)."""
+    """The thresholds (docs/domain.md, "Decision rules"; configurable ones belong in settings)."""
 
     stemi_pci_limit_minutes: float = 120
     expected_door_out_minutes: float = 30
@@ -196,7 +196,8 @@ def stemi_reperfusion(
     lysis_contraindicated: bool,
     config: DecisionConfig = DecisionConfig(),
 ) -> StemiDecision:
-    """Primary PCI or thrombolysis first (DOMAIN.md): time zero is the diagnosis."""
+    """Primary PCI or thrombolysis first (docs/domain.md, "STEMI reperfusion"): time zero is the
+    diagnosis."""
     if killip_class is not None and not 1 <= killip_class <= 4:
         raise ValueError(f"Killip class {killip_class} is not I-IV")
     limit = config.stemi_pci_limit_minutes
@@ -302,7 +303,8 @@ def stroke_triage(
     thrombolysis_options: Sequence[StrokeOption],
     config: DecisionConfig = DecisionConfig(),
 ) -> StrokeDecision:
-    """Stroke LVO triage (DOMAIN.md): the thrombectomy centre directly, or drip and ship."""
+    """Stroke LVO triage (docs/domain.md, "Stroke LVO triage"): the thrombectomy centre directly,
+    or drip and ship."""
     threshold = None if scale is None else config.lvo_threshold(scale)
     lvo = None
     if scale is None or score is None or threshold is None:

@@ -1,4 +1,5 @@
-"""The one vocabulary of time stamps (DOMAIN.md), aligned with NEMSIS v3 eTimes where one exists."""
+"""The one vocabulary of time stamps (docs/domain.md, "Milestones"), aligned with NEMSIS v3
+eTimes where one exists."""
 
 from __future__ import annotations
 

@@ -20,9 +20,9 @@ from dispatch.cases.pathways import Pathway
 from dispatch.reports.rates import RateSpec, rate_met
 
 Kind = Literal["interval", "rate"]
-# The read model stores each case's local month in the network's time zone (DOMAIN.md), so a
-# report groups by a column instead of converting every row's time; a report asked in another
-# zone computes the month from the stored UTC time instead.
+# The read model stores each case's local month in the network's time zone (docs/domain.md,
+# "Time and language"), so a report groups by a column instead of converting every row's time; a
+# report asked in another zone computes the month from the stored UTC time instead.
 READ_MODEL_TIME_ZONE = "Asia/Shanghai"
 
 

@@ -1,11 +1,12 @@
 """Importing road networks into the real PostGIS: the Chengdu OpenStreetMap extract, pgRouting on
 the stored edges, versions, atomic replacement, the arrays for the engine, and the CLI.
 
-The Chengdu extract is read from ``../shared/data/`` beside the project; a missing file fails
-the tests. Its README counts about 8,200 nodes and 9,500 edges for the graph with a node at
-every OSM vertex (and no service roads); the importer keeps service roads and makes nodes only
-at intersections and ends, so it stores about 3,200 nodes and 4,600 segments whose polylines hold
-those ~9,000 vertices and ~10,000 vertex-to-vertex edges.
+The Chengdu extract is ``tests/data/chengdu.osm.pbf`` (OpenStreetMap, ODbL; see
+``tests/data/README.md``); a missing file fails the tests. Its README counts about 8,200 nodes
+and 9,500 edges for the graph with a node at every OSM vertex (and no service roads); the
+importer keeps service roads and makes nodes only at intersections and ends, so it stores about
+3,200 nodes and 4,600 segments whose polylines hold those ~9,000 vertices and ~10,000
+vertex-to-vertex edges.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Decision support (pure): the DOMAIN.md rules at and around every threshold, with their inputs."""
+"""Decision support (pure): the rules of docs/domain.md, "Decision rules", at and around every
+threshold, with their inputs."""
 
 from __future__ import annotations
 

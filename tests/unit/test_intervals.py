@@ -74,8 +74,9 @@ def names(results: list[IntervalResult]) -> list[str]:
     return [r.name for r in results]
 
 
-# The reference case (DOMAIN.md): a township STEMI patient, critical value reported at the
-# township unit at 23:40, puncture in the county cath lab at 00:27 the next day.
+# The reference case (docs/domain.md, "Information before the patient"): a township STEMI
+# patient, critical value reported at the township unit at 23:40, puncture in the county cath lab
+# at 00:27 the next day.
 REFERENCE = stamps(
     ("symptom_onset", local(14, 22, 30)),
     ("first_medical_contact", local(14, 23, 18), TOWNSHIP_A),  # walk-in: the unit's door

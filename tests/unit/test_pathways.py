@@ -77,7 +77,7 @@ def test_the_shipped_file_loads() -> None:
 
 
 def test_the_shipped_targets_follow_the_domain() -> None:
-    """Targets and how they are met match DOMAIN.md (le: ≤, lt: <)."""
+    """Targets and how they are met match docs/domain.md, "Intervals and targets" (le: ≤, lt: <)."""
     stemi = {i.name: (i.target_minutes, i.met_if) for i in load_pathways()["stemi"].intervals}
     assert (90, "le") == stemi["door_to_wire"]
     assert (30, "lt") == stemi["cathlab_activation"]

@@ -8,7 +8,7 @@ import { takeCase } from './console-call.js';
 import { callsign, facilityName, firstStamp, pathwayName, poll, state, timer } from './console-util.js';
 
 const CASES_MS = 10_000;
-const FMC_LATE_MINUTES = { stemi: 90 }; // FMC → wire, direct (DOMAIN.md)
+const FMC_LATE_MINUTES = { stemi: 90 }; // FMC → wire, direct (docs/domain.md, "Other chest-pain targets")
 
 let cases = []; // full case views (GET /cases/{id}), newest first
 let highlight = null;

@@ -1,4 +1,4 @@
-// The milestone vocabulary (DOMAIN.md) in Chinese and English: t(`milestone.${id}`).
+// The milestone vocabulary (docs/domain.md, "Milestones") in Chinese and English: t(`milestone.${id}`).
 
 import { register, t } from './i18n.js';
 
