@@ -4,16 +4,17 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+NODE_BIN := node_modules/.bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system venv db demo serve lint typecheck unit pytest clean vendor
+.PHONY: run test setup system venv db demo serve lint typecheck jscheck unit pytest clean vendor
 
 run: setup demo  ## Set up, load the demo county and serve it on http://$(HOST):$(PORT)
 	@$(BIN)/python -m dispatch.cli.banner --host $(HOST) --port $(PORT)
 	$(BIN)/infofirst serve --host $(HOST) --port $(PORT)
 
-test: system venv lint typecheck pytest  ## Set up and run every check and test
+test: system venv lint typecheck jscheck pytest  ## Set up and run every check and test
 
 setup: system venv db
 
@@ -41,6 +42,17 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
+# The pages' JavaScript: ESLint, then tsc --checkJs (versions pinned in package.json and
+# package-lock.json; `npm ci` again only when the lock changed).
+jscheck: node_modules/.installed
+	$(NODE_BIN)/eslint
+	$(NODE_BIN)/tsc -p jsconfig.json
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || bash scripts/system-deps.sh
+	npm ci --no-audit --no-fund
+	@touch $@
+
 pytest: venv
 	$(BIN)/pytest tests
 
@@ -48,4 +60,4 @@ vendor:  ## Re-vendor Leaflet from the npm registry into dispatch/web/static/ven
 	bash scripts/vendor-leaflet.sh
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info node_modules

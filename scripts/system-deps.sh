@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the project needs outside Python: a running PostgreSQL
-# with the PostGIS (and pgRouting) packages matching the server's major version, and Debian's
-# Chromium for the browser tests.
+# with the PostGIS (and pgRouting) packages matching the server's major version, Debian's
+# Chromium for the browser tests, and Node.js with npm for the pages' JavaScript checks.
 # Idempotent: it installs only what is missing. Debian/Ubuntu only.
 set -euo pipefail
 
@@ -90,3 +90,15 @@ if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   apt_install fontconfig fonts-wqy-microhei
 fi
 say "CJK font for the PDF reports: ok"
+
+# 5. Node.js and npm for the pages' JavaScript checks (`make jscheck`: ESLint and tsc from the
+#    npm registry, pinned in package.json). Debian's nodejs is enough (ESLint 9 needs >= 18.18).
+node_missing=()
+command -v node >/dev/null || node_missing+=(nodejs)
+command -v npm >/dev/null || node_missing+=(npm)
+if [ ${#node_missing[@]} -gt 0 ]; then
+  say "installing ${node_missing[*]} (the JavaScript checks)"
+  apt_install "${node_missing[@]}"
+fi
+command -v npm >/dev/null || { say "npm is still missing"; exit 1; }
+say "Node.js $(node --version) and npm $(npm --version) for the JavaScript checks: ok"

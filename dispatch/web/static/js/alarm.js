@@ -2,6 +2,7 @@
 // Browsers only allow sound after a click or key press on the page: `unlock()` is called on
 // every such gesture, and `needsGesture()` tells the page to ask for one.
 
+/** @type {AudioContext | null} */
 let context = null;
 
 function audio() {
@@ -16,8 +17,14 @@ function audio() {
 /** Allow sound (call from a click or key handler). */
 export function unlock() {
   const ctx = audio();
-  if (ctx && ctx.state === 'suspended') ctx.resume().catch(() => {});
+  if (ctx && ctx.state === 'suspended') ctx.resume().catch(refused);
 }
+
+/**
+ * The browser may refuse to resume without a gesture it counts: the page keeps asking for one
+ * (needsGesture()), and the next click or key press tries again. Nothing else to do.
+ */
+function refused() {}
 
 /** Whether the browser is still waiting for a gesture before it plays sound. */
 export function needsGesture() {

@@ -92,7 +92,7 @@ export function attachmentBlob(id) {
     const loading = api(`/attachments/${encodeURIComponent(id)}`, { raw: true })
       .then((response) => response.blob())
       .then((blob) => ({ url: URL.createObjectURL(blob), type: blob.type }));
-    loading.catch(() => blobs.delete(id));
+    loading.catch(() => blobs.delete(id)); // not kept: asked again next time (callers see the failure)
     blobs.set(id, loading);
   }
   return blobs.get(id);

@@ -5,7 +5,7 @@
 // A new alert sounds and flashes; the team acknowledges or activates from its card. A lost
 // connection shows a banner; the reconnect catches up from the last frame seen.
 
-import { api, currentUser, el, fmtTime, setLive, startPage, toast } from './core.js';
+import { api, byId, currentUser, el, fmtTime, setLive, startPage, toast } from './core.js';
 import { needsGesture, playAlarm, unlock } from './alarm.js';
 import { ecgView, etaCountdown, pathwayBadge, pathwayLabel, senderLabel, statusLabel, timesLine, vitalChips } from './alerts-view.js';
 import { onLangChange, pick, t } from './i18n.js';
@@ -104,12 +104,12 @@ function render() {
   showing.sort((a, b) => (a.eta_at ? Date.parse(a.eta_at) : Infinity) - (b.eta_at ? Date.parse(b.eta_at) : Infinity) || a.id - b.id);
   const fresh = new Set([...board.querySelectorAll('.alert-card.new')].map((node) => Number(node.dataset.alertId)));
   board.replaceChildren(...showing.map((a) => card(a, fresh.has(a.id) && (a.status === 'sent' || a.status === 'delivered'))));
-  document.getElementById('empty').hidden = showing.length > 0;
-  document.getElementById('counts').textContent = showing.length ? t('cathlab.count', { n: showing.length }) : '';
+  byId('empty').hidden = showing.length > 0;
+  byId('counts').textContent = showing.length ? t('cathlab.count', { n: showing.length }) : '';
   const list = document.getElementById('recent');
   list.replaceChildren(...recent.slice(0, 8).map((a) => el('li', { dataset: { alertId: a.id } },
     `${fmtTime(a.closed_at || a.answered_at || a.created_at, { seconds: false })} · ${pathwayLabel(a.pathway)} · ${a.summary.slice(0, 40)} · ${statusLabel(a)}`)));
-  document.getElementById('recent-box').hidden = recent.length === 0;
+  byId('recent-box').hidden = recent.length === 0;
 }
 
 function upsert(alert) {
@@ -162,7 +162,7 @@ function onFrame(frame) {
 
 function onState(state) {
   setLive(state);
-  document.getElementById('conn-banner').hidden = state !== 'offline';
+  byId('conn-banner').hidden = state !== 'offline';
   document.body.classList.toggle('disconnected', state === 'offline');
   if (state === 'offline') {
     wasOffline = true;
@@ -195,8 +195,8 @@ function tick() {
     value.textContent = eta.text;
     value.parentElement.classList.toggle('overdue', eta.overdue);
   }
-  document.getElementById('clock').textContent = fmtTime(new Date(now).toISOString());
-  document.getElementById('sound-enable').hidden = !needsGesture();
+  byId('clock').textContent = fmtTime(new Date(now).toISOString());
+  byId('sound-enable').hidden = !needsGesture();
 }
 
 function facilityName(id) {
@@ -211,7 +211,7 @@ async function showFacility() {
   } catch {
     // names only: the screen works without them
   }
-  const name = () => { document.getElementById('facility-name').textContent = facilityName(facilityId); };
+  const name = () => { byId('facility-name').textContent = facilityName(facilityId); };
   name();
   onLangChange(() => { name(); render(); });
 }
@@ -222,7 +222,7 @@ startPage({
   roles: ['cathlab', 'township', 'admin', 'dispatcher', 'auditor'],
   demoLogins: [`cathlab-${facilityId}`],
   onSignedIn: async () => {
-    document.getElementById('sound-enable').addEventListener('click', unlock);
+    byId('sound-enable').addEventListener('click', unlock);
     await showFacility();
     tick();
     setInterval(tick, 1000);

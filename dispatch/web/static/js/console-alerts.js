@@ -7,7 +7,7 @@
 // they do not take an alert back to an earlier state (statuses only move forward and
 // escalation levels only rise).
 
-import { api, el, fmtTime, setLive, toast } from './core.js';
+import { api, byId, el, fmtTime, setLive, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { openStream } from './stream.js';
 import { isEscalated } from './console-cases.js';
@@ -110,7 +110,7 @@ function render() {
   const banner = document.getElementById('alerts-escalated');
   banner.hidden = escalated === 0;
   banner.textContent = t('console.alerts.escalated.count', { n: escalated });
-  document.getElementById('alerts-empty').hidden = items.length > 0;
+  byId('alerts-empty').hidden = items.length > 0;
   list.replaceChildren(...items.map(item));
 }
 

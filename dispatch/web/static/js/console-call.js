@@ -2,13 +2,13 @@
 // the map), the pathway, optional details; then the nearest available ambulances by road and
 // one click to open the case and dispatch one.
 
-import { api, el, fmtTime, newKey, toast } from './core.js';
+import { api, byId, el, fmtTime, newKey, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { parseLonLat, toWgs84 } from './crs.js';
 import { markCall } from './console-map.js';
 import { facilityName, pathwayName, state } from './console-util.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 
 let spot = null; // where the patient is: {lon, lat, crs, wgs: [lon, lat], label}
 let openCase = null; // a case opened here (or picked from the list) still waiting for an ambulance

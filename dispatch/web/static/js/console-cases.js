@@ -1,7 +1,7 @@
 // Active cases with running timers since the call and since first medical contact (from each
 // case's timeline), their ambulance, destination and ETA, and their alerts' states.
 
-import { api, el, fmtTime } from './core.js';
+import { api, byId, el, fmtTime } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { showPoint } from './console-map.js';
 import { takeCase } from './console-call.js';
@@ -15,7 +15,7 @@ let highlight = null;
 
 /** Start following the active cases; returns `{refresh(highlightId)}`. */
 export function startCases() {
-  const poller = poll(load, CASES_MS);
+  const poller = poll(load, CASES_MS, 'cases');
   onLangChange(render);
   return {
     refresh(id = null) {
@@ -28,17 +28,23 @@ export function startCases() {
 async function load() {
   const active = await api('/cases?status=active&limit=100');
   const known = new Map(cases.map((c) => [c.id, c]));
-  const views = await Promise.all(active.map((summary) => api(`/cases/${summary.id}`).catch(() => known.get(summary.id) || null)));
+  /** @type {unknown[]} */
+  const failures = [];
+  const views = await Promise.all(active.map((/** @type {{id: number}} */ summary) => api(`/cases/${summary.id}`).catch((error) => {
+    failures.push(error);
+    return known.get(summary.id) || null; // the copy from the last refresh, until it loads again
+  })));
   cases = views.filter(Boolean);
   render();
+  if (failures.length) throw failures[0]; // shown stale by poll(), until a refresh loads every case
 }
 
 /** Draw the table again (e.g. after the alerts or the fleet changed). */
 export function render() {
   const body = document.getElementById('cases-body');
   if (!body) return;
-  document.getElementById('cases-empty').hidden = cases.length > 0;
-  document.getElementById('cases-count').textContent = String(cases.length);
+  byId('cases-empty').hidden = cases.length > 0;
+  byId('cases-count').textContent = String(cases.length);
   body.replaceChildren(...cases.map(row));
 }
 

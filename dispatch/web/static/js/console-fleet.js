@@ -38,7 +38,7 @@ export function startFleet({ legend, updated, centres, onChange }) {
       updated.classList.add('stale');
       throw error;
     }
-  }, AMBULANCE_MS);
+  }, AMBULANCE_MS, 'ambulances');
 
   const renderCentres = () => {
     const receiving = [...state.facilities.values()]
@@ -54,7 +54,7 @@ export function startFleet({ legend, updated, centres, onChange }) {
     const found = await api('/facilities');
     for (const feature of found.features) state.facilities.set(feature.properties.id, feature.properties);
     renderCentres();
-  }, FACILITY_MS);
+  }, FACILITY_MS, 'facilities');
   onLangChange(() => {
     renderLegend();
     renderCentres();

@@ -1,9 +1,13 @@
 // Small helpers of the dispatcher console: running timers, polling, names of things.
 
-import { el } from './core.js';
+import { el, fresh, stale } from './core.js';
 import { pick, t } from './i18n.js';
 
-/** Elapsed time as M:SS, H:MM:SS from an hour on, "Nd H:MM:SS" from a day on. */
+/**
+ * Elapsed time as M:SS, H:MM:SS from an hour on, "Nd H:MM:SS" from a day on.
+ * @param {number} ms
+ * @returns {string}
+ */
 export function elapsed(ms) {
   const total = Math.max(0, Math.floor(ms / 1000));
   const days = Math.floor(total / 86_400);
@@ -17,6 +21,8 @@ export function elapsed(ms) {
 /**
  * A running timer since `iso`: `<span class="timer" data-since="…">`. Every such span on the
  * page is updated by `tickTimers()`; `lateMinutes` adds the class `late` past that many minutes.
+ * @param {string} iso
+ * @param {{lateMinutes?: number | null}} [options]
  */
 export function timer(iso, { lateMinutes = null } = {}) {
   const span = el('span', { class: 'timer', dataset: { since: iso } });
@@ -25,24 +31,41 @@ export function timer(iso, { lateMinutes = null } = {}) {
   return span;
 }
 
+/**
+ * @param {HTMLElement} span
+ * @param {number} now
+ */
 function updateTimer(span, now) {
-  const ms = now - Date.parse(span.dataset.since);
+  const ms = now - Date.parse(span.dataset.since || '');
   span.textContent = elapsed(ms);
   if (span.dataset.lateMinutes) span.classList.toggle('late', ms > Number(span.dataset.lateMinutes) * 60_000);
 }
 
-/** Update every running timer (the console calls this once a second). */
+/**
+ * Update every running timer (the console calls this once a second).
+ * @param {ParentNode} [root]
+ */
 export function tickTimers(root = document) {
   const now = Date.now();
-  for (const span of root.querySelectorAll('.timer[data-since]')) updateTimer(span, now);
+  for (const span of root.querySelectorAll('.timer[data-since]')) {
+    if (span instanceof HTMLElement) updateTimer(span, now);
+  }
 }
 
 /**
  * Run `task()` now and then every `ms` after each run finishes (never two at once).
- * Returns `{now()}` to run it again at once (e.g. after a dispatch).
+ * Returns `{now()}` to run it again at once (e.g. after a dispatch). `what` names the data
+ * refreshed ('cases', 'ambulances', …): a failed run marks the page stale (core.js stale(),
+ * logged), the next successful one clears it.
+ * @param {() => unknown} task
+ * @param {number} ms
+ * @param {string} what
+ * @returns {{now: () => Promise<void>}}
  */
-export function poll(task, ms) {
-  let timerId = null;
+export function poll(task, ms, what) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timerId;
+  /** @type {Promise<void> | null} */
   let running = null;
   let again = false;
   function run() {
@@ -51,7 +74,7 @@ export function poll(task, ms) {
       return running;
     }
     clearTimeout(timerId);
-    running = Promise.resolve().then(task).catch(() => {}).finally(() => {
+    running = Promise.resolve().then(task).then(() => fresh(what), (error) => stale(what, error)).finally(() => {
       running = null;
       if (again) {
         again = false;
@@ -66,7 +89,12 @@ export function poll(task, ms) {
   return { now: run };
 }
 
-/** The shared state of the console's parts. */
+/**
+ * The shared state of the console's parts (the API's objects, typed by the server's tests).
+ * @type {{facilities: Map<string, any>, facilityPoints: Map<string, [number, number]>,
+ *   ambulances: Map<string, any>, alertsByCase: Map<number, any[]>, pathways: any[],
+ *   user: import('./core.js').User | null}}
+ */
 export const state = {
   facilities: new Map(), // id → properties (from /facilities)
   facilityPoints: new Map(), // id → [lon, lat]
@@ -76,7 +104,12 @@ export const state = {
   user: null,
 };
 
-/** A pathway's name (the console's own wording, else the server's name; `short` for tables). */
+/**
+ * A pathway's name (the console's own wording, else the server's name; `short` for tables).
+ * @param {string} id
+ * @param {{short?: boolean}} [options]
+ * @returns {string}
+ */
 export function pathwayName(id, { short = false } = {}) {
   const key = short ? `console.pathway.short.${id}` : `console.pathway.${id}`;
   const text = t(key);
@@ -85,18 +118,38 @@ export function pathwayName(id, { short = false } = {}) {
   return found ? pick(found.name_zh, found.name_en) : id;
 }
 
-/** A facility's name in the current language (its id when unknown). */
+/**
+ * A facility's name in the current language (its id when unknown).
+ * @param {string | null | undefined} id
+ * @returns {string}
+ */
 export function facilityName(id) {
-  const found = state.facilities.get(id);
+  const found = id ? state.facilities.get(id) : null;
   return found ? pick(found.name_zh || found.name, found.name_en) : id || '—';
 }
 
-/** An ambulance's call sign (its id when unknown). */
+/**
+ * An ambulance's call sign (its id when unknown).
+ * @param {string | null | undefined} id
+ * @returns {string}
+ */
 export function callsign(id) {
-  return state.ambulances.get(id)?.callsign || id || '—';
+  return (id && state.ambulances.get(id)?.callsign) || id || '—';
 }
 
-/** The earliest current (not superseded) stamp of a milestone in a case's timeline. */
+/**
+ * @typedef {object} Stamp a stamp of a case's timeline
+ * @property {string} milestone
+ * @property {string} at
+ * @property {number | null} [superseded_by]
+ */
+
+/**
+ * The earliest current (not superseded) stamp of a milestone in a case's timeline.
+ * @param {Stamp[]} timeline
+ * @param {string} milestone
+ * @returns {string | null}
+ */
 export function firstStamp(timeline, milestone) {
   const found = timeline
     .filter((stamp) => stamp.milestone === milestone && !stamp.superseded_by)

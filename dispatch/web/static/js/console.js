@@ -2,7 +2,7 @@
 // areas), a new call with one-click dispatch of the nearest ambulance by road, the active
 // cases with their timers, and every pre-arrival alert with its state, followed live.
 
-import { config, el, fmtTime, startPage } from './core.js';
+import { byId, config, el, fmtTime, startPage } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { CONSOLE_TEXTS } from './console-texts.js';
 import { setupMap, showCoverage, COVERAGES } from './console-map.js';
@@ -12,7 +12,7 @@ import { render as renderCases, startCases } from './console-cases.js';
 import { startAlerts } from './console-alerts.js';
 import { state, tickTimers } from './console-util.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 
 function startClock() {
   const clock = el('span', { class: 'console-clock', id: 'console-clock', 'aria-label': t('console.clock') });

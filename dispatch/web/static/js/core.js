@@ -23,6 +23,8 @@ register({
     'core.live': '实时',
     'core.connecting': '连接中…',
     'core.offline': '离线',
+    'core.stale': '数据未更新（自 {time}）',
+    'core.stale.title': '刷新失败：{what}。页面显示的是此前的数据，恢复后自动更新。',
     'core.lang.other': 'English',
     'core.lang.title': '切换语言',
     'core.network': '网络不可用',
@@ -48,6 +50,8 @@ register({
     'core.live': 'Live',
     'core.connecting': 'Connecting…',
     'core.offline': 'Offline',
+    'core.stale': 'Stale since {time}',
+    'core.stale.title': 'Refresh failed: {what}. The page shows older data until a refresh succeeds.',
     'core.lang.other': '中文',
     'core.lang.title': 'Switch language',
     'core.network': 'Network unreachable',
@@ -63,7 +67,20 @@ register({
 
 // --- small helpers ------------------------------------------------------------------------
 
-/** Create an element: el('button', {class: 'big', onclick: fn, dataset: {x: 1}}, 'text', child). */
+/**
+ * A child of `el()`: a node, text, or something skipped (`null`, `undefined`, `false`); an
+ * array of such children is flattened (one level).
+ * @typedef {Node | string | number | boolean | null | undefined} Child
+ */
+
+/**
+ * Create an element: el('button', {class: 'big', onclick: fn, dataset: {x: 1}}, 'text', child).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [props]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(props)) {
@@ -71,7 +88,7 @@ export function el(tag, props = {}, ...children) {
     if (name === 'class') node.className = value;
     else if (name === 'dataset') Object.assign(node.dataset, value);
     else if (name.startsWith('on') && typeof value === 'function') node.addEventListener(name.slice(2), value);
-    else if (name in node && typeof value !== 'string') node[name] = value;
+    else if (name in node && typeof value !== 'string') /** @type {Record<string, any>} */ (node)[name] = value;
     else node.setAttribute(name, value === true ? '' : value);
   }
   for (const child of children.flat()) {
@@ -81,9 +98,24 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/**
+ * The element with this id, which the page's HTML (or the header) has: a missing one is a bug,
+ * thrown at once. `kind` (e.g. HTMLInputElement) checks and types it.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @param {{new (): T, prototype: T}} [kind]
+ * @returns {T}
+ */
+export function byId(id, kind) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} is not on the page`);
+  if (kind && !(node instanceof kind)) throw new TypeError(`#${id} is not a ${kind.name}`);
+  return /** @type {T} */ (node);
+}
+
 /** A fresh idempotency key (UUID v4; works on plain-http intranets too). */
 export function newKey() {
-  if (globalThis.crypto?.randomUUID) {
+  if (typeof globalThis.crypto?.randomUUID === 'function') { // only in a secure context
     try {
       return crypto.randomUUID();
     } catch {
@@ -99,15 +131,23 @@ export function newKey() {
 
 let timeZone = 'Asia/Shanghai';
 
-/** A time as HH:MM:SS (or HH:MM) in the county's time zone. */
+/**
+ * A time as HH:MM:SS (or HH:MM) in the county's time zone.
+ * @param {string | null | undefined} iso
+ * @param {{seconds?: boolean}} [options]
+ */
 export function fmtTime(iso, { seconds = true } = {}) {
   if (!iso) return '—';
+  /** @type {Intl.DateTimeFormatOptions} */
   const options = { timeZone, hour: '2-digit', minute: '2-digit', hour12: false };
   if (seconds) options.second = '2-digit';
   return new Intl.DateTimeFormat(locale(), options).format(new Date(iso));
 }
 
-/** A date and time in the county's time zone. */
+/**
+ * A date and time in the county's time zone.
+ * @param {string | null | undefined} iso
+ */
 export function fmtDateTime(iso) {
   if (!iso) return '—';
   return new Intl.DateTimeFormat(locale(), {
@@ -116,7 +156,12 @@ export function fmtDateTime(iso) {
   }).format(new Date(iso));
 }
 
-/** Show a short message in the corner; kind is 'info', 'ok' or 'error'. */
+/**
+ * Show a short message in the corner; kind is 'info', 'ok' or 'error'.
+ * @param {string} message
+ * @param {'info' | 'ok' | 'error'} [kind]
+ * @param {number} [ms]
+ */
 export function toast(message, kind = 'info', ms = 6000) {
   let box = document.getElementById('toasts');
   if (!box) {
@@ -133,6 +178,12 @@ export function toast(message, kind = 'info', ms = 6000) {
 
 /** An API error: `status` (0 when the server could not be reached), `title`, `detail`. */
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} title
+   * @param {string} detail
+   * @param {any} [body] the problem+json document
+   */
   constructor(status, title, detail, body = null) {
     super(detail ? `${title}: ${detail}` : title);
     this.name = 'ApiError';
@@ -148,19 +199,36 @@ export class ApiError extends Error {
   }
 }
 
+/** @returns {string | null} */
 export function getToken() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** @param {string | null} token */
 function setToken(token) {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
 /**
+ * @typedef {object} ApiOptions
+ * @property {string} [method]
+ * @property {unknown} [json] sent as application/json
+ * @property {FormData | Record<string, string>} [form] sent as a form
+ * @property {HeadersInit} [headers]
+ * @property {boolean} [raw] answer with the Response itself
+ * @property {boolean} [auth] send the bearer token (default true)
+ * @property {AbortSignal} [signal]
+ */
+
+/**
  * Call the API: `api('/cases', {method: 'POST', json: {...}, headers: {'Idempotency-Key': k}})`.
  * Paths are under /api/v1 unless they start with /api/. Sends the bearer token; returns the
  * parsed JSON (or the Response when `raw`); throws ApiError from problem+json. A 401 signs out.
+ * The answer is typed `any`: the API's JSON is checked by the server's tests, not here.
+ * @param {string} path
+ * @param {ApiOptions} [options]
+ * @returns {Promise<any>}
  */
 export async function api(path, { method = 'GET', json, form, headers = {}, raw = false, auth = true, signal } = {}) {
   const url = path.startsWith('/api/') ? path : API + path;
@@ -177,11 +245,12 @@ export async function api(path, { method = 'GET', json, form, headers = {}, raw 
   let response;
   try {
     response = await fetch(url, { method, headers: sent, body, signal, cache: 'no-store' });
-  } catch (error) {
+  } catch (/** @type {any} */ error) { // a TypeError from fetch, or an AbortError
     if (error.name === 'AbortError') throw error;
     throw new ApiError(0, t('core.network'), error.message);
   }
   if (!response.ok) {
+    /** @type {{title?: string, detail?: string}} */
     let problem = {};
     try {
       problem = await response.json();
@@ -198,42 +267,82 @@ export async function api(path, { method = 'GET', json, form, headers = {}, raw 
   return type.includes('json') ? response.json() : response.text();
 }
 
+/**
+ * The page configuration from `/web/config`.
+ * @typedef {object} PageConfig
+ * @property {boolean} synthetic
+ * @property {string | null} tile_url
+ * @property {string | null} tile_attribution
+ * @property {number} heartbeat_seconds
+ * @property {string} time_zone
+ * @property {any[]} pathways `[{id, name_zh, name_en, milestones, receivers_need}]`
+ */
+
+/** @type {Promise<PageConfig> | null} */
 let configPromise = null;
 
-/** The server's page configuration `{synthetic, tile_url, tile_attribution, heartbeat_seconds, time_zone}`. */
+/**
+ * The server's page configuration `{synthetic, tile_url, tile_attribution, heartbeat_seconds, time_zone}`.
+ * @returns {Promise<PageConfig>}
+ */
 export function config() {
   if (!configPromise) {
-    configPromise = api('/web/config', { auth: false }).then((found) => {
+    const asking = api('/web/config', { auth: false }).then((/** @type {PageConfig} */ found) => {
       timeZone = found.time_zone || timeZone;
       return found;
     });
-    configPromise.catch(() => {
-      configPromise = null; // asked again next time
+    asking.catch(() => {
+      configPromise = null; // asked again next time; the caller gets the failure
     });
+    configPromise = asking;
   }
   return configPromise;
 }
 
 // --- signing in and out -------------------------------------------------------------------
 
+/**
+ * A signed-in user (`/auth/me`).
+ * @typedef {object} User
+ * @property {string} username
+ * @property {string} [display_name]
+ * @property {string} role
+ * @property {string | null} [facility_id]
+ * @property {string | null} [ambulance_id]
+ */
+
+/** @type {User | null} */
 let me = null;
 
-/** The signed-in user `{username, display_name, role, facility_id, ambulance_id}`, or null. */
+/**
+ * The signed-in user `{username, display_name, role, facility_id, ambulance_id}`, or null.
+ * @returns {User | null}
+ */
 export function currentUser() {
   return me;
 }
 
-/** Sign in with a username and password; returns the user. */
+/**
+ * Sign in with a username and password; returns the user.
+ * @param {string} username
+ * @param {string} password
+ * @returns {Promise<User>}
+ */
 export async function signIn(username, password) {
   const token = await api('/auth/token', { method: 'POST', form: { username, password }, auth: false });
   setToken(token.access_token);
-  me = await api('/auth/me');
-  return me;
+  const user = /** @type {User} */ (await api('/auth/me'));
+  me = user;
+  return user;
 }
 
+/** @type {Array<() => boolean | void | Promise<boolean | void>>} */
 const signOutHooks = [];
 
-/** Run `hook()` before signing out (e.g. close streams); a hook returning false cancels. */
+/**
+ * Run `hook()` before signing out (e.g. close streams); a hook returning false cancels.
+ * @param {() => boolean | void | Promise<boolean | void>} hook
+ */
 export function beforeSignOut(hook) {
   signOutHooks.push(hook);
 }
@@ -255,11 +364,23 @@ function signedOut() {
   location.reload();
 }
 
+/**
+ * The page configuration could not be read: the sign-in hint and the synthetic banner wait for
+ * the next `config()` (it asks again), and nothing else on the page depends on them.
+ * @param {unknown} error
+ */
+function configUnavailable(error) {
+  console.warn('infofirst: the page configuration could not be read', error);
+}
+
 // --- the header ------------------------------------------------------------------------------
 
 const LIVE_STATES = ['live', 'connecting', 'offline'];
 
-/** Show the connection state in the header: 'live', 'connecting' or 'offline'. */
+/**
+ * Show the connection state in the header: 'live', 'connecting' or 'offline'.
+ * @param {string} state
+ */
 export function setLive(state) {
   const value = LIVE_STATES.includes(state) ? state : 'offline';
   document.body.dataset.live = value;
@@ -270,6 +391,51 @@ export function setLive(state) {
   }
 }
 
+/** @param {string} titleKey */
+// Refreshes that failed, by name ('cases', 'alerts', …) → when the first of them failed (ms).
+/** @type {Map<string, number>} */
+const failedRefreshes = new Map();
+
+function showStale() {
+  const box = document.getElementById('stale');
+  if (!box) return;
+  box.hidden = failedRefreshes.size === 0;
+  document.body.classList.toggle('stale-data', failedRefreshes.size > 0);
+  if (!failedRefreshes.size) {
+    box.textContent = '';
+    box.removeAttribute('title');
+    delete box.dataset.what;
+    return;
+  }
+  const since = new Date(Math.min(...failedRefreshes.values())).toISOString();
+  const what = [...failedRefreshes.keys()].join(', ');
+  box.dataset.what = what;
+  box.textContent = t('core.stale', { time: fmtTime(since, { seconds: false }) });
+  box.title = t('core.stale.title', { what });
+}
+
+/**
+ * A refresh of the page's data failed (`what`: 'cases', 'alerts', 'case', …): the header says
+ * the data is stale since the first such failure ("数据未更新（自 HH:MM）"), and the failure is
+ * logged with console.warn. Cleared by `fresh(what)` after the next successful refresh.
+ * @param {string} what
+ * @param {unknown} error
+ */
+export function stale(what, error) {
+  console.warn(`infofirst: refreshing ${what} failed; the page shows older data`, error);
+  if (!failedRefreshes.has(what)) failedRefreshes.set(what, Date.now());
+  showStale();
+}
+
+/**
+ * A refresh of `what` succeeded: it no longer counts as stale.
+ * @param {string} what
+ */
+export function fresh(what) {
+  if (failedRefreshes.delete(what)) showStale();
+}
+
+/** @param {string} titleKey */
 function header(titleKey) {
   const langButton = el('button', {
     id: 'lang-switch', type: 'button', class: 'lang-switch', 'data-i18n': 'core.lang.other',
@@ -283,11 +449,13 @@ function header(titleKey) {
     el('div', { class: 'live', id: 'live', role: 'status' },
       el('span', { class: 'live-dot', 'aria-hidden': 'true' }),
       el('span', { id: 'live-label', 'data-i18n': 'core.connecting' })),
+    el('span', { class: 'stale', id: 'stale', role: 'status', hidden: true }),
     el('span', { class: 'who', id: 'who', hidden: true }),
     langButton,
     el('button', { id: 'logout', type: 'button', class: 'logout', hidden: true, 'data-i18n': 'core.signout', onclick: () => signOut() }));
 }
 
+/** @param {string[]} demoLogins */
 function loginForm(demoLogins) {
   const error = el('p', { class: 'login-error', id: 'login-error', role: 'alert' });
   const hint = el('p', { class: 'login-hint', id: 'login-hint', hidden: true });
@@ -305,19 +473,20 @@ function loginForm(demoLogins) {
       hint.textContent = t('core.demo.hint', { logins: hint.dataset.logins });
       hint.hidden = false;
     }
-  }).catch(() => {});
+  }).catch(configUnavailable);
   onLangChange(() => {
     if (hint.dataset.logins) hint.textContent = t('core.demo.hint', { logins: hint.dataset.logins });
   });
   return el('section', { id: 'login', class: 'login', hidden: true }, form);
 }
 
+/** @param {User} user */
 function showUser(user) {
-  const who = document.getElementById('who');
+  const who = byId('who');
   who.textContent = `${user.display_name || user.username} · ${t(`core.role.${user.role}`)}`;
   who.dataset.username = user.username;
   who.hidden = false;
-  document.getElementById('logout').hidden = false;
+  byId('logout').hidden = false;
 }
 
 /**
@@ -325,10 +494,17 @@ function showUser(user) {
  * calls `onSignedIn(user)` once. Options: `title` (i18n key), `texts` ({zh, en}), `roles`
  * (allowed roles; others see a notice), `demoLogins` (shown on the form with the demo loaded),
  * `signInRequired` (false: a public page, header and banner only).
+ * @param {object} options
+ * @param {string} options.title
+ * @param {{zh: Record<string, string>, en: Record<string, string>} | null} [options.texts]
+ * @param {string[] | null} [options.roles]
+ * @param {string[]} [options.demoLogins]
+ * @param {(user: User) => unknown} [options.onSignedIn]
+ * @param {boolean} [options.signInRequired]
  */
 export async function startPage({ title, texts = null, roles = null, demoLogins = [], onSignedIn, signInRequired = true }) {
   if (texts) register(texts);
-  const top = document.getElementById('app-header');
+  const top = byId('app-header');
   top.append(header(title));
   const banner = el('div', { id: 'synthetic-banner', class: 'synthetic-banner', role: 'note', hidden: true, 'data-i18n': 'core.synthetic' });
   const login = loginForm(demoLogins);
@@ -338,17 +514,20 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
   setLive('connecting');
   onLangChange(() => {
     if (me) showUser(me);
+    showStale();
   });
   config().then((found) => {
     banner.hidden = !found.synthetic;
     document.body.classList.toggle('synthetic', Boolean(found.synthetic));
-  }).catch(() => {});
+  }).catch(configUnavailable);
 
   if (!signInRequired) {
-    document.getElementById('live').hidden = true;
+    byId('live').hidden = true;
     return;
   }
-  const main = document.getElementById('main');
+  const main = byId('main');
+  const form = /** @type {HTMLFormElement} */ (login.querySelector('form'));
+  /** @param {User} user */
   const enter = async (user) => {
     me = user;
     showUser(user);
@@ -362,22 +541,21 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
     }
     main.hidden = false;
     try {
-      await onSignedIn(user);
-    } catch (err) {
+      await onSignedIn?.(user);
+    } catch (/** @type {any} */ err) {
       console.error(err); // a script error: shown, and logged for the browser tests
       toast(err.message, 'error', 15_000);
     }
   };
 
-  login.querySelector('form').addEventListener('submit', async (event) => {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const form = event.currentTarget;
-    const error = form.querySelector('.login-error');
+    const error = byId('login-error');
     error.textContent = '';
     let user;
     try {
       user = await signIn(form.username.value.trim(), form.password.value);
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       error.textContent = t('core.signin.failed', { detail: err.detail || err.title || err.message });
       return;
     }
@@ -389,7 +567,7 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
     let user = null;
     try {
       user = await api('/auth/me');
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       if (err.status !== 401) toast(err.message, 'error');
       setToken(null);
     }
@@ -400,5 +578,5 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
   }
   setLive('offline');
   login.hidden = false;
-  login.querySelector('input[name=username]').focus();
+  form.username.focus();
 }

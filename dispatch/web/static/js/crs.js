@@ -3,15 +3,24 @@
 // is the one stored: this is only where the pin goes before the case is opened.
 
 const A = 6378245.0; // Krasovsky 1940 semi-major axis, metres
-const EE = 0.00669342162296594323; // Krasovsky 1940 first eccentricity squared
+const EE = 0.006693421622965943; // Krasovsky 1940 first eccentricity squared (0.00669342162296594323 as a double)
 const X_PI = (Math.PI * 3000.0) / 180.0;
 
 export const CRS_NAMES = ['wgs84', 'gcj02', 'bd09'];
 
+/**
+ * @param {number} lon
+ * @param {number} lat
+ */
 function outOfChina(lon, lat) {
   return !(lon >= 72.004 && lon <= 137.8347 && lat >= 0.8293 && lat <= 55.8271);
 }
 
+/**
+ * @param {number} lon
+ * @param {number} lat
+ * @returns {[number, number]}
+ */
 function gcjOffset(lon, lat) {
   const x = lon - 105.0;
   const y = lat - 35.0;
@@ -32,18 +41,35 @@ function gcjOffset(lon, lat) {
   return [dLon, dLat];
 }
 
+/**
+ * @param {number} lon
+ * @param {number} lat
+ * @returns {[number, number]}
+ */
 function gcjForward(lon, lat) {
   const [dLon, dLat] = gcjOffset(lon, lat);
   return [lon + dLon, lat + dLat];
 }
 
+/**
+ * @param {number} lon
+ * @param {number} lat
+ * @returns {[number, number]}
+ */
 function gcjToBd(lon, lat) {
   const z = Math.hypot(lon, lat) + 0.00002 * Math.sin(lat * X_PI);
   const theta = Math.atan2(lat, lon) + 0.000003 * Math.cos(lon * X_PI);
   return [z * Math.cos(theta) + 0.0065, z * Math.sin(theta) + 0.006];
 }
 
-/** Solve forward(p) = (lon, lat) by fixed-point iteration, starting at `start`. */
+/**
+ * Solve forward(p) = (lon, lat) by fixed-point iteration, starting at `start`.
+ * @param {(lon: number, lat: number) => [number, number]} forward
+ * @param {number} lon
+ * @param {number} lat
+ * @param {[number, number]} start
+ * @returns {[number, number]}
+ */
 function invert(forward, lon, lat, start) {
   let [estLon, estLat] = start;
   for (let i = 0; i < 30; i += 1) {
@@ -57,12 +83,22 @@ function invert(forward, lon, lat, start) {
   return [estLon, estLat];
 }
 
+/**
+ * @param {number} lon
+ * @param {number} lat
+ * @returns {[number, number]}
+ */
 function gcjToWgs(lon, lat) {
   if (outOfChina(lon, lat)) return [lon, lat];
   const [dLon, dLat] = gcjOffset(lon, lat);
   return invert(gcjForward, lon, lat, [lon - dLon, lat - dLat]);
 }
 
+/**
+ * @param {number} lon
+ * @param {number} lat
+ * @returns {[number, number]}
+ */
 function bdToGcj(lon, lat) {
   const x = lon - 0.0065;
   const y = lat - 0.006;
@@ -71,7 +107,13 @@ function bdToGcj(lon, lat) {
   return invert(gcjToBd, lon, lat, [z * Math.cos(theta), z * Math.sin(theta)]);
 }
 
-/** (lon, lat) given in `crs` ('wgs84' | 'gcj02' | 'bd09') as WGS84 [lon, lat]. */
+/**
+ * (lon, lat) given in `crs` ('wgs84' | 'gcj02' | 'bd09') as WGS84 [lon, lat].
+ * @param {number} lon
+ * @param {number} lat
+ * @param {string} crs
+ * @returns {[number, number]}
+ */
 export function toWgs84(lon, lat, crs) {
   if (crs === 'gcj02') return gcjToWgs(lon, lat);
   if (crs === 'bd09') return gcjToWgs(...bdToGcj(lon, lat));
@@ -82,6 +124,8 @@ export function toWgs84(lon, lat, crs) {
  * Read "LON, LAT" (comma, space or Chinese comma; degrees). Returns `{lon, lat, swapped}` or
  * null. In China longitudes (73–135) are always larger than latitudes (18–54), so "LAT, LON"
  * is recognised and turned round (`swapped: true`).
+ * @param {unknown} text
+ * @returns {{lon: number, lat: number, swapped: boolean} | null}
  */
 export function parseLonLat(text) {
   const parts = String(text).trim().split(/[\s,，;；]+/).filter(Boolean);

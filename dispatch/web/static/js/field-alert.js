@@ -1,7 +1,7 @@
 // The field app's case view, right column: findings and decision support, sending the alert,
 // and the answer coming back from the centre.
 
-import { api, el, fmtTime, newKey, toast } from './core.js';
+import { api, byId, el, fmtTime, fresh, newKey, toast } from './core.js';
 import { pick, t } from './i18n.js';
 import { statusLabel } from './alerts-view.js';
 import { ctx, facilityName, hooks, pathwayName, pendingOfCase, recall, remember } from './field-state.js';
@@ -120,7 +120,7 @@ export function buildAlertForm() {
   delete select.dataset.chosen;
   const remembered = recall('alert.to');
   if (remembered && ids.includes(remembered)) select.value = remembered;
-  document.getElementById('alert-send').disabled = ids.length === 0;
+  byId('alert-send').disabled = ids.length === 0;
   if (!ids.length) toast(t('field.alert.none.to'), 'error');
   select.onchange = () => {
     select.dataset.chosen = '1';
@@ -141,7 +141,7 @@ export function buildAlertForm() {
 
 /** Re-translate the destinations' names (keeps what the user chose and typed). */
 export function relabelDestinations() {
-  for (const choice of document.getElementById('alert-to').options) choice.textContent = facilityName(choice.value);
+  for (const choice of byId('alert-to').options) choice.textContent = facilityName(choice.value);
 }
 
 export function renderAlertEcgs() {
@@ -161,12 +161,12 @@ function origin() {
 }
 
 async function updateEta() {
-  const to = ctx.facilities.get(document.getElementById('alert-to').value);
+  const to = ctx.facilities.get(byId('alert-to').value);
   if (!to || to.lon === null) return;
   const [lon, lat] = origin();
   try {
     const route = await api(`/travel-time?from=${lon},${lat}&to=${to.lon},${to.lat}`);
-    if (route.reachable) document.getElementById('alert-eta').value = Math.round(route.minutes);
+    if (route.reachable) byId('alert-eta').value = Math.round(route.minutes);
   } catch {
     // offline: the crew types the ETA
   }
@@ -202,6 +202,7 @@ async function sendAlert(form) {
 export async function loadAlerts() {
   const caseId = ctx.caseId;
   const found = await api(`/alerts?case_id=${caseId}`);
+  fresh('alerts');
   if (caseId !== ctx.caseId) return;
   for (const alert of found) ctx.alerts.set(alert.id, alert);
   hooks.render();
@@ -240,6 +241,6 @@ export function renderAnswer() {
     el('strong', {}, t(key, { to, note: best.answer_note || '' })),
     best.answered_at ? el('span', { class: 'answer-by' }, t('field.answer.by', { by: best.answered_by || '', time: fmtTime(best.answered_at) })) : null,
   ].filter(Boolean));
-  document.getElementById('sent-alerts').replaceChildren(...[...alerts].sort((a, b) => b.id - a.id).map((a) => el('li', { dataset: { alertId: a.id, status: a.status } },
+  byId('sent-alerts').replaceChildren(...[...alerts].sort((a, b) => b.id - a.id).map((a) => el('li', { dataset: { alertId: a.id, status: a.status } },
     t('field.alert.item', { to: facilityName(a.to_facility_id), status: statusLabel(a), time: fmtTime(a.created_at) }))));
 }

@@ -1,6 +1,6 @@
 // The field app's case view, left column: milestone buttons, the ECG, the timeline.
 
-import { el, fmtTime, newKey, toast } from './core.js';
+import { byId, el, fmtTime, newKey, toast } from './core.js';
 import { t } from './i18n.js';
 import { FIELD_MILESTONES, OWN_FACILITY, milestoneLabel } from './milestones.js';
 import { ctx, pendingOfCase, recall, remember } from './field-state.js';
@@ -103,7 +103,7 @@ export async function addEcg(file) {
 
 export function renderEcgs() {
   const waiting = new Set(pendingOfCase('upload').map((item) => item.ref));
-  document.getElementById('ecg-list').replaceChildren(...ecgsOfCase().map((ecg) => {
+  byId('ecg-list').replaceChildren(...ecgsOfCase().map((ecg) => {
     const preview = previews.get(ecg.ref);
     return el('li', { dataset: { ref: ecg.ref } },
       preview && ecg.type.startsWith('image/') ? el('img', { src: preview, alt: ecg.name, class: 'ecg-thumb' }) : null,

@@ -1,12 +1,13 @@
 // The field app's case picker: the active cases, and a form to open a new one.
 
-import { api, el, fmtTime, newKey } from './core.js';
+import { api, byId, el, fmtTime, fresh, newKey, stale } from './core.js';
 import { pick, t } from './i18n.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
 
 /** Load the active cases the user may see and list them. */
 export async function loadCases() {
   const cases = await api('/cases?status=active&limit=30');
+  fresh('cases');
   remember('cases', cases);
   renderCases(cases);
   return cases;
@@ -18,7 +19,7 @@ export function renderCases(cases = recall('cases', [])) {
     type: 'button', class: `case-item${c.id === ctx.caseId ? ' current' : ''}`, dataset: { caseId: c.id },
     onclick: () => hooks.selectCase(c.id),
   }, t('field.case.item', { id: c.id, pathway: pathwayName(c.pathway), time: fmtTime(c.created_at, { seconds: false }), complaint: c.complaint || '' }))));
-  document.getElementById('no-cases').hidden = cases.length > 0;
+  byId('no-cases').hidden = cases.length > 0;
 }
 
 function position() {
@@ -73,13 +74,13 @@ async function where(form) {
 export function setUpNewCase() {
   const form = document.getElementById('new-case-form');
   if (ctx.me.role === 'crew') { // a crew's cases come from the dispatcher (POST /cases/{id}/dispatch)
-    document.getElementById('new-case').hidden = true;
-    document.getElementById('crew-hint').hidden = false;
+    byId('new-case').hidden = true;
+    byId('crew-hint').hidden = false;
     return;
   }
   form.pathway.replaceChildren(...ctx.config.pathways.map((p) => el('option', { value: p.id }, pick(p.name_zh, p.name_en))));
   const hasFacility = Boolean(ctx.facilities.get(ctx.me.facility_id));
-  document.getElementById('where-facility-label').hidden = !hasFacility;
+  byId('where-facility-label').hidden = !hasFacility;
   form.querySelector(`input[name=where][value=${hasFacility ? 'facility' : 'place'}]`).checked = true;
   form.place_query.addEventListener('input', () => {
     clearTimeout(searchTimer);
@@ -103,9 +104,9 @@ export function setUpNewCase() {
       delete form.dataset.key;
       form.reset();
       form.querySelector(`input[name=where][value=${hasFacility ? 'facility' : 'place'}]`).checked = true;
-      document.getElementById('new-case').open = false;
+      byId('new-case').open = false;
       await hooks.selectCase(created.id, created);
-      loadCases().catch(() => {});
+      loadCases().catch((failed) => stale('cases', failed));
     } catch (err) {
       error.textContent = err.status === 0 ? t('field.create.offline') : t('field.create.failed', { detail: err.detail || err.message });
     } finally {

@@ -4,7 +4,7 @@
 // key and its original device time, so a bad connection only delays it. The answer from the
 // centre comes back on the township's own alert stream (or by polling, for ambulance crews).
 
-import { api, beforeSignOut, config, el, fmtTime, setLive, startPage, toast } from './core.js';
+import { api, beforeSignOut, byId, config, el, fmtTime, fresh, setLive, stale, startPage, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { openOutbox } from './queue.js';
 import { openStream, streamHead } from './stream.js';
@@ -69,11 +69,11 @@ function renderQueue() {
   const box = document.getElementById('queue');
   const items = ctx.pending;
   box.hidden = items.length === 0;
-  document.getElementById('queue-title').textContent = t('field.queue.title', { n: items.length });
+  byId('queue-title').textContent = t('field.queue.title', { n: items.length });
   const state = ctx.outbox?.state || 'idle';
-  document.getElementById('queue-state').textContent = t(`field.queue.${state}`);
+  byId('queue-state').textContent = t(`field.queue.${state}`);
   box.dataset.state = state;
-  document.getElementById('queue-list').replaceChildren(...items.map((item) => el('li', {
+  byId('queue-list').replaceChildren(...items.map((item) => el('li', {
     dataset: { kind: item.kind, key: item.key, at: item.at || '', milestone: item.milestone || '' },
   }, `${fmtTime(item.at)} · ${itemLabel(item)}${item.case_id ? ` · #${item.case_id}` : ''}`)));
 }
@@ -105,7 +105,7 @@ async function followStream() {
       if (state === 'live') {
         ctx.online = true;
         ctx.outbox.flush();
-        if (ctx.caseId) loadAlerts().catch(() => {});
+        if (ctx.caseId) loadAlerts().catch((error) => stale('alerts', error));
       }
       updateLive();
     },
@@ -122,6 +122,7 @@ async function poll() {
     if (JSON.stringify([...ctx.alerts.values()].map((a) => a.status)) !== before) refreshCaseSoon();
   } catch (err) {
     ctx.online = err.status !== 0;
+    stale('alerts', err);
   }
   updateLive();
 }
@@ -133,7 +134,7 @@ let refreshTimer = null;
 function refreshCaseSoon() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(() => {
-    refreshCase().catch(() => {});
+    refreshCase().catch((error) => stale('case', error));
     loadDecision(); // a new stamp (e.g. the diagnosis) changes the recommendation
   }, 800);
 }
@@ -142,6 +143,7 @@ async function refreshCase() {
   if (!ctx.caseId) return;
   const caseId = ctx.caseId;
   const found = await api(`/cases/${caseId}`);
+  fresh('case');
   if (caseId !== ctx.caseId) return;
   ctx.caseData = found;
   remember(`case.${caseId}`, found);
@@ -156,6 +158,7 @@ async function selectCase(caseId, data = null) {
   ctx.caseData = data || recall(`case.${caseId}`);
   try {
     ctx.caseData = await api(`/cases/${caseId}`);
+    fresh('case');
     remember(`case.${caseId}`, ctx.caseData);
   } catch (err) {
     if (!ctx.caseData || err.status !== 0) {
@@ -163,14 +166,15 @@ async function selectCase(caseId, data = null) {
       showPicker();
       return;
     }
+    stale('case', err); // offline: the copy kept on this device
   }
-  document.getElementById('picker').hidden = true;
-  document.getElementById('case').hidden = false;
+  byId('picker').hidden = true;
+  byId('case').hidden = false;
   buildFindings();
   buildAlertForm();
   render();
   loadDecision();
-  loadAlerts().catch(() => {});
+  loadAlerts().catch((error) => stale('alerts', error));
   startGps();
 }
 
@@ -178,10 +182,13 @@ function showPicker() {
   ctx.caseId = null;
   remember('current', null);
   stopGps();
-  document.getElementById('picker').hidden = false;
-  document.getElementById('case').hidden = true;
-  document.getElementById('answer').hidden = true;
-  loadCases().catch(() => renderCases());
+  byId('picker').hidden = false;
+  byId('case').hidden = true;
+  byId('answer').hidden = true;
+  loadCases().catch((error) => {
+    stale('cases', error);
+    renderCases();
+  });
 }
 
 function render() {
@@ -190,7 +197,7 @@ function render() {
   renderCases();
   if (!ctx.caseId || !ctx.caseData) return;
   const c = ctx.caseData;
-  document.getElementById('case-title').textContent = t('field.case.title', {
+  byId('case-title').textContent = t('field.case.title', {
     id: c.id, pathway: pathwayName(c.pathway), drill: c.drill ? ` · ${t('alert.drill')}` : '', complaint: c.complaint || '',
   });
   renderStamps();
@@ -210,12 +217,12 @@ let gpsText = null; // [key, vars]: re-translated on a language switch
 
 function gpsState(key, vars = {}) {
   gpsText = [key, vars];
-  document.getElementById('gps-state').textContent = t(key, vars);
+  byId('gps-state').textContent = t(key, vars);
 }
 
 function startGps() {
   if (ctx.me.role !== 'crew' || !ctx.me.ambulance_id) return; // township units have no ambulance
-  document.getElementById('gps-box').hidden = false;
+  byId('gps-box').hidden = false;
   if (watchId !== null) return;
   if (!window.isSecureContext || !navigator.geolocation) {
     gpsState('field.gps.insecure');
@@ -268,15 +275,21 @@ async function start(me) {
     return waiting === 0 || confirm(t('field.signout.pending', { n: waiting }));
   });
   setUpNewCase();
-  document.getElementById('switch-case').addEventListener('click', showPicker);
-  document.getElementById('case-refresh').addEventListener('click', () => { refreshCase().catch((e) => toast(e.message, 'error')); loadDecision(); });
-  document.getElementById('decision-refresh').addEventListener('click', loadDecision);
-  document.getElementById('queue-retry').addEventListener('click', () => ctx.outbox.flush());
-  document.getElementById('ecg-file').addEventListener('change', async (event) => {
+  byId('switch-case').addEventListener('click', showPicker);
+  byId('case-refresh').addEventListener('click', () => {
+    refreshCase().catch((e) => {
+      stale('case', e);
+      toast(e.message, 'error');
+    });
+    loadDecision();
+  });
+  byId('decision-refresh').addEventListener('click', loadDecision);
+  byId('queue-retry').addEventListener('click', () => ctx.outbox.flush());
+  byId('ecg-file').addEventListener('change', async (event) => {
     for (const file of event.target.files) await addEcg(file);
     event.target.value = '';
   });
-  document.getElementById('map-box').addEventListener('toggle', showMap);
+  byId('map-box').addEventListener('toggle', showMap);
   window.addEventListener('online', updateLive);
   window.addEventListener('offline', updateLive);
   onLangChange(() => {
@@ -289,7 +302,11 @@ async function start(me) {
     render();
   });
   if (['township', 'cathlab'].includes(me.role) && me.facility_id) {
-    followStream().catch(() => { ctx.online = false; updateLive(); });
+    followStream().catch((error) => {
+      console.warn('infofirst: the facility stream could not start', error);
+      ctx.online = false;
+      updateLive();
+    });
   } else {
     setInterval(poll, POLL_MS);
   }
@@ -298,7 +315,8 @@ async function start(me) {
     const cases = await loadCases();
     ctx.online = true;
     if (current && cases.some((c) => c.id === current)) await selectCase(current);
-  } catch {
+  } catch (error) {
+    stale('cases', error);
     ctx.online = false;
     renderCases();
     if (current && recall(`case.${current}`)) await selectCase(current);

@@ -31,7 +31,9 @@ const LABELS = {
   unit_available: ['车辆可用', 'Unit available'],
 };
 
+/** @type {Record<string, string>} */
 const zh = {};
+/** @type {Record<string, string>} */
 const en = {};
 for (const [id, [chinese, english]] of Object.entries(LABELS)) {
   zh[`milestone.${id}`] = chinese;
@@ -41,7 +43,10 @@ register({ zh, en });
 
 export const MILESTONES = Object.keys(LABELS);
 
-/** The milestone's name in the current language. */
+/**
+ * The milestone's name in the current language.
+ * @param {string} id
+ */
 export function milestoneLabel(id) {
   return t(`milestone.${id}`);
 }

@@ -2,7 +2,7 @@
 // downloads. An <img> or a plain link cannot send the token, so both are fetched and handed
 // to the browser as blob: URLs (allowed by the pages' CSP).
 
-import { api, el, toast } from './core.js';
+import { api, byId, el, toast } from './core.js';
 import { t } from './i18n.js';
 
 let shownUrl = null;
@@ -14,7 +14,7 @@ function dialog() {
 /** Wire up the timeline dialog's close button (once). */
 export function setUpTimeline() {
   const box = dialog();
-  document.getElementById('timeline-close').addEventListener('click', () => box.close());
+  byId('timeline-close').addEventListener('click', () => box.close());
   box.addEventListener('close', () => {
     const img = document.getElementById('timeline-img');
     img.removeAttribute('src');
@@ -28,7 +28,7 @@ export async function openTimeline(id) {
   const box = dialog();
   const img = document.getElementById('timeline-img');
   const status = document.getElementById('timeline-status');
-  document.getElementById('timeline-title').textContent = t('reports.timeline.title', { id });
+  byId('timeline-title').textContent = t('reports.timeline.title', { id });
   img.hidden = true;
   img.alt = t('reports.timeline.title', { id });
   status.textContent = t('reports.timeline.loading');

@@ -29,6 +29,7 @@ const MILESTONES = {
   unit_available: ['车辆可用', 'unit available'],
 };
 
+/** @type {Record<string, string>} */
 const zh = {
   'reports.title': '质控报表',
   'reports.filters': '筛选',
@@ -119,6 +120,7 @@ const zh = {
   'reports.scope.own': '仅显示本机构（{facility}）的数据。',
 };
 
+/** @type {Record<string, string>} */
 const en = {
   'reports.title': 'Time-audit reports',
   'reports.filters': 'Filters',

@@ -5,14 +5,14 @@
 // Auditors, dispatchers and admins read every facility; township and cath-lab users only their
 // own (the server enforces it; the page fixes the facility filter to say so).
 
-import { api, config, el, setLive, startPage } from './core.js';
+import { api, byId, config, el, setLive, startPage } from './core.js';
 import { getLang, onLangChange, pick, t } from './i18n.js';
 import { REPORTS_TEXTS } from './reports-texts.js';
 import { monthsBetween, trendChart } from './reports-chart.js';
 import { PAGE, caseRows, facilityRows, metricKey, metricLabel, metricsRows, worstItems } from './reports-tables.js';
 import { download, openTimeline, setUpTimeline } from './reports-files.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 const OWN_FACILITY = ['township', 'cathlab'];
 const FILTER_KINDS = ['county_hospital', 'city_hospital', 'township_unit'];
 const view = { report: null, months: [], selected: null, shown: PAGE, facilities: new Map(), pathways: [] };

@@ -15,14 +15,39 @@ import { api, config, getToken } from './core.js';
 
 const MAX_DELAY_MS = 5000;
 
+/** @typedef {'connecting' | 'live' | 'offline'} StreamState */
+/**
+ * @typedef {object} StreamOptions
+ * @property {number} [since]
+ * @property {number} [epoch]
+ * @property {(frame: any) => void} onFrame a frame of the server's JSON (typed by the server's tests)
+ * @property {(state: StreamState) => void} [onState]
+ * @property {() => void} [onReset]
+ * @property {number | null} [silenceMs]
+ * @property {boolean} [confirm]
+ */
+/**
+ * @typedef {object} Stream
+ * @property {number} lastSeq
+ * @property {number} epoch
+ * @property {StreamState} state
+ * @property {number} connects
+ * @property {() => void} close
+ * @property {() => void} reconnectNow
+ */
+
 /**
  * Open a stream. Options: `since` and `epoch` (where to start, e.g. from the HTTP replay's
  * head), `onFrame(frame)` for each new frame (never one twice), `onState(state)` with
  * 'connecting' | 'live' | 'offline', `onReset()` when the stream's epoch changed (the stream
  * was rebuilt: forget what was shown), `silenceMs` (default: 3 heartbeats from the server's
  * config, else 30 s), `confirm` (send delivery confirmations, default true).
+ * @param {string} path
+ * @param {StreamOptions} options
+ * @returns {Stream}
  */
-export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () => {}, onReset = () => {}, silenceMs = null, confirm = true } = {}) {
+export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () => {}, onReset = () => {}, silenceMs = null, confirm = true }) {
+  /** @type {Stream} */
   const self = {
     lastSeq: since,
     epoch,
@@ -31,8 +56,10 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
     close,
     reconnectNow,
   };
+  /** @type {WebSocket | null} */
   let socket = null;
   let failures = 0;
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
   let lastHeard = Date.now();
   let closed = false;
@@ -41,9 +68,18 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
   if (silenceMs === null) {
     config().then((found) => {
       if (found.heartbeat_seconds) silence = Math.max(3 * found.heartbeat_seconds * 1000, 5000);
-    }).catch(() => {});
+    }).catch(keepDefaultSilence);
   }
 
+  /**
+   * Without the configuration the stream waits the default 30 s of silence: it still works.
+   * @param {unknown} error
+   */
+  function keepDefaultSilence(error) {
+    console.warn('infofirst: no heartbeat setting from the server; 30 s of silence counts as lost', error);
+  }
+
+  /** @param {StreamState} state */
   function setState(state) {
     if (self.state === state) return;
     self.state = state;
@@ -87,12 +123,25 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
       setState('offline');
       if (!opened) {
         failures += 1;
-        if (failures % 3 === 0) api('/auth/me').catch(() => {}); // an expired token signs out
+        if (failures % 3 === 0) api('/auth/me').catch(probeFailed); // an expired token signs out
       }
       schedule();
     };
   }
 
+  /**
+   * The probe for an expired token: a 401 has signed out already (in api()); any other
+   * failure is the outage this stream already shows as 'offline', and it retries anyway.
+   * @param {unknown} error
+   */
+  function probeFailed(error) {
+    console.warn('infofirst: the stream could not check the sign-in', error);
+  }
+
+  /**
+   * @param {WebSocket} ws
+   * @param {any} frame
+   */
   function take(ws, frame) {
     const frameEpoch = Number(frame.epoch || 0);
     if (frameEpoch && self.epoch && frameEpoch !== self.epoch) {
@@ -117,6 +166,7 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
     }
   }
 
+  /** @param {WebSocket} ws */
   function drop(ws) {
     if (socket === ws) socket = null;
     ws.onopen = ws.onmessage = ws.onclose = null;
@@ -127,6 +177,7 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
     }
   }
 
+  /** @param {number | null} [delay] ms; default: the growing back-off */
   function schedule(delay = null) {
     if (closed || timer !== null) return;
     const base = Math.min(500 * 2 ** Math.max(failures - 1, 0), MAX_DELAY_MS);
@@ -172,7 +223,11 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
   return self;
 }
 
-/** The HTTP replay's head of a facility's stream: `{epoch, head}` (start a screen there). */
+/**
+ * The HTTP replay's head of a facility's stream: `{epoch, head}` (start a screen there).
+ * @param {string} facilityId
+ * @returns {Promise<{epoch: number, head: number}>}
+ */
 export async function streamHead(facilityId) {
   const found = await api(`/facilities/${encodeURIComponent(facilityId)}/alerts?since=0&limit=1`);
   return { epoch: Number(found.epoch || 0), head: Number(found.head || 0) };
