@@ -6,7 +6,8 @@
 - ``Listener``: a dedicated connection (not from the pool) LISTENs for the stream doorbell
   (stream name and seq only); a short poll covers doorbells lost while it was away; it
   reconnects and re-LISTENs by itself and records when it last proved alive. Frames are always
-  read from the table, in order, after the last seq this process has seen.
+  read from the table, in order, after the last seq this process has seen. Its three loops run
+  under the app's supervisor (``Listener.loops``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import json
 import time
 from collections import defaultdict
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,25 +110,19 @@ class Listener:
         self.reconnects = 0
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
 
     def alive(self) -> bool:
         """Whether the listener proved its connection within the last three checks."""
         return time.monotonic() - self.alive_at < 3 * self.check_seconds + 1
 
-    def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="alert-listener"),
-            asyncio.create_task(self._fetch_loop(), name="alert-fetcher"),
-            asyncio.create_task(self._poll_loop(), name="alert-poller"),
-        ]
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    def loops(self) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
+        """The listener's three loops by name, for the app's supervisor to run: each handles
+        database errors itself; anything else propagates (the supervisor logs and restarts)."""
+        return {
+            "alert-listener": self.listen,
+            "alert-fetcher": self.fetch_loop,
+            "alert-poller": self.poll_loop,
+        }
 
     def ring(self, name: str) -> None:
         """Mark a stream as having new frames to fetch."""
@@ -137,7 +133,8 @@ class Listener:
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         self.ring(payload.split(" ", 1)[0])
 
-    async def _listen(self) -> None:
+    async def listen(self) -> None:
+        """LISTEN on a dedicated connection, proving it every check; reconnect on errors."""
         delay = 0.2
         while True:
             connection = None
@@ -162,23 +159,32 @@ class Listener:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
-    async def _poll_loop(self) -> None:
+    async def poll_loop(self) -> None:
+        """Ring every subscribed stream every poll (the safety net under NOTIFY)."""
         while True:
             await asyncio.sleep(self.poll_seconds)
             for name in self.hub.streams():
                 self.ring(name)
 
-    async def _fetch_loop(self) -> None:
+    async def fetch_loop(self) -> None:
+        """Fetch the rung streams; a stream whose fetch failed is rung again."""
         while True:
             await self._wake.wait()
             self._wake.clear()
             names, self._dirty = self._dirty, set()
-            for name in names:
-                try:
-                    await self.fetch(name)
-                except (SQLAlchemyError, OSError) as exc:
-                    log.warning("alert_fetch_failed", stream=name, error=type(exc).__name__)
-                    self._dirty.add(name)
+            pending = set(names)
+            try:
+                for name in names:
+                    try:
+                        await self.fetch(name)
+                    except (SQLAlchemyError, OSError) as exc:
+                        log.warning("alert_fetch_failed", stream=name, error=type(exc).__name__)
+                        self._dirty.add(name)
+                    pending.discard(name)
+            except BaseException:  # cancelled, or failed: the restarted loop fetches them
+                self._dirty |= pending
+                self._wake.set()
+                raise
 
     async def fetch(self, name: str) -> None:
         """Read the stream's frames after the last seq seen here and hand them to the hub."""

@@ -5,11 +5,10 @@ Run with ``uvicorn --factory dispatch.app:create_app`` or ``infofirst serve``.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.engine import make_url
@@ -24,12 +23,13 @@ from dispatch.cases import router as cases_router
 from dispatch.http import health, logs, problems
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.http.middleware import BodyLimit, RequestContext
+from dispatch.http.supervisor import Backoff, Supervisor
 from dispatch.reports import router as reports_router
 from dispatch.settings import Settings, get_settings
 from dispatch.web import router as web_router
 from geo import router as geo_router
 from geo.points import InputLimits
-from geo.runtime import RoadRuntime, start_watching, stop_watching
+from geo.runtime import RoadRuntime, load_network
 from units import auth_router, reach_router
 from units import router as units_router
 from units.deps import current_user
@@ -59,9 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        watcher = await start_watching(
-            app.state.roads, app.state.sessionmaker, settings.road_reload_seconds
-        )
+        await load_network(app.state.roads, app.state.sessionmaker)
         listener = Listener(
             asyncpg_dsn(settings.database_url),
             app.state.sessionmaker,
@@ -70,24 +68,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.listener_check_seconds,
         )
         app.state.alert_listener = listener
-        listener.start()
-        escalator = asyncio.create_task(
-            escalation.run(
+        supervisor: Supervisor = app.state.supervisor
+        for name, loop in listener.loops().items():
+            supervisor.add(name, loop)
+        supervisor.add(
+            "alert-escalation",
+            partial(
+                escalation.run,
                 app.state.sessionmaker,
                 settings.escalation_check_seconds,
                 timedelta(seconds=settings.escalation_reminder_seconds),
                 notifier_for(settings.escalation_webhook_url),
             ),
-            name="alert-escalation",
         )
+        supervisor.add(
+            "road-network-watch",
+            partial(app.state.roads.watch, app.state.sessionmaker, settings.road_reload_seconds),
+        )
+        supervisor.start()
         try:
             yield
         finally:
-            escalator.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await escalator
-            await listener.stop()
-            await stop_watching(watcher)
+            await supervisor.stop()
             await engine.dispose()
 
     app = FastAPI(
@@ -115,6 +117,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         coverage_margin_m=settings.coverage_margin_m,
     )
     app.state.alerts_hub = Hub(settings.ws_queue_size)
+    app.state.supervisor = Supervisor(
+        Backoff(
+            initial=settings.loop_backoff_initial_seconds,
+            maximum=settings.loop_backoff_max_seconds,
+            healthy_after=settings.loop_healthy_seconds,
+        )
+    )
     app.state.case_link = alert_link.case_link()
     app.state.unit_hooks = UnitHooks(
         on_status=[dispatching.status_listener],

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     escalation_reminder_seconds: float = Field(default=60.0, gt=0)
     escalation_check_seconds: float = Field(default=1.0, gt=0)
     escalation_webhook_url: str | None = None
+    # Background loops (listener, escalator, road watcher) run under one supervisor: a loop that
+    # fails is restarted after a pause doubling from the initial one up to the maximum, back to
+    # the initial one once a run lasted the healthy time.
+    loop_backoff_initial_seconds: float = Field(default=0.1, gt=0)
+    loop_backoff_max_seconds: float = Field(default=30.0, gt=0)
+    loop_healthy_seconds: float = Field(default=60.0, gt=0)
     # The web pages' map: the network's own roads, facilities and drive-time areas are always
     # drawn; a tile layer underneath only if a URL is set (county intranets have no internet).
     map_tile_url: str | None = Field(

@@ -4,7 +4,6 @@ network's version changes (an import in any process bumps it), with cached drive
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 
 import structlog
@@ -88,7 +87,8 @@ class RoadRuntime:
             return True
 
     async def watch(self, sessions: async_sessionmaker[AsyncSession], every: float) -> None:
-        """Check for a new network version every ``every`` seconds, until cancelled."""
+        """Check for a new network version every ``every`` seconds, until cancelled (database
+        errors are logged and retried; anything else propagates to the supervisor)."""
         while True:
             await asyncio.sleep(every)
             try:
@@ -111,19 +111,10 @@ class RoadRuntime:
         return self._coverage[key]
 
 
-async def start_watching(
-    runtime: RoadRuntime, sessions: async_sessionmaker[AsyncSession], every: float
-) -> asyncio.Task[None]:
-    """Load the network now (if the database is down the watcher retries) and keep watching."""
+async def load_network(runtime: RoadRuntime, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Load the network now; if the database is down, the watcher (``RoadRuntime.watch``, run
+    by the app's supervisor) loads it once it answers."""
     try:
         await runtime.refresh(sessions)
     except (SQLAlchemyError, OSError) as exc:
         log.warning("road_network_not_loaded", error=type(exc).__name__)
-    return asyncio.create_task(runtime.watch(sessions, every), name="road-network-watch")
-
-
-async def stop_watching(task: asyncio.Task[None]) -> None:
-    """Cancel the watcher and wait for it."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from dispatch.http import logs
 from dispatch.settings import get_settings
 
 
@@ -16,6 +17,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
 ) -> None:
     """Serve the API and the four pages."""
+    settings = get_settings()
+    logs.configure(settings.log_level, settings.log_json)  # uvicorn's lines through structlog
     uvicorn.run(
         "dispatch.app:create_app",
         factory=True,
@@ -25,5 +28,6 @@ def serve(
         ws_per_message_deflate=False,
         access_log=False,
         proxy_headers=False,
-        timeout_graceful_shutdown=max(1, round(get_settings().shutdown_grace_seconds)),
+        log_config=None,  # not uvicorn's own handlers: one format (dispatch/http/logs.py)
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_seconds)),
     )

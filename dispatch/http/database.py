@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,9 +16,24 @@ from sqlalchemy.ext.asyncio import (
 from dispatch.settings import Settings
 
 
+class DatabaseUnreachable(ConnectionError):
+    """Opening a database connection failed at the network level (refused, reset, timed out,
+    unknown host). asyncpg raises these as plain ``OSError``s, which SQLAlchemy passes through
+    unwrapped; the engine re-raises them as this, so only they answer "database unavailable"
+    (a ``TimeoutError`` or file error anywhere else is an ordinary 500)."""
+
+
+def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as exc:  # ConnectionRefusedError, ConnectionResetError, TimeoutError, ...
+        raise DatabaseUnreachable(f"{type(exc).__name__}: {exc}") from exc
+
+
 def make_engine(settings: Settings) -> AsyncEngine:
-    """An asyncpg engine with a checked pool (stale connections are replaced, not reused)."""
-    return create_async_engine(
+    """An asyncpg engine with a checked pool (stale connections are replaced, not reused);
+    a connection that cannot be opened raises ``DatabaseUnreachable``."""
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
@@ -22,6 +41,8 @@ def make_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=10,
         connect_args={"timeout": 5, "server_settings": {"application_name": "infofirst"}},
     )
+    event.listen(engine.sync_engine, "do_connect", _connect)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -21,7 +21,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """The process can serve: the database answers with PostGIS and the alert listener is alive."""
+    """The process can serve: the database answers with PostGIS, the alert listener is alive
+    and every supervised background loop is running (none down or waiting to restart)."""
     engine = cast(AsyncEngine, request.app.state.engine)
     checks: dict[str, Any] = {}
     try:
@@ -33,6 +34,9 @@ async def readyz(request: Request) -> JSONResponse:
     listener = getattr(request.app.state, "alert_listener", None)
     if listener is not None:
         checks["alert_listener"] = {"ok": listener.alive(), "reconnects": listener.reconnects}
+    supervisor = getattr(request.app.state, "supervisor", None)
+    if supervisor is not None and supervisor.states:
+        checks["supervisor"] = {"ok": supervisor.ready(), "loops": supervisor.report()}
     ready = all(check["ok"] for check in checks.values())
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 

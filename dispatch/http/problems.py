@@ -1,8 +1,9 @@
 """RFC 9457 problem+json for every error, from one table of exception classes.
 
 Every error a client can cause answers with ``{"type", "title", "status", "detail"}`` and a
-4xx status; a database that cannot be reached is a 503; anything unexpected is a 500 with no
-stack trace (the trace goes to the log).
+4xx status; a database that cannot be reached (a connection that cannot be opened, a lost
+connection, a server shutting down or starting) is a 503; anything unexpected, including any
+other ``OSError`` or ``TimeoutError``, is a 500 with no stack trace (the trace goes to the log).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts import exceptions as alerts_errors
 from dispatch.cases import exceptions as case_errors
+from dispatch.http.database import DatabaseUnreachable
 from dispatch.reports import exceptions as report_errors
 from geo import exceptions as geo_errors
 from units import exceptions as units_errors
@@ -149,7 +151,7 @@ def install(app: FastAPI) -> None:
     for cls in PROBLEMS:
         app.add_exception_handler(cls, _domain_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(DatabaseUnreachable, _database_unavailable)
     app.add_exception_handler(DBAPIError, _db_error)
     app.add_exception_handler(Exception, _unexpected)
 
