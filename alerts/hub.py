@@ -26,18 +26,18 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from alerts import stream
+from alerts import delivery, stream
+from alerts.delivery import Outgoing
 
 log = structlog.get_logger(__name__)
 Frame = dict[str, Any]
+__all__ = ["Hub", "Listener", "Outgoing", "Subscriber", "outgoing"]
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """A frame serialised once for every screen of the process (not once per screen)."""
-
-    seq: int
-    text: str
+def outgoing(frame: Frame) -> Outgoing:
+    """A frame as every screen of the process is sent it, serialised once."""
+    text = json.dumps(frame, ensure_ascii=False)
+    return Outgoing(int(frame["seq"]), text, int(frame.get("epoch") or 0))
 
 
 @dataclass(eq=False)
@@ -61,8 +61,8 @@ class Hub:
     def subscribe(self, name: str, head: int) -> Subscriber:
         """A new queue on the stream; ``head`` is the stream's last seq as the caller read it."""
         subscriber = Subscriber(name, asyncio.Queue(self.queue_size))
-        if not self.subscribers.get(name):  # else the screens already here still need them
-            self.last_seq[name] = max(self.last_seq.get(name, 0), head)
+        watched = bool(self.subscribers.get(name))
+        self.last_seq[name] = delivery.cursor_on_join(self.last_seq.get(name), head, watched)
         self.subscribers[name].add(subscriber)
         return subscriber
 
@@ -75,19 +75,23 @@ class Hub:
         return list(self.subscribers)
 
     def deliver(self, name: str, frames: list[Frame]) -> None:
-        """Give frames to every subscriber of the stream, never waiting."""
-        for frame in frames:
-            outgoing = Outgoing(int(frame["seq"]), json.dumps(frame, ensure_ascii=False))
-            self.last_seq[name] = max(self.last_seq.get(name, 0), outgoing.seq)
+        """Give the frames after the stream's cursor to each of its subscribers, never waiting.
+
+        A subscriber whose queue is full is marked lagging and given nothing more (its screen is
+        closed and replays on reconnect); the others are not held up.
+        """
+        cursor = self.last_seq.get(name, 0)
+        new, self.last_seq[name] = delivery.fresh(cursor, (outgoing(f) for f in frames))
+        for each in new:
             for subscriber in list(self.subscribers.get(name, ())):
                 if subscriber.lagging.is_set():
                     continue
                 try:
-                    subscriber.queue.put_nowait(outgoing)
+                    subscriber.queue.put_nowait(each)
                 except asyncio.QueueFull:
                     subscriber.lagging.set()
                     self.dropped += 1
-                    log.warning("screen_lagging", stream=name, seq=outgoing.seq)
+                    log.warning("screen_lagging", stream=name, seq=each.seq)
 
 
 class Listener:

@@ -1,5 +1,5 @@
-"""WebSocket delivery: ``/ws/facilities/{id}/alerts?since=SEQ&token=TOKEN`` (and the
-dispatchers' ``/ws/dispatch/alerts``).
+"""WebSocket delivery: ``/ws/facilities/{id}/alerts?since=SEQ&token=TOKEN[&epoch=EPOCH]`` (and
+the dispatchers' ``/ws/dispatch/alerts``).
 
 The token and the Origin are checked at the handshake, then the scope. The screen first gets
 every frame after ``since`` from the database, then live frames in order (never one twice),
@@ -7,12 +7,16 @@ an application heartbeat every 10 s (configurable), and may confirm
 ``{"type": "delivered", "seq": N}``.
 A screen that falls behind is disconnected (close code 1013) and replays when it reconnects.
 Each task uses its own short database session; none is shared.
+
+This module is the adapter: what to send, replay or close is decided by the sans-I/O core
+``alerts.delivery.Delivery``; here the socket, the table and the hub's queue are read and written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -22,27 +26,39 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from alerts import scope, service, stream
-from alerts.hub import Hub, Outgoing, Subscriber
+from alerts.delivery import (
+    LAGGING,
+    POLICY_VIOLATION,
+    Decision,
+    Delivery,
+    Heartbeat,
+    Outgoing,
+    Replay,
+    Send,
+    delivered_seq,
+)
+from alerts.hub import Hub, Subscriber, outgoing
 from units.exceptions import Forbidden, NotAuthenticated
 from units.models import User
 from units.security import TokenConfig, read_token
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
-POLICY_VIOLATION, TRY_AGAIN_LATER = 1008, 1013
 HEARTBEAT = Outgoing(0, "")  # a marker in a screen's queue: send a heartbeat now
 
 
 @router.websocket("/ws/facilities/{facility_id}/alerts")
-async def facility_alerts(websocket: WebSocket, facility_id: str, since: int = 0) -> None:
+async def facility_alerts(
+    websocket: WebSocket, facility_id: str, since: int = 0, epoch: int = 0
+) -> None:
     """A facility's alert stream."""
-    await serve_stream(websocket, stream.facility_stream(facility_id), since)
+    await serve_stream(websocket, stream.facility_stream(facility_id), since, epoch)
 
 
 @router.websocket("/ws/dispatch/alerts")
-async def dispatch_alerts(websocket: WebSocket, since: int = 0) -> None:
+async def dispatch_alerts(websocket: WebSocket, since: int = 0, epoch: int = 0) -> None:
     """The dispatchers' stream: every alert and every escalation."""
-    await serve_stream(websocket, stream.DISPATCH_STREAM, since)
+    await serve_stream(websocket, stream.DISPATCH_STREAM, since, epoch)
 
 
 def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
@@ -64,7 +80,7 @@ async def _user(
     return user
 
 
-async def serve_stream(websocket: WebSocket, name: str, since: int) -> None:
+async def serve_stream(websocket: WebSocket, name: str, since: int, client_epoch: int = 0) -> None:
     state = websocket.app.state
     sessions = cast(async_sessionmaker[AsyncSession], state.sessionmaker)
     hub = cast(Hub, state.alerts_hub)
@@ -82,12 +98,13 @@ async def serve_stream(websocket: WebSocket, name: str, since: int) -> None:
     async with sessions() as db:
         epoch, head = await stream.head(db, name)
     subscriber = hub.subscribe(name, head)
+    screen = Delivery(since, epoch, client_epoch)
     # The screen's two halves: whichever ends first (the screen left, the server is shutting
     # down, or the screen fell behind) ends the other at once.
     halves = {
         asyncio.create_task(_receive(websocket, sessions, user, name)),
         asyncio.create_task(
-            _send(websocket, sessions, subscriber, name, since, epoch, settings.heartbeat_seconds)
+            _send(websocket, sessions, subscriber, name, screen, settings.heartbeat_seconds)
         ),
     }
     try:
@@ -108,36 +125,49 @@ async def _send(
     sessions: async_sessionmaker[AsyncSession],
     subscriber: Subscriber,
     name: str,
-    since: int,
-    epoch: int,
+    screen: Delivery,
     heartbeat: float,
 ) -> None:
-    sent = since
-    while True:  # replay from the table, page by page, up to what is there now
-        async with sessions() as db:
-            events = await stream.frames_after(db, name, sent)
-        if not events:
-            break
-        for event in events:
-            await websocket.send_json(stream.frame(event))
-            sent = event.seq
+    """Do what the screen's delivery core decides: read the table, send, or close."""
     beat = asyncio.create_task(_beat(subscriber, heartbeat))
     try:
+        pending = deque(screen.start())
         while True:
-            if subscriber.lagging.is_set():
-                log.warning("screen_disconnected_lagging", stream=name, last_seq=sent)
+            if not pending:
+                pending.extend(await _next_event(subscriber, screen))
+                continue
+            decision = pending.popleft()
+            if isinstance(decision, Replay):  # a page from the table, after the last seq sent
+                async with sessions() as db:
+                    events = await stream.frames_after(db, name, decision.after)
+                pending.extend(screen.replayed([outgoing(stream.frame(e)) for e in events]))
+            elif isinstance(decision, Send):
+                await websocket.send_text(decision.frame.text)
+            elif isinstance(decision, Heartbeat):
+                await websocket.send_json(
+                    {"type": "heartbeat", "seq": decision.seq, "epoch": decision.epoch}
+                )
+            else:
+                log.warning(
+                    "screen_disconnected_lagging" if decision is LAGGING else "screen_disconnected",
+                    stream=name,
+                    last_seq=screen.sent,
+                    code=decision.code,
+                    reason=decision.reason,
+                )
                 with contextlib.suppress(Exception):
-                    closing = websocket.close(TRY_AGAIN_LATER, "fell behind: replay")
-                    await asyncio.wait_for(closing, 2)
+                    await asyncio.wait_for(websocket.close(decision.code, decision.reason), 2)
                 return
-            outgoing = await subscriber.queue.get()
-            if outgoing is HEARTBEAT:
-                await websocket.send_json({"type": "heartbeat", "seq": sent, "epoch": epoch})
-            elif outgoing.seq > sent:  # else already replayed
-                await websocket.send_text(outgoing.text)
-                sent = outgoing.seq
     finally:
         beat.cancel()
+
+
+async def _next_event(subscriber: Subscriber, screen: Delivery) -> list[Decision]:
+    """Wait for the screen's next event (lagging, a heartbeat, a live frame) and feed it."""
+    if subscriber.lagging.is_set():
+        return screen.lagged()
+    item = await subscriber.queue.get()
+    return screen.tick() if item is HEARTBEAT else screen.live(item)
 
 
 async def _beat(subscriber: Subscriber, heartbeat: float) -> None:
@@ -156,11 +186,11 @@ async def _receive(
             message: Any = await websocket.receive_json()
         except ValueError:
             continue  # not JSON: ignored
-        if isinstance(message, dict) and message.get("type") == "delivered":
-            seq = message.get("seq")
-            if isinstance(seq, int) and seq > 0:
-                try:
-                    async with sessions() as db, db.begin():
-                        await service.confirm_delivery(db, user, name, seq, datetime.now(UTC))
-                except (SQLAlchemyError, OSError) as exc:  # the screen keeps its frames
-                    log.warning("delivery_not_recorded", stream=name, seq=seq, error=str(exc))
+        seq = delivered_seq(message)
+        if seq is None:
+            continue  # not a delivery confirmation: ignored
+        try:
+            async with sessions() as db, db.begin():
+                await service.confirm_delivery(db, user, name, seq, datetime.now(UTC))
+        except (SQLAlchemyError, OSError) as exc:  # the screen keeps its frames
+            log.warning("delivery_not_recorded", stream=name, seq=seq, error=str(exc))

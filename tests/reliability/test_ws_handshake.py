@@ -85,6 +85,29 @@ async def test_since_replays_only_later_frames_then_delivery_is_confirmed(
         assert await eventually(delivered, 5)
 
 
+async def test_a_client_of_another_epoch_is_replayed_the_stream_from_its_start(
+    cluster: Cluster, http: httpx.AsyncClient
+) -> None:
+    """since=head and another epoch: frame 1 comes first; with the stream's epoch, a heartbeat."""
+    (server,) = cluster.get("a")
+    sender = bearer(await sign_in(http, server, "township-th-nandun"))
+    receiver = await sign_in(http, server, "cathlab-county-hospital")
+    case_id = await open_case(http, server, sender)
+    sent = await post_alert(http, server, sender, alert_body(case_id, 1))
+    assert 201 == sent.status, sent.body
+    epoch, head = (
+        int(sent.body["epoch"]),
+        await stream_head(http, server, receiver, "county-hospital"),
+    )
+    base = f"{server.ws_url}{PATH}?since={head}&token={receiver}"
+    async with websockets.connect(f"{base}&epoch={epoch + 1}", open_timeout=5) as ws:
+        first = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert (1, epoch) == (first["seq"], first["epoch"])
+    async with websockets.connect(f"{base}&epoch={epoch}", open_timeout=5) as ws:
+        first = json.loads(await asyncio.wait_for(ws.recv(), 15))
+    assert ("heartbeat", head, epoch) == (first["type"], first["seq"], first["epoch"])
+
+
 async def test_a_server_with_screens_connected_stops_promptly(
     reliability_db: str, log_dir: Path, http: httpx.AsyncClient
 ) -> None:
