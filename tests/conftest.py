@@ -5,6 +5,7 @@ server) is created and migrated once per run, and the synthetic demo county is l
 (``tests.databases.prepare_demo_database``, as for the browser and reliability databases).
 Each test then runs inside a transaction that is rolled back, so tests never see each other.
 A database that cannot be reached, or lacks PostGIS, fails the run; a skipped test fails it too.
+Tests marked ``stops_postgres`` run after every other test of the session (``tests/ordering.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dispatch.http.database import make_engine
 from dispatch.settings import Settings
 from geo.runtime import RoadRuntime
 from tests.databases import prepare_demo_database
+from tests.ordering import order_items
 
 # The project's shared data (the real Chengdu OSM extract) lives beside the checkout.
 SHARED_DATA = Path(
@@ -34,6 +36,12 @@ CHENGDU_PBF = SHARED_DATA / "chengdu.osm.pbf"
 TEST_DATABASE_URL = os.environ.get(
     "INFOFIRST_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_test"
 )
+
+
+@pytest.hookimpl(trylast=True)  # after any plugin that reorders or deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``stops_postgres`` run last in the session, whatever their file's name."""
+    items[:] = order_items(items)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
