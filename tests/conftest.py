@@ -1,14 +1,15 @@
 """Shared fixtures: a real PostGIS test database, a rolled-back transaction per test, the app.
 
 The test database (``INFOFIRST_TEST_DATABASE_URL``, default ``infofirst_test`` on the local
-server) is created and migrated once per run, and the synthetic demo county is loaded into it.
+server) is created and migrated once per run, and the synthetic demo county is loaded into it
+(``tests.databases.prepare_demo_database``, as for the browser and reliability databases).
 Each test then runs inside a transaction that is rolled back, so tests never see each other.
 A database that cannot be reached, or lacks PostGIS, fails the run; a skipped test fails it too.
+Tests marked ``stops_postgres`` run after every other test of the session (``tests/ordering.py``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -16,16 +17,15 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from dispatch import migrate
 from dispatch.app import create_app
 from dispatch.demo.county import DemoCounty, build_demo_county
-from dispatch.demo.load import load_demo
 from dispatch.http.database import make_engine
 from dispatch.settings import Settings
 from geo.runtime import RoadRuntime
+from tests.databases import prepare_demo_database
+from tests.ordering import order_items
 
 # Test data kept in the repository (tests/data/README.md: what it is, and its ODbL licence).
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -34,6 +34,12 @@ CHENGDU_PBF = TEST_DATA / "chengdu.osm.pbf"
 TEST_DATABASE_URL = os.environ.get(
     "INFOFIRST_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_test"
 )
+
+
+@pytest.hookimpl(trylast=True)  # after any plugin that reorders or deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``stops_postgres`` run last in the session, whatever their file's name."""
+    items[:] = order_items(items)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -61,16 +67,8 @@ def demo_county() -> DemoCounty:
 @pytest.fixture(scope="session")
 async def engine(settings: Settings, demo_county: DemoCounty) -> AsyncIterator[AsyncEngine]:
     """An engine on the migrated test database, with the demo county loaded (committed)."""
-    try:
-        await asyncio.to_thread(migrate.upgrade, settings.database_url)
-    except Exception as exc:  # noqa: BLE001 - turned into a loud failure of the whole run
-        pytest.fail(f"the test database cannot be prepared (PostgreSQL with PostGIS?): {exc}")
+    await prepare_demo_database(settings.database_url, empty="reset", county=demo_county)
     engine = make_engine(settings)
-    async with engine.connect() as connection:
-        version = await connection.scalar(text("SELECT postgis_lib_version()"))
-        assert version, "PostGIS is missing from the test database"
-    async with async_sessionmaker(engine)() as db, db.begin():
-        await load_demo(db, demo_county, reset=True)
     yield engine
     await engine.dispose()
 

@@ -2,12 +2,12 @@
 
 The database (``INFOFIRST_BROWSER_DATABASE_URL``, default ``infofirst_test_browser`` on the
 local server) is migrated and the demo county loaded with ``reset`` (as ``infofirst demo load
---reset`` does) once per run; one server process serves all the browser tests (it and
-the browser stop when they are done, before the other test packages run). Chromium is
-``/usr/bin/chromium`` (``INFOFIRST_CHROMIUM`` to override), driven by Playwright; Playwright
-never downloads a browser, and a missing Chromium fails the run (``scripts/system-deps.sh``
-installs it). Every page records its console errors and uncaught exceptions, and a test fails
-if any appear that it did not expect.
+--reset`` does) once per run, by ``tests.databases.prepare_demo_database``; one server process
+serves all the browser tests (it and the browser stop when they are done, before the other test
+packages run). Chromium is ``/usr/bin/chromium`` (``INFOFIRST_CHROMIUM`` to override), driven by
+Playwright; Playwright never downloads a browser, and a missing Chromium fails the run
+(``scripts/system-deps.sh`` installs it). Every page records its console errors and uncaught
+exceptions, and a test fails if any appear that it did not expect.
 """
 
 from __future__ import annotations
@@ -29,14 +29,9 @@ from playwright.async_api import (
     Page,
     async_playwright,
 )
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from dispatch import migrate
-from dispatch.demo.county import build_demo_county
-from dispatch.demo.load import load_demo
-from dispatch.http.database import make_engine
-from dispatch.settings import Settings
 from tests.browser.server import WebServer
+from tests.databases import prepare_demo_database
 from tests.server_process import ROOT
 
 os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"  # never fetch a browser from the internet
@@ -72,17 +67,7 @@ NETWORK_ERRORS = (
 @pytest.fixture(scope="session")
 async def browser_db() -> str:
     """The browser tests' database: migrated, the demo county freshly loaded."""
-    try:
-        await asyncio.to_thread(migrate.upgrade, BROWSER_DATABASE_URL)
-    except Exception as exc:  # noqa: BLE001 - turned into a loud failure of the whole run
-        pytest.fail(f"the browser tests' database cannot be prepared: {exc}")
-    engine = make_engine(Settings(env="test", database_url=BROWSER_DATABASE_URL))
-    try:
-        async with async_sessionmaker(engine)() as db, db.begin():
-            await load_demo(db, build_demo_county(), reset=True)
-    finally:
-        await engine.dispose()
-    return BROWSER_DATABASE_URL
+    return await prepare_demo_database(BROWSER_DATABASE_URL, empty="reset")
 
 
 @pytest.fixture(scope="session")

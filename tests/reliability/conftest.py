@@ -2,13 +2,13 @@
 
 The database (``INFOFIRST_RELIABILITY_DATABASE_URL``, default ``infofirst_reliability`` on the
 local server) is created and migrated once per run, the demo county loaded, and every case and
-alert of an earlier run removed, so each run starts from empty streams. Server processes are
-started by the tests (``servers.running``) and always stopped in a ``finally``.
+alert of an earlier run removed, so each run starts from empty streams
+(``tests.databases.prepare_demo_database``). Server processes are started by the tests
+(``servers.running``) and always stopped in a ``finally``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -16,47 +16,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from dispatch import migrate
-from dispatch.demo.county import build_demo_county
-from dispatch.demo.load import load_demo
-from dispatch.http.database import make_engine
-from dispatch.settings import Settings
+from tests.databases import prepare_demo_database
 from tests.reliability.servers import Server, start_server
 
 RELIABILITY_DATABASE_URL = os.environ.get(
     "INFOFIRST_RELIABILITY_DATABASE_URL",
     "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_reliability",
 )
-# What an earlier run left: cases cascade to their stamps; alerts and their streams go with them.
-EMPTIED = (
-    "alert_deliveries",
-    "alert_escalations",
-    "alert_stream",
-    "alert_stream_heads",
-    "alerts",
-    "attachments",
-    "cases",
-)
 
 
 @pytest.fixture(scope="session")
 async def reliability_db() -> str:
     """The reliability database: migrated, the demo county loaded, no cases or alerts."""
-    try:
-        await asyncio.to_thread(migrate.upgrade, RELIABILITY_DATABASE_URL)
-    except Exception as exc:  # noqa: BLE001 - turned into a loud failure of the whole run
-        pytest.fail(f"the reliability database cannot be prepared: {exc}")
-    engine = make_engine(Settings(env="test", database_url=RELIABILITY_DATABASE_URL))
-    try:
-        async with async_sessionmaker(engine)() as db, db.begin():
-            await db.execute(text(f"TRUNCATE {', '.join(EMPTIED)} CASCADE"))
-            await load_demo(db, build_demo_county())
-    finally:
-        await engine.dispose()
-    return RELIABILITY_DATABASE_URL
+    return await prepare_demo_database(RELIABILITY_DATABASE_URL, empty="cases_and_alerts")
 
 
 @pytest.fixture(scope="session")

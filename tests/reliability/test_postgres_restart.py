@@ -2,11 +2,11 @@
 the service recovers by itself, and no committed alert is lost.
 
 RISK: this stops the machine's shared PostgreSQL server. It must run after every other test
-that uses it: the file is named to sort last in tests/reliability (pytest runs tests/unit after
-it, and unit tests do no I/O), and before stopping the server the test waits until no other
-client is in the middle of a query or a transaction (failing loudly if one stays). Do not run
-tests that need PostgreSQL in parallel with this one (e.g. under pytest-xdist). PostgreSQL is
-always started again in a ``finally``.
+that uses it: it is marked ``stops_postgres``, and ``tests/conftest.py`` moves such tests to the
+end of the session whatever the files' names or the order of the paths given (tests/ordering.py);
+before stopping the server the test waits until no other client is in the middle of a query or
+a transaction (failing loudly if one stays). Do not run tests that need PostgreSQL in parallel
+with this one (e.g. under pytest-xdist). PostgreSQL is always started again in a ``finally``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from tests.reliability.servers import (
     sign_in,
     stream_head,
 )
+
+pytestmark = pytest.mark.stops_postgres
 
 SENDER = "township-th-nandun"
 RECEIVER = "cathlab-county-hospital"

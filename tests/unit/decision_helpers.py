@@ -1,0 +1,57 @@
+"""Shared by the decision-support tests: a fixed clock, default options, the STEMI rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+
+from dispatch.cases.decision import (
+    DecisionConfig,
+    LysisOption,
+    PciOption,
+    StemiDecision,
+    StrokeDecision,
+    stemi_reperfusion,
+)
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+NOW = datetime(2025, 3, 15, 0, 30, tzinfo=SHANGHAI)
+CONFIG = DecisionConfig()
+COUNTY = PciOption("county", "县医院", 40)  # no recent cases: the prior 60 min is used
+TOWNSHIP_LYSIS = LysisOption("township_a", "A镇卫生院", 0)
+
+
+def minutes_ago(minutes: float) -> datetime:
+    return NOW - timedelta(minutes=minutes)
+
+
+def stemi(
+    *,
+    diagnosed_minutes_ago: float | None = 20,
+    door_in: datetime | None = None,
+    at_pci_facility: bool = False,
+    pci_options: Sequence[PciOption] = (COUNTY,),
+    lysis_options: Sequence[LysisOption] = (TOWNSHIP_LYSIS,),
+    onset_at: datetime | None = NOW - timedelta(hours=2),
+    killip_class: int | None = 1,
+    lysis_contraindicated: bool = False,
+    config: DecisionConfig = CONFIG,
+) -> StemiDecision:
+    """The STEMI rule with defaults: diagnosed 20 min ago, on the road, county 40 + prior 60."""
+    diagnosis = None if diagnosed_minutes_ago is None else minutes_ago(diagnosed_minutes_ago)
+    return stemi_reperfusion(
+        NOW,
+        diagnosis,
+        door_in,
+        at_pci_facility,
+        list(pci_options),
+        list(lysis_options),
+        onset_at,
+        killip_class,
+        lysis_contraindicated,
+        config,
+    )
+
+
+def codes(decision: StemiDecision | StrokeDecision) -> list[str]:
+    return [r.code for r in decision.reasons]
