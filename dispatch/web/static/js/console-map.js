@@ -2,7 +2,7 @@
 // ambulances coloured by status, a choice of drive-time overlay, facility cards on click and
 // picking the caller's location with a click.
 
-import { api, el, fmtTime, toast } from './core.js';
+import { api, el, errorMessage, fmtTime, toast } from './core.js';
 import { t } from './i18n.js';
 import { createMap, loadLeaflet } from './map.js';
 import { facilityName, state } from './console-util.js';
@@ -57,7 +57,7 @@ export async function showCoverage(capability) {
         .addTo(net.layers.coverage);
     });
   } catch (error) {
-    toast(error.message, 'error');
+    toast(errorMessage(error), 'error');
   }
 }
 

@@ -26,7 +26,7 @@ function startClock() {
 }
 
 function coverageChoice() {
-  const select = $('coverage-select');
+  const select = $('coverage-select', HTMLSelectElement);
   const fill = () => {
     const value = select.value || 'pci';
     select.replaceChildren(
