@@ -42,11 +42,15 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-# The pages' JavaScript: ESLint, then tsc --checkJs (versions pinned in package.json and
-# package-lock.json; `npm ci` again only when the lock changed).
+# The pages' JavaScript: ESLint, then tsc --checkJs twice: jsconfig.json type-checks the
+# modules listed there with --strict, jsconfig.pages.json every script in static/js with
+# strict off but noImplicitThis, strictBindCallApply, strictFunctionTypes and unknown catch
+# variables (versions pinned in package.json and package-lock.json; `npm ci` again only
+# when the lock changed).
 jscheck: node_modules/.installed
 	$(NODE_BIN)/eslint
 	$(NODE_BIN)/tsc -p jsconfig.json
+	$(NODE_BIN)/tsc -p jsconfig.pages.json
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || bash scripts/system-deps.sh

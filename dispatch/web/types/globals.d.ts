@@ -8,6 +8,8 @@ declare global {
     L?: typeof Leaflet;
     /** Safari before 14.1. */
     webkitAudioContext?: typeof AudioContext;
+    /** cathlab.js: the alerts stream, for operators and tests (lastSeq, state, connects). */
+    infofirstStream?: import('../static/js/stream.js').Stream;
   }
 }
 

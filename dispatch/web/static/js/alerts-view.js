@@ -31,19 +31,54 @@ register({
   },
 });
 
-/** The pathway's name (known pathways translated; others shown by their id). */
+/**
+ * An alert as the API shows it (alerts/service.py view()).
+ * @typedef {object} AlertView
+ * @property {number} id
+ * @property {number} case_id
+ * @property {string} to_facility_id
+ * @property {string | null} from_facility_id
+ * @property {string | null} from_ambulance_id
+ * @property {string} sent_by
+ * @property {string} pathway
+ * @property {string} summary
+ * @property {Record<string, unknown>} vitals
+ * @property {string[]} attachment_ids
+ * @property {number | null} eta_minutes
+ * @property {string | null} eta_at
+ * @property {string} status
+ * @property {boolean} drill
+ * @property {string} created_at
+ * @property {string | null} delivered_at
+ * @property {string | null} answered_at
+ * @property {string | null} answered_by
+ * @property {string | null} answer_note
+ * @property {string | null} closed_at
+ * @property {number} escalation_level
+ */
+
+/**
+ * The pathway's name (known pathways translated; others shown by their id).
+ * @param {string} pathway
+ */
 export function pathwayLabel(pathway) {
   const key = `pathway.${pathway}`;
   const text = t(key);
   return text === key ? pathway.toUpperCase() : text;
 }
 
-/** The pathway badge. */
+/**
+ * The pathway badge.
+ * @param {string} pathway
+ */
 export function pathwayBadge(pathway) {
   return el('span', { class: `pathway pathway-${pathway}` }, pathwayLabel(pathway));
 }
 
-/** The status in words ('activated' says what was activated, by pathway). */
+/**
+ * The status in words ('activated' says what was activated, by pathway).
+ * @param {{status: string, pathway: string}} alert
+ */
 export function statusLabel(alert) {
   if (alert.status === 'activated') {
     const team = alert.pathway === 'stroke' ? 'stroke' : 'stemi';
@@ -52,7 +87,10 @@ export function statusLabel(alert) {
   return t(`status.${alert.status}`);
 }
 
-/** Minutes and seconds as m:ss (or h:mm:ss). */
+/**
+ * Minutes and seconds as m:ss (or h:mm:ss).
+ * @param {number} totalSeconds
+ */
 export function clock(totalSeconds) {
   const s = Math.max(0, Math.floor(totalSeconds));
   const h = Math.floor(s / 3600);
@@ -61,7 +99,11 @@ export function clock(totalSeconds) {
   return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
-/** The ETA as a countdown: `{text, overdue}` (overdue after the expected arrival). */
+/**
+ * The ETA as a countdown: `{text, overdue}` (overdue after the expected arrival).
+ * @param {{eta_at: string | null}} alert
+ * @param {number} [now]
+ */
 export function etaCountdown(alert, now = Date.now()) {
   if (!alert.eta_at) return { text: t('alert.eta.none'), overdue: false };
   const seconds = (new Date(alert.eta_at).getTime() - now) / 1000;
@@ -69,14 +111,21 @@ export function etaCountdown(alert, now = Date.now()) {
   return { text: t('alert.eta.past', { time: clock(-seconds) }), overdue: true };
 }
 
-/** Who sent it: the facility's name (from a Map id → properties) or the ambulance, and the user. */
+/**
+ * Who sent it: the facility's name (from a Map id → properties) or the ambulance, and the user.
+ * @param {AlertView} alert
+ * @param {Map<string, any>} [facilities] id → the facility's properties (the API's JSON)
+ */
 export function senderLabel(alert, facilities = new Map()) {
   const facility = alert.from_facility_id ? facilities.get(alert.from_facility_id) : null;
   const place = facility ? pick(facility.name_zh || facility.name, facility.name_en) : alert.from_facility_id || alert.from_ambulance_id || '';
   return place ? `${place} · ${alert.sent_by}` : alert.sent_by;
 }
 
-/** The vitals as label/value chips. */
+/**
+ * The vitals as label/value chips.
+ * @param {Record<string, unknown>} [vitals]
+ */
 export function vitalChips(vitals = {}) {
   return Object.entries(vitals).map(([key, value]) => {
     const label = t(`vital.${key}`);
@@ -84,21 +133,32 @@ export function vitalChips(vitals = {}) {
   });
 }
 
+/** @typedef {{url: string, type: string}} LoadedAttachment an object URL and its MIME type */
+
+/** @type {Map<string, Promise<LoadedAttachment>>} */
 const blobs = new Map();
 
-/** An attachment as an object URL and its type (fetched once with the token). */
+/**
+ * An attachment as an object URL and its type (fetched once with the token).
+ * @param {string} id
+ * @returns {Promise<LoadedAttachment>}
+ */
 export function attachmentBlob(id) {
-  if (!blobs.has(id)) {
-    const loading = api(`/attachments/${encodeURIComponent(id)}`, { raw: true })
-      .then((response) => response.blob())
+  let loading = blobs.get(id);
+  if (!loading) {
+    loading = api(`/attachments/${encodeURIComponent(id)}`, { raw: true })
+      .then((/** @type {Response} */ response) => response.blob())
       .then((blob) => ({ url: URL.createObjectURL(blob), type: blob.type }));
     loading.catch(() => blobs.delete(id)); // not kept: asked again next time (callers see the failure)
     blobs.set(id, loading);
   }
-  return blobs.get(id);
+  return loading;
 }
 
-/** The ECG attachments of an alert: images shown, PDFs as a link. */
+/**
+ * The ECG attachments of an alert: images shown, PDFs as a link.
+ * @param {{attachment_ids?: string[]}} alert
+ */
 export function ecgView(alert) {
   const box = el('div', { class: 'ecg' });
   for (const id of alert.attachment_ids || []) {
@@ -120,7 +180,10 @@ export function ecgView(alert) {
   return box;
 }
 
-/** Sent time and answer, as a line. */
+/**
+ * Sent time and answer, as a line.
+ * @param {AlertView} alert
+ */
 export function timesLine(alert) {
   const parts = [`${t('alert.sent_at')} ${fmtTime(alert.created_at)}`];
   if (alert.answered_at) parts.push(t('alert.answered', { by: alert.answered_by || '', time: fmtTime(alert.answered_at) }));

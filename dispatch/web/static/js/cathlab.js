@@ -5,7 +5,7 @@
 // A new alert sounds and flashes; the team acknowledges or activates from its card. A lost
 // connection shows a banner; the reconnect catches up from the last frame seen.
 
-import { api, byId, currentUser, el, fmtTime, setLive, startPage, toast } from './core.js';
+import { api, byId, currentUser, el, errorDetail, fmtTime, setLive, startPage, toast } from './core.js';
 import { needsGesture, playAlarm, unlock } from './alarm.js';
 import { ecgView, etaCountdown, pathwayBadge, pathwayLabel, senderLabel, statusLabel, timesLine, vitalChips } from './alerts-view.js';
 import { onLangChange, pick, t } from './i18n.js';
@@ -102,7 +102,7 @@ function render() {
   const board = document.getElementById('alerts');
   const showing = [...alerts.values()].filter((a) => ON_BOARD.has(a.status) && !a.closed_at);
   showing.sort((a, b) => (a.eta_at ? Date.parse(a.eta_at) : Infinity) - (b.eta_at ? Date.parse(b.eta_at) : Infinity) || a.id - b.id);
-  const fresh = new Set([...board.querySelectorAll('.alert-card.new')].map((node) => Number(node.dataset.alertId)));
+  const fresh = new Set([.../** @type {NodeListOf<HTMLElement>} */ (board.querySelectorAll('.alert-card.new'))].map((node) => Number(node.dataset.alertId)));
   board.replaceChildren(...showing.map((a) => card(a, fresh.has(a.id) && (a.status === 'sent' || a.status === 'delivered'))));
   byId('empty').hidden = showing.length > 0;
   byId('counts').textContent = showing.length ? t('cathlab.count', { n: showing.length }) : '';
@@ -137,14 +137,14 @@ function announce(alertId) {
 
 async function answer(alert, action) {
   unlock();
-  const buttons = document.querySelectorAll(`.alert-card[data-alert-id="${alert.id}"] button`);
+  const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll(`.alert-card[data-alert-id="${alert.id}"] button`));
   buttons.forEach((b) => { b.disabled = true; });
   try {
     const result = await api(`/alerts/${alert.id}/ack`, { method: 'POST', json: { action } });
     upsert(result.alert);
     render();
   } catch (err) {
-    toast(t('cathlab.answer.failed', { detail: err.detail || err.message }), 'error');
+    toast(t('cathlab.answer.failed', { detail: errorDetail(err) }), 'error');
     buttons.forEach((b) => { b.disabled = false; });
   }
 }
@@ -187,7 +187,7 @@ async function load() {
 
 function tick() {
   const now = Date.now();
-  for (const node of document.querySelectorAll('.alert-card')) {
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.alert-card'))) {
     const alert = alerts.get(Number(node.dataset.alertId));
     const value = node.querySelector('.eta-value');
     if (!alert || !value) continue;
@@ -231,7 +231,7 @@ startPage({
       start = await load();
     } catch (err) {
       const box = document.getElementById('load-error');
-      box.textContent = t('cathlab.load.failed', { facility: facilityId, detail: err.detail || err.message });
+      box.textContent = t('cathlab.load.failed', { facility: facilityId, detail: errorDetail(err) });
       const own = currentUser().facility_id;
       if (own && own !== facilityId) {
         box.append(' ', el('a', { href: `/cathlab/${encodeURIComponent(own)}` }, t('cathlab.own', { name: facilityName(own) })));

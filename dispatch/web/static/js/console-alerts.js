@@ -19,12 +19,15 @@ const MAX_SHOWN = 40;
 
 const alerts = new Map(); // id → alert view
 let loadedAt = 0;
+/** @type {() => void} */
 let changed = () => {};
+/** @type {(alert: any) => void} the alert view (the API's JSON) */
 let created = () => {};
 
 /**
  * Load the alerts, then follow the stream; `onChange()` after every change, `onCreated(alert)`
  * when a new alert arrives (its case may be new to the console too).
+ * @param {{onChange: () => void, onCreated: (alert: any) => void}} hooks
  */
 export async function startAlerts({ onChange, onCreated }) {
   changed = onChange;

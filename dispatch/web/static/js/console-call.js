@@ -2,7 +2,7 @@
 // the map), the pathway, optional details; then the nearest available ambulances by road and
 // one click to open the case and dispatch one.
 
-import { api, byId, el, fmtTime, newKey, toast } from './core.js';
+import { api, byId, el, errorDetail, errorMessage, fmtTime, newKey, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { parseLonLat, toWgs84 } from './crs.js';
 import { markCall } from './console-map.js';
@@ -17,9 +17,11 @@ let callStarted = null; // when the dispatcher started taking this call: the cas
 let recommended = [];
 let searchAbort = null;
 let recommendAbort = null;
+/** @type {(caseId: number) => void} */
 let onDispatchedHook = () => {};
 
 /** Wire up the new-call panel; `onDispatched(caseId)` after a dispatch (or a case opened without one). */
+/** @param {{onDispatched: (caseId: number) => void}} hooks */
 export function startCall({ onDispatched }) {
   onDispatchedHook = onDispatched;
   $('call-form').addEventListener('input', startedNow);
@@ -53,7 +55,7 @@ export function startCall({ onDispatched }) {
 
 /** One big choice per pathway the server knows (new pathways are data, not code). */
 function renderPathways() {
-  const chosen = document.querySelector('input[name=pathway]:checked')?.value;
+  const chosen = (/** @type {HTMLInputElement | null} */ (document.querySelector('input[name=pathway]:checked')))?.value;
   const choices = state.pathways.map((pathway) => el('label', { class: 'pathway-choice' },
     el('input', { type: 'radio', name: 'pathway', value: pathway.id, checked: pathway.id === chosen }),
     el('span', {}, pathwayName(pathway.id))));
@@ -78,7 +80,7 @@ export function pickPoint(lon, lat) {
 /** Take an open case without an ambulance (from the case list) into the panel to dispatch it. */
 export function takeCase(found) {
   setLocation({ lon: found.lon, lat: found.lat, crs: 'wgs84', wgs: [found.lon, found.lat], label: () => t('console.cases.patient', { id: found.id }) }, found);
-  const radio = document.querySelector(`input[name=pathway][value="${found.pathway}"]`);
+  const radio = /** @type {HTMLInputElement | null} */ (document.querySelector(`input[name=pathway][value="${found.pathway}"]`));
   if (radio) radio.checked = true;
   $('call-panel').scrollIntoView({ block: 'nearest' });
 }
@@ -100,7 +102,7 @@ function canDispatch() {
 }
 
 async function search() {
-  const q = $('place-search').value.trim();
+  const q = $('place-search', HTMLInputElement).value.trim();
   const list = $('place-results');
   searchAbort?.abort();
   if (!q) {
@@ -116,9 +118,17 @@ async function search() {
       : [el('li', { class: 'muted' }, t('console.call.search.none', { q }))]));
     return places;
   } catch (error) {
-    if (error.name !== 'AbortError') toast(error.message, 'error');
+    if (!isAbort(error)) toast(errorMessage(error), 'error');
     return null;
   }
+}
+
+/**
+ * A search overtaken by the next one (its fetch aborted): not an error to show.
+ * @param {unknown} error
+ */
+function isAbort(error) {
+  return (error instanceof DOMException || error instanceof Error) && error.name === 'AbortError';
 }
 
 function pickPlace(place) {
@@ -129,7 +139,7 @@ function pickPlace(place) {
 
 function typedCoordinates() {
   const error = $('coords-error');
-  const parsed = parseLonLat($('coords').value);
+  const parsed = parseLonLat($('coords', HTMLInputElement).value);
   if (!parsed) {
     error.classList.remove('hint');
     error.textContent = t('console.call.coords.bad');
@@ -137,7 +147,7 @@ function typedCoordinates() {
   }
   error.textContent = parsed.swapped ? t('console.call.coords.swapped') : '';
   error.classList.toggle('hint', parsed.swapped);
-  const crs = $('coords-crs').value;
+  const crs = $('coords-crs', HTMLSelectElement).value;
   setLocation({
     lon: parsed.lon, lat: parsed.lat, crs, wgs: toWgs84(parsed.lon, parsed.lat, crs),
     label: () => t('console.call.typed', { lon: parsed.lon, lat: parsed.lat, crs: t(`console.crs.${crs}`) }),
@@ -179,10 +189,10 @@ async function recommend() {
   try {
     recommended = await api(`/ambulances/nearest?lon=${lon}&lat=${lat}&crs=${crs}&k=5`, { signal: recommendAbort.signal });
   } catch (error) {
-    if (error.name === 'AbortError') return;
+    if (isAbort(error)) return;
     recommended = [];
     list.replaceChildren();
-    status.textContent = error.detail || error.message;
+    status.textContent = errorDetail(error);
     return;
   }
   renderRecommendations();
@@ -207,22 +217,22 @@ function renderRecommendations() {
 function caseBody(pathway) {
   const body = { pathway, location: { lon: spot.lon, lat: spot.lat, crs: spot.crs } };
   if (callStarted) body.call_received = callStarted;
-  const complaint = $('complaint').value.trim();
+  const complaint = $('complaint', HTMLInputElement).value.trim();
   if (complaint) body.complaint = complaint;
-  const age = $('age').value.trim();
-  const sex = $('sex').value;
+  const age = $('age', HTMLInputElement).value.trim();
+  const sex = $('sex', HTMLSelectElement).value;
   if (age || sex !== 'unknown') body.patient = { age: age ? Number(age) : null, sex };
   return body;
 }
 
 async function dispatch(candidate, button) {
-  const pathway = document.querySelector('input[name=pathway]:checked')?.value;
+  const pathway = (/** @type {HTMLInputElement | null} */ (document.querySelector('input[name=pathway]:checked')))?.value;
   if (!pathway) {
     $('pathway-error').textContent = t('console.call.pathway.missing');
-    document.querySelector('input[name=pathway]').focus();
+    /** @type {HTMLInputElement | null} */ (document.querySelector('input[name=pathway]'))?.focus();
     return;
   }
-  const buttons = [...document.querySelectorAll('#recommendations button.dispatch')];
+  const buttons = [.../** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('#recommendations button.dispatch'))];
   buttons.forEach((b) => { b.disabled = true; });
   button.textContent = t('console.call.dispatching');
   try {
@@ -238,7 +248,7 @@ async function dispatch(candidate, button) {
     reset();
     onDispatchedHook(id);
   } catch (error) {
-    toast(t('console.call.failed', { detail: error.detail || error.title || error.message }), 'error');
+    toast(t('console.call.failed', { detail: errorDetail(error) }), 'error');
     renderLocation();
     if (openCase) onDispatchedHook(openCase.id); // the case is open: list it
     if (spot) recommend(); // the ambulance may have been taken: show the ones left
@@ -255,9 +265,9 @@ function reset() {
   callStarted = null;
   recommended = [];
   recommendAbort?.abort();
-  for (const id of ['place-search', 'coords', 'complaint', 'age']) $(id).value = '';
-  $('sex').value = 'unknown';
-  for (const input of document.querySelectorAll('input[name=pathway]')) input.checked = false;
+  for (const id of ['place-search', 'coords', 'complaint', 'age']) $(id, HTMLInputElement).value = '';
+  $('sex', HTMLSelectElement).value = 'unknown';
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name=pathway]'))) input.checked = false;
   for (const id of ['place-results', 'recommendations']) $(id).replaceChildren();
   for (const id of ['coords-error', 'pathway-error']) $(id).textContent = '';
   $('recommend-status').textContent = t('console.call.recommend.wait');

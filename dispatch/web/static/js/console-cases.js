@@ -8,9 +8,12 @@ import { takeCase } from './console-call.js';
 import { callsign, facilityName, firstStamp, pathwayName, poll, state, timer } from './console-util.js';
 
 const CASES_MS = 10_000;
+/** @type {Record<string, number>} */
 const FMC_LATE_MINUTES = { stemi: 90 }; // FMC → wire, direct (docs/domain.md, "Other chest-pain targets")
 
-let cases = []; // full case views (GET /cases/{id}), newest first
+/** @type {any[]} */
+let cases = []; // full case views (GET /cases/{id}, the API's JSON), newest first
+/** @type {number | null} */
 let highlight = null;
 
 /** Start following the active cases; returns `{refresh(highlightId)}`. */
@@ -18,6 +21,7 @@ export function startCases() {
   const poller = poll(load, CASES_MS, 'cases');
   onLangChange(render);
   return {
+    /** @param {number | null} [id] */
     refresh(id = null) {
       highlight = id;
       return poller.now();
@@ -48,12 +52,13 @@ export function render() {
   body.replaceChildren(...cases.map(row));
 }
 
+/** @param {any} found a case view (the API's JSON) */
 function row(found) {
   const called = firstStamp(found.timeline, 'call_received') || found.created_at;
   const fmc = firstStamp(found.timeline, 'first_medical_contact');
   const ambulance = found.ambulance_id ? state.ambulances.get(found.ambulance_id) : null;
   const alerts = state.alertsByCase.get(found.id) || [];
-  const canDispatch = ['dispatcher', 'admin'].includes(state.user?.role);
+  const canDispatch = ['dispatcher', 'admin'].includes(state.user?.role ?? '');
   const tr = el('tr', { dataset: { caseId: found.id, ambulanceId: found.ambulance_id || '' }, class: found.id === highlight ? 'new' : '' },
     el('td', {}, el('button', { type: 'button', class: 'link case-show', title: t('console.cases.show', { id: found.id }), onclick: () => showPoint(found.lon, found.lat, t('console.cases.patient', { id: found.id })) }, `#${found.id}`)),
     el('td', {}, el('span', { class: `pathway pathway-${found.pathway}` }, pathwayName(found.pathway, { short: true })),
@@ -71,7 +76,10 @@ function row(found) {
   return tr;
 }
 
-/** Unanswered and escalated. */
+/**
+ * Unanswered and escalated.
+ * @param {{escalation_level: number, status: string}} alert
+ */
 export function isEscalated(alert) {
   return alert.escalation_level > 0 && (alert.status === 'sent' || alert.status === 'delivered');
 }

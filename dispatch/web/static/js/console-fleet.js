@@ -12,9 +12,14 @@ const FACILITY_MS = 30_000;
 const RECEIVING = ['pci', 'stroke_thrombolysis', 'thrombectomy'];
 const SHOWN_CAPS = ['pci_24_7', 'pci', 'ct', 'stroke_thrombolysis', 'thrombectomy'];
 
-/** Start following the fleet and the centres; `onChange()` after each ambulance update. */
+/**
+ * Start following the fleet and the centres; `onChange()` after each ambulance update.
+ * @param {{legend: HTMLElement, updated: HTMLElement, centres: HTMLElement, onChange: () => void}} parts
+ */
 export function startFleet({ legend, updated, centres, onChange }) {
+  /** @type {string | null} */
   let lastOk = null;
+  /** @type {{features: any[]}} the FeatureCollection of /ambulances (the API's JSON) */
   let collection = { features: [] };
   const renderLegend = () => {
     const counts = Object.fromEntries(STATUS_KEYS.map((key) => [key, 0]));
@@ -42,7 +47,7 @@ export function startFleet({ legend, updated, centres, onChange }) {
 
   const renderCentres = () => {
     const receiving = [...state.facilities.values()]
-      .filter((f) => (f.capabilities || []).some((cap) => RECEIVING.includes(cap)))
+      .filter((f) => (f.capabilities || []).some((/** @type {string} */ cap) => RECEIVING.includes(cap)))
       .sort((a, b) => b.capabilities.length - a.capabilities.length);
     centres.replaceChildren(...receiving.map((f) => el('li', { class: 'centre', dataset: { facilityId: f.id, status: f.status } },
       el('span', { class: 'centre-name' }, facilityName(f.id)),

@@ -26,7 +26,7 @@ function startClock() {
 }
 
 function coverageChoice() {
-  const select = $('coverage-select');
+  const select = $('coverage-select', HTMLSelectElement);
   const fill = () => {
     const value = select.value || 'pci';
     select.replaceChildren(
@@ -52,7 +52,9 @@ startPage({
     $('call-readonly').hidden = dispatcher;
     startClock();
     coverageChoice();
+    /** @type {ReturnType<typeof startCases> | null} */
     let cases = null;
+    /** @type {ReturnType<typeof startFleet> | null} */
     let fleet = null;
     // The call panel first: a dispatcher may start typing while the map loads.
     startCall({
@@ -72,7 +74,8 @@ startPage({
         renderCases();
       },
     });
-    cases = startCases();
-    await startAlerts({ onChange: renderCases, onCreated: () => cases.refresh() });
+    const following = startCases();
+    cases = following;
+    await startAlerts({ onChange: renderCases, onCreated: () => following.refresh() });
   },
 });

@@ -199,6 +199,35 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What went wrong, for a message: an ApiError's detail (its title when it has none), another
+ * Error's message, anything else as a string.
+ * @param {unknown} error
+ * @returns {string}
+ */
+export function errorDetail(error) {
+  if (error instanceof ApiError) return error.detail || error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * An error's message (an ApiError's is "title: detail"), anything else as a string.
+ * @param {unknown} error
+ * @returns {string}
+ */
+export function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The server could not be reached (an ApiError with status 0).
+ * @param {unknown} error
+ */
+export function isOffline(error) {
+  return error instanceof ApiError && error.status === 0;
+}
+
 /** @returns {string | null} */
 export function getToken() {
   return sessionStorage.getItem(TOKEN_KEY);

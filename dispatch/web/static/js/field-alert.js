@@ -1,7 +1,7 @@
 // The field app's case view, right column: findings and decision support, sending the alert,
 // and the answer coming back from the centre.
 
-import { api, byId, el, fmtTime, fresh, newKey, toast } from './core.js';
+import { api, byId, el, errorDetail, errorMessage, fmtTime, fresh, isOffline, newKey, toast } from './core.js';
 import { pick, t } from './i18n.js';
 import { statusLabel } from './alerts-view.js';
 import { ctx, facilityName, hooks, pathwayName, pendingOfCase, recall, remember } from './field-state.js';
@@ -17,7 +17,7 @@ function option(value, label, selected) {
 
 /** The findings the decision needs (Killip, lysis contraindication; stroke scale and score). */
 export function buildFindings() {
-  const form = document.getElementById('findings');
+  const form = byId('findings', HTMLFormElement);
   const findings = ctx.caseData?.findings || {};
   const pathway = ctx.caseData?.pathway;
   const fields = [];
@@ -49,7 +49,7 @@ async function saveFindings(form) {
     remember(`case.${ctx.caseId}`, ctx.caseData);
     await loadDecision();
   } catch (err) {
-    toast(t('field.findings.failed', { detail: err.detail || err.message }), 'error');
+    toast(t('field.findings.failed', { detail: errorDetail(err) }), 'error');
   }
 }
 
@@ -60,11 +60,11 @@ export async function loadDecision() {
     if (caseId !== ctx.caseId) return;
     ctx.decision = found;
   } catch (err) {
-    ctx.decision = { error: err.status === 0 ? t('field.decision.offline') : err.message };
+    ctx.decision = { error: isOffline(err) ? t('field.decision.offline') : errorMessage(err) };
   }
   renderDecision();
   const suggested = ctx.decision?.result?.destination_facility_id;
-  const select = document.getElementById('alert-to');
+  const select = byId('alert-to', HTMLSelectElement);
   if (suggested && !select.dataset.chosen && [...select.options].some((o) => o.value === suggested)) {
     select.value = suggested;
     updateEta();
@@ -113,14 +113,14 @@ function destinations() {
 
 /** Fill the alert form for the current case. */
 export function buildAlertForm() {
-  const form = document.getElementById('alert-form');
-  const select = document.getElementById('alert-to');
+  const form = byId('alert-form', HTMLFormElement);
+  const select = byId('alert-to', HTMLSelectElement);
   const ids = destinations();
   select.replaceChildren(...ids.map((id) => option(id, facilityName(id), false)));
   delete select.dataset.chosen;
   const remembered = recall('alert.to');
   if (remembered && ids.includes(remembered)) select.value = remembered;
-  byId('alert-send').disabled = ids.length === 0;
+  byId('alert-send', HTMLButtonElement).disabled = ids.length === 0;
   if (!ids.length) toast(t('field.alert.none.to'), 'error');
   select.onchange = () => {
     select.dataset.chosen = '1';
@@ -141,13 +141,13 @@ export function buildAlertForm() {
 
 /** Re-translate the destinations' names (keeps what the user chose and typed). */
 export function relabelDestinations() {
-  for (const choice of byId('alert-to').options) choice.textContent = facilityName(choice.value);
+  for (const choice of byId('alert-to', HTMLSelectElement).options) choice.textContent = facilityName(choice.value);
 }
 
 export function renderAlertEcgs() {
   const box = document.getElementById('alert-ecgs');
   const ecgs = ecgsOfCase();
-  const checked = new Set([...box.querySelectorAll('input:not(:checked)')].map((i) => i.value));
+  const checked = new Set([.../** @type {NodeListOf<HTMLInputElement>} */ (box.querySelectorAll('input:not(:checked)'))].map((i) => i.value));
   box.replaceChildren(...(ecgs.length ? [el('span', {}, t('field.alert.ecgs'))] : []),
     ...ecgs.map((ecg) => el('label', { class: 'check' },
       el('input', { type: 'checkbox', name: 'ecg', value: ecg.ref, checked: !checked.has(ecg.ref) }), ' ', ecg.name)));
@@ -161,19 +161,19 @@ function origin() {
 }
 
 async function updateEta() {
-  const to = ctx.facilities.get(byId('alert-to').value);
+  const to = ctx.facilities.get(byId('alert-to', HTMLSelectElement).value);
   if (!to || to.lon === null) return;
   const [lon, lat] = origin();
   try {
     const route = await api(`/travel-time?from=${lon},${lat}&to=${to.lon},${to.lat}`);
-    if (route.reachable) byId('alert-eta').value = Math.round(route.minutes);
+    if (route.reachable) byId('alert-eta', HTMLInputElement).value = String(Math.round(route.minutes));
   } catch {
     // offline: the crew types the ETA
   }
 }
 
 async function sendAlert(form) {
-  const button = document.getElementById('alert-send');
+  const button = byId('alert-send', HTMLButtonElement);
   button.disabled = true;
   setTimeout(() => { button.disabled = false; }, 2000);
   const vitals = {};
@@ -189,7 +189,7 @@ async function sendAlert(form) {
     vitals,
   };
   if (form.eta.value !== '') body.eta_minutes = Number(form.eta.value);
-  const refs = [...form.querySelectorAll('input[name=ecg]:checked')].map((i) => i.value);
+  const refs = [.../** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[name=ecg]:checked'))].map((i) => i.value);
   await ctx.outbox.add({
     kind: 'alert', case_id: ctx.caseId, key: newKey(), at: new Date().toISOString(),
     label: `${t('field.alert.send')} → ${facilityName(body.to_facility_id)}`, body, refs,

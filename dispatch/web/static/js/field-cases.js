@@ -1,6 +1,6 @@
 // The field app's case picker: the active cases, and a form to open a new one.
 
-import { api, byId, el, fmtTime, fresh, newKey, stale } from './core.js';
+import { api, byId, el, errorDetail, errorMessage, fmtTime, fresh, isOffline, newKey, stale } from './core.js';
 import { pick, t } from './i18n.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
 
@@ -62,7 +62,7 @@ async function where(form) {
     try {
       return await position();
     } catch (error) {
-      throw new Error(t('field.gps.none', { detail: error.message }));
+      throw new Error(t('field.gps.none', { detail: errorMessage(error) }));
     }
   }
   if (!form.place.value) throw new Error(t('field.place.none'));
@@ -70,9 +70,18 @@ async function where(form) {
   return { lon, lat };
 }
 
+/**
+ * The new-case form's radio button for where the patient is.
+ * @param {HTMLFormElement} form
+ * @param {'facility' | 'gps' | 'place'} value
+ */
+function whereChoice(form, value) {
+  return /** @type {HTMLInputElement} */ (form.querySelector(`input[name=where][value=${value}]`));
+}
+
 /** Wire up the new-case form (pathways from the server's configuration). */
 export function setUpNewCase() {
-  const form = document.getElementById('new-case-form');
+  const form = byId('new-case-form', HTMLFormElement);
   if (ctx.me.role === 'crew') { // a crew's cases come from the dispatcher (POST /cases/{id}/dispatch)
     byId('new-case').hidden = true;
     byId('crew-hint').hidden = false;
@@ -81,7 +90,7 @@ export function setUpNewCase() {
   form.pathway.replaceChildren(...ctx.config.pathways.map((p) => el('option', { value: p.id }, pick(p.name_zh, p.name_en))));
   const hasFacility = Boolean(ctx.facilities.get(ctx.me.facility_id));
   byId('where-facility-label').hidden = !hasFacility;
-  form.querySelector(`input[name=where][value=${hasFacility ? 'facility' : 'place'}]`).checked = true;
+  whereChoice(form, hasFacility ? 'facility' : 'place').checked = true;
   form.place_query.addEventListener('input', () => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => searchPlaces(form.place_query.value), 250);
@@ -91,7 +100,7 @@ export function setUpNewCase() {
     event.preventDefault();
     const error = document.getElementById('new-case-error');
     error.textContent = '';
-    const button = form.querySelector('button[type=submit]');
+    const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
     button.disabled = true;
     try {
       const body = { pathway: form.pathway.value, location: await where(form), complaint: form.complaint.value.trim(), drill: form.drill.checked };
@@ -103,12 +112,12 @@ export function setUpNewCase() {
       const created = await api('/cases', { method: 'POST', json: body, headers: { 'Idempotency-Key': form.dataset.key } });
       delete form.dataset.key;
       form.reset();
-      form.querySelector(`input[name=where][value=${hasFacility ? 'facility' : 'place'}]`).checked = true;
-      byId('new-case').open = false;
+      whereChoice(form, hasFacility ? 'facility' : 'place').checked = true;
+      byId('new-case', HTMLDetailsElement).open = false;
       await hooks.selectCase(created.id, created);
       loadCases().catch((failed) => stale('cases', failed));
     } catch (err) {
-      error.textContent = err.status === 0 ? t('field.create.offline') : t('field.create.failed', { detail: err.detail || err.message });
+      error.textContent = isOffline(err) ? t('field.create.offline') : t('field.create.failed', { detail: errorDetail(err) });
     } finally {
       button.disabled = false;
     }

@@ -4,7 +4,7 @@
 // key and its original device time, so a bad connection only delays it. The answer from the
 // centre comes back on the township's own alert stream (or by polling, for ambulance crews).
 
-import { api, beforeSignOut, byId, config, el, fmtTime, fresh, setLive, stale, startPage, toast } from './core.js';
+import { api, beforeSignOut, byId, config, el, errorMessage, fmtTime, fresh, isOffline, setLive, stale, startPage, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { openOutbox } from './queue.js';
 import { openStream, streamHead } from './stream.js';
@@ -121,7 +121,7 @@ async function poll() {
     ctx.online = true;
     if (JSON.stringify([...ctx.alerts.values()].map((a) => a.status)) !== before) refreshCaseSoon();
   } catch (err) {
-    ctx.online = err.status !== 0;
+    ctx.online = !isOffline(err);
     stale('alerts', err);
   }
   updateLive();
@@ -161,8 +161,8 @@ async function selectCase(caseId, data = null) {
     fresh('case');
     remember(`case.${caseId}`, ctx.caseData);
   } catch (err) {
-    if (!ctx.caseData || err.status !== 0) {
-      toast(err.message, 'error');
+    if (!ctx.caseData || !isOffline(err)) {
+      toast(errorMessage(err), 'error');
       showPicker();
       return;
     }
@@ -285,9 +285,10 @@ async function start(me) {
   });
   byId('decision-refresh').addEventListener('click', loadDecision);
   byId('queue-retry').addEventListener('click', () => ctx.outbox.flush());
-  byId('ecg-file').addEventListener('change', async (event) => {
-    for (const file of event.target.files) await addEcg(file);
-    event.target.value = '';
+  const ecgFile = byId('ecg-file', HTMLInputElement);
+  ecgFile.addEventListener('change', async () => {
+    for (const file of ecgFile.files || []) await addEcg(file);
+    ecgFile.value = '';
   });
   byId('map-box').addEventListener('toggle', showMap);
   window.addEventListener('online', updateLive);

@@ -27,6 +27,9 @@ register({
   },
 });
 
+/** @typedef {typeof import('leaflet')} Leaflet */
+
+/** @type {Record<string, string>} */
 export const KIND_COLORS = {
   ambulance_station: '#1565c0',
   village_clinic: '#7cb342',
@@ -34,37 +37,68 @@ export const KIND_COLORS = {
   county_hospital: '#c62828',
   city_hospital: '#6a1b9a',
 };
+/** @type {Record<string, number>} */
 const ROAD_WEIGHTS = { expressway: 4, motorway: 4, national: 3.5, trunk: 3.5, provincial: 3, primary: 3, county: 2.5, secondary: 2.5, township: 1.8, tertiary: 1.8 };
 const COVERAGE_COLORS = ['#2e7d32', '#9e9d24', '#ef6c00', '#b71c1c'];
 
+/** @type {Promise<Leaflet> | null} */
 let leafletPromise = null;
 
-/** Load the vendored Leaflet once (script and stylesheet); resolves to `L`. */
+/**
+ * Load the vendored Leaflet once (script and stylesheet); resolves to `L`.
+ * @returns {Promise<Leaflet>}
+ */
 export function loadLeaflet() {
   if (window.L) return Promise.resolve(window.L);
   if (!leafletPromise) {
+    /** @param {HTMLLinkElement | HTMLScriptElement} node */
     const load = (node) => new Promise((resolve, reject) => {
       node.onload = resolve;
-      node.onerror = () => reject(new Error(`${node.src || node.href} could not be loaded`));
+      node.onerror = () => reject(new Error(`${'src' in node ? node.src : node.href} could not be loaded`));
       document.head.append(node);
     });
     const css = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: `${LEAFLET}/leaflet.css` });
     const script = Object.assign(document.createElement('script'), { src: `${LEAFLET}/leaflet.js` });
-    leafletPromise = Promise.all([load(css), load(script)]).then(() => window.L);
+    leafletPromise = Promise.all([load(css), load(script)]).then(() => {
+      if (!window.L) throw new Error(`${LEAFLET}/leaflet.js did not define L`);
+      return window.L;
+    });
   }
   return leafletPromise;
 }
 
+/** @param {any} props a facility's properties (the API's JSON) */
 function facilityLabel(props) {
   const kind = t(`map.kind.${props.kind}`);
   return `${pick(props.name_zh || props.name, props.name_en)} · ${kind}`;
 }
 
 /**
+ * @typedef {object} MapOptions
+ * @property {boolean} [roads] draw the road network (default true)
+ * @property {boolean} [facilities] draw the facilities (default true)
+ * @property {{capability: string, minutes: number[]} | null} [coverage] default pci 30/60
+ * @property {((properties: any) => void) | null} [onFacilityClick]
+ */
+
+/**
+ * @typedef {object} NetworkMap
+ * @property {import('leaflet').Map} map
+ * @property {Record<'coverage' | 'roads' | 'facilities' | 'ambulances' | 'marks', import('leaflet').LayerGroup>} layers
+ * @property {any} facilities the FeatureCollection drawn (the API's JSON), or null
+ * @property {(collection: any) => void} setAmbulances
+ * @property {(name: string, lon: number, lat: number, label?: string, color?: string) => import('leaflet').CircleMarker} mark
+ * @property {() => void} fit
+ */
+
+/**
  * Draw the network map into `container`. Options: `roads` (default true), `facilities`
  * (default true), `coverage` ({capability, minutes: [..]} or null; default pci 30/60),
  * `onFacilityClick(properties)`. Returns `{map, layers, facilities, setAmbulances, mark, fit}`;
  * `facilities` is the FeatureCollection drawn (or null).
+ * @param {HTMLElement} container
+ * @param {MapOptions} [options]
+ * @returns {Promise<NetworkMap>}
  */
 export async function createMap(container, { roads = true, facilities = true, coverage = { capability: 'pci', minutes: [30, 60] }, onFacilityClick = null } = {}) {
   const L = await loadLeaflet();
@@ -82,6 +116,7 @@ export async function createMap(container, { roads = true, facilities = true, co
     ambulances: L.layerGroup().addTo(map),
     marks: L.layerGroup().addTo(map),
   };
+  /** @type {Record<string, import('leaflet').LayerGroup>} */
   const overlays = {};
   const [roadData, facilityData, coverageData] = await Promise.all([
     roads ? api('/roads') : null,
@@ -89,6 +124,7 @@ export async function createMap(container, { roads = true, facilities = true, co
     coverage ? api(`/coverage?capability=${encodeURIComponent(coverage.capability)}&minutes=${coverage.minutes.join(',')}`) : null,
   ]);
   if (coverageData) {
+    /** @type {import('geojson').Feature<import('geojson').Geometry, {minutes: number}>[]} */
     const areas = [...coverageData.features].sort((a, b) => b.properties.minutes - a.properties.minutes);
     const count = areas.length;
     areas.forEach((feature, index) => {
@@ -99,7 +135,7 @@ export async function createMap(container, { roads = true, facilities = true, co
   }
   if (roadData) {
     L.geoJSON(roadData, {
-      style: (feature) => ({ color: '#5d6d7e', weight: ROAD_WEIGHTS[feature.properties.road_class] || 1.2, opacity: 0.8 }),
+      style: (feature) => ({ color: '#5d6d7e', weight: ROAD_WEIGHTS[feature?.properties.road_class] || 1.2, opacity: 0.8 }),
       interactive: false,
     }).addTo(layers.roads);
     overlays.roads = layers.roads;
@@ -123,19 +159,20 @@ export async function createMap(container, { roads = true, facilities = true, co
   }
   overlays.ambulances = layers.ambulances;
   const names = () => Object.fromEntries(Object.entries(overlays).map(([key, layer]) => [t(`map.${key}`), layer]));
-  let control = L.control.layers(null, names(), { collapsed: true }).addTo(map);
+  let control = L.control.layers(undefined, names(), { collapsed: true }).addTo(map);
   onLangChange(() => {
     control.remove();
-    control = L.control.layers(null, names(), { collapsed: true }).addTo(map);
+    control = L.control.layers(undefined, names(), { collapsed: true }).addTo(map);
   });
 
+  /** @type {Map<string, import('leaflet').CircleMarker>} */
   const marks = new Map();
   function fit() {
     const bounds = L.latLngBounds([]);
     for (const layer of [layers.roads, layers.facilities, layers.marks]) {
       layer.eachLayer((item) => {
-        if (item.getBounds) bounds.extend(item.getBounds());
-        else if (item.getLatLng) bounds.extend(item.getLatLng());
+        if ('getBounds' in item && typeof item.getBounds === 'function') bounds.extend(item.getBounds());
+        else if ('getLatLng' in item && typeof item.getLatLng === 'function') bounds.extend(item.getLatLng());
       });
     }
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
@@ -147,6 +184,7 @@ export async function createMap(container, { roads = true, facilities = true, co
     layers,
     facilities: facilityData,
     /** Show ambulances (a FeatureCollection from /ambulances), replacing the previous ones. */
+    /** @param {any} collection */
     setAmbulances(collection) {
       layers.ambulances.clearLayers();
       L.geoJSON(collection, {

@@ -13,6 +13,12 @@ const DB_NAME = 'infofirst-field';
 const MIN_RETRY_MS = 2000;
 const MAX_RETRY_MS = 30_000;
 
+/**
+ * An IndexedDB request as a promise.
+ * @template T
+ * @param {IDBRequest<T>} req
+ * @returns {Promise<T>}
+ */
 function request(req) {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
@@ -31,17 +37,58 @@ function openDb() {
 }
 
 /**
+ * An action waiting to be sent: `kind` picks the sender; `label` is what the user sees in the
+ * outbox list, `key` its Idempotency-Key, `ref` keeps its result for `refs.get(ref)` of a
+ * later item; `id`, `owner` and `queued_at` are set when stored. The rest (the body, the case
+ * id, …) is the sender's own.
+ * @typedef {{kind: string, label?: string, key?: string, ref?: string, at?: string, body?: any,
+ *   id?: number, owner?: string, queued_at?: string, [more: string]: unknown}} OutboxItem
+ */
+
+/** @typedef {OutboxItem & {id: number}} StoredItem an item in the outbox */
+/** @typedef {{get(ref: string): Promise<any>}} Refs the results of earlier items */
+/** @typedef {(item: any, refs: Refs) => Promise<any>} Sender sends one item (items are the field app's) */
+
+/**
+ * @typedef {object} OutboxHooks
+ * @property {Record<string, Sender>} senders kind → sender
+ * @property {() => void} [onChange]
+ * @property {(item: OutboxItem, result: any) => void} [onSent]
+ * @property {(item: OutboxItem, error: ApiError) => void} [onFailed]
+ */
+
+/**
+ * @typedef {object} Outbox
+ * @property {'idle' | 'sending' | 'waiting'} state 'waiting' for the connection
+ * @property {{item: OutboxItem, error: ApiError}[]} failed refused by the server
+ * @property {unknown} lastError
+ * @property {(item: OutboxItem) => Promise<StoredItem>} add
+ * @property {() => Promise<StoredItem[]>} items
+ * @property {() => Promise<void>} flush
+ */
+
+/**
  * The outbox of one user (items of other users on this device stay untouched). `senders`:
  * kind → async (item, refs) => result; `refs.get(ref)` gives an earlier item's result (e.g.
  * the attachment id of an upload queued before an alert). `onChange()` after every change,
  * `onSent(item, result)`, `onFailed(item, error)`.
+ * @param {string} owner
+ * @param {OutboxHooks} hooks
+ * @returns {Promise<Outbox>}
  */
 export async function openOutbox(owner, { senders, onChange = () => {}, onSent = () => {}, onFailed = () => {} }) {
   const db = await openDb();
+  /**
+   * @param {string} name
+   * @param {IDBTransactionMode} [mode]
+   */
   const store = (name, mode = 'readonly') => db.transaction(name, mode).objectStore(name);
+  /** @type {Promise<void> | null} */
   let flushing = null;
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let retryTimer = null;
   let retryDelay = MIN_RETRY_MS;
+  /** @type {Outbox} */
   const outbox = {
     state: 'idle', // 'idle' | 'sending' | 'waiting' (for the connection)
     failed: [], // [{item, error}] refused by the server
@@ -50,14 +97,15 @@ export async function openOutbox(owner, { senders, onChange = () => {}, onSent =
     /** Queue an item (its `key` and times are kept as given) and try to send at once. */
     async add(item) {
       const stored = { ...item, owner, queued_at: new Date().toISOString() };
-      stored.id = await request(store('outbox', 'readwrite').add(stored));
+      stored.id = /** @type {number} */ (await request(store('outbox', 'readwrite').add(stored))); // autoIncrement
       onChange();
       outbox.flush();
-      return stored;
+      return /** @type {StoredItem} */ (stored); // its id was set just above
     },
 
     /** This user's waiting items, oldest first. */
     async items() {
+      /** @type {StoredItem[]} */
       const all = await request(store('outbox').getAll());
       return all.filter((item) => item.owner === owner).sort((a, b) => a.id - b.id);
     },
@@ -69,6 +117,7 @@ export async function openOutbox(owner, { senders, onChange = () => {}, onSent =
     },
   };
 
+  /** @type {Refs} */
   const refs = {
     async get(ref) {
       const found = await request(store('refs').get(ref));

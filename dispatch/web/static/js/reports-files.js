@@ -2,13 +2,13 @@
 // downloads. An <img> or a plain link cannot send the token, so both are fetched and handed
 // to the browser as blob: URLs (allowed by the pages' CSP).
 
-import { api, byId, el, toast } from './core.js';
+import { api, byId, el, errorDetail, toast } from './core.js';
 import { t } from './i18n.js';
 
 let shownUrl = null;
 
 function dialog() {
-  return document.getElementById('timeline-dialog');
+  return byId('timeline-dialog', HTMLDialogElement);
 }
 
 /** Wire up the timeline dialog's close button (once). */
@@ -16,7 +16,7 @@ export function setUpTimeline() {
   const box = dialog();
   byId('timeline-close').addEventListener('click', () => box.close());
   box.addEventListener('close', () => {
-    const img = document.getElementById('timeline-img');
+    const img = byId('timeline-img', HTMLImageElement);
     img.removeAttribute('src');
     if (shownUrl) URL.revokeObjectURL(shownUrl);
     shownUrl = null;
@@ -26,7 +26,7 @@ export function setUpTimeline() {
 /** Show case `id`'s timeline (GET /cases/{id}/timeline.svg) in the dialog. */
 export async function openTimeline(id) {
   const box = dialog();
-  const img = document.getElementById('timeline-img');
+  const img = byId('timeline-img', HTMLImageElement);
   const status = document.getElementById('timeline-status');
   byId('timeline-title').textContent = t('reports.timeline.title', { id });
   img.hidden = true;
@@ -47,7 +47,7 @@ export async function openTimeline(id) {
     img.dataset.caseId = String(id);
     status.textContent = '';
   } catch (error) {
-    status.textContent = error.detail || error.message;
+    status.textContent = errorDetail(error);
   }
 }
 
@@ -72,7 +72,7 @@ export async function download(path, fallbackName, button) {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
     toast(t('reports.download.saved', { name }), 'ok', 3000);
   } catch (error) {
-    toast(t('reports.download.failed', { detail: error.detail || error.title || error.message }), 'error');
+    toast(t('reports.download.failed', { detail: errorDetail(error) }), 'error');
   } finally {
     if (button) button.disabled = false;
   }

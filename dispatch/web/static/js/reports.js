@@ -5,7 +5,7 @@
 // Auditors, dispatchers and admins read every facility; township and cath-lab users only their
 // own (the server enforces it; the page fixes the facility filter to say so).
 
-import { api, byId, config, el, setLive, startPage } from './core.js';
+import { ApiError, api, byId, config, el, errorDetail, setLive, startPage } from './core.js';
 import { getLang, onLangChange, pick, t } from './i18n.js';
 import { REPORTS_TEXTS } from './reports-texts.js';
 import { monthsBetween, trendChart } from './reports-chart.js';
@@ -42,11 +42,11 @@ function monthsBack(day, count) {
 
 function filters() {
   return {
-    from: $('from').value,
-    to: $('to').value,
-    pathway: $('pathway').value,
-    facility_id: $('facility').value,
-    drill: $('drill').checked,
+    from: $('from', HTMLInputElement).value,
+    to: $('to', HTMLInputElement).value,
+    pathway: $('pathway', HTMLSelectElement).value,
+    facility_id: $('facility', HTMLSelectElement).value,
+    drill: $('drill', HTMLInputElement).checked,
   };
 }
 
@@ -70,7 +70,7 @@ function pathwayName(id) {
 }
 
 function fillPathways() {
-  const select = $('pathway');
+  const select = $('pathway', HTMLSelectElement);
   const value = select.value;
   select.replaceChildren(el('option', { value: '' }, t('reports.pathway.all')),
     ...view.pathways.map((pathway) => el('option', { value: pathway.id }, pathwayName(pathway.id))));
@@ -78,7 +78,7 @@ function fillPathways() {
 }
 
 function fillFacilities(user) {
-  const select = $('facility');
+  const select = $('facility', HTMLSelectElement);
   const value = select.value;
   const own = OWN_FACILITY.includes(user.role);
   const choices = [...view.facilities.values()]
@@ -97,10 +97,10 @@ async function setUpFilters(user) {
   const params = new URLSearchParams(location.search);
   const day = today(settings.time_zone || 'Asia/Shanghai');
   view.pathways = settings.pathways || [];
-  $('to').value = params.get('to') || day;
-  $('from').value = params.get('from') || monthsBack(day, 2);
+  $('to', HTMLInputElement).value = params.get('to') || day;
+  $('from', HTMLInputElement).value = params.get('from') || monthsBack(day, 2);
   fillPathways();
-  $('pathway').value = params.get('pathway') || '';
+  $('pathway', HTMLSelectElement).value = params.get('pathway') || '';
   try {
     const found = await api('/facilities');
     for (const feature of found.features) view.facilities.set(feature.properties.id, feature.properties);
@@ -108,8 +108,8 @@ async function setUpFilters(user) {
     // the filter then offers only "all"; the report still names its facilities
   }
   fillFacilities(user);
-  if (params.get('facility_id') && !OWN_FACILITY.includes(user.role)) $('facility').value = params.get('facility_id');
-  $('drill').checked = params.get('drill') === 'true';
+  if (params.get('facility_id') && !OWN_FACILITY.includes(user.role)) $('facility', HTMLSelectElement).value = params.get('facility_id');
+  $('drill', HTMLInputElement).checked = params.get('drill') === 'true';
   onLangChange(() => {
     fillPathways();
     fillFacilities(user);
@@ -134,8 +134,8 @@ async function load() {
     view.report = await api(`/reports/intervals?${query({ format: 'json', cases: 'all' })}`);
   } catch (error) {
     view.report = null;
-    const empty = error.status === 404 && error.body?.type?.includes('empty-period');
-    status.textContent = empty ? t('reports.empty') : t('reports.failed', { detail: error.detail || error.title || error.message });
+    const empty = error instanceof ApiError && error.status === 404 && error.body?.type?.includes('empty-period');
+    status.textContent = empty ? t('reports.empty') : t('reports.failed', { detail: errorDetail(error) });
     status.className = `report-status ${empty ? 'empty' : 'failed'}`;
     return;
   }
@@ -190,7 +190,7 @@ function select(key) {
 
 function renderCases() {
   const { rows, left, total } = caseRows(view.report, {
-    outsideOnly: $('cases-outside').checked, shown: view.shown, facilityName, pathwayName, openTimeline,
+    outsideOnly: $('cases-outside', HTMLInputElement).checked, shown: view.shown, facilityName, pathwayName, openTimeline,
   });
   $('cases-body').replaceChildren(...rows);
   $('cases-count').textContent = String(total);
@@ -209,7 +209,7 @@ const DOWNLOADS = {
 };
 
 function setUpDownloads() {
-  for (const button of document.querySelectorAll('button[data-download]')) {
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('button[data-download]'))) {
     button.addEventListener('click', () => {
       const spec = DOWNLOADS[button.dataset.download];
       const params = query({ ...spec, lang: getLang() });
@@ -233,7 +233,7 @@ startPage({
       event.preventDefault();
       load();
     });
-    $('cases-outside').addEventListener('change', () => {
+    $('cases-outside', HTMLInputElement).addEventListener('change', () => {
       view.shown = PAGE;
       renderCases();
     });
