@@ -20,8 +20,10 @@ from alerts import stream
 from alerts.exceptions import AlertClosed, AlertRejected, KeyReused
 from alerts.models import Alert, Attachment, Delivery, StreamEvent
 from alerts.schemas import AlertIn
+from units import scope as units_scope
 from units.exceptions import Forbidden, NotFound
 from units.models import Facility, User
+from units.vocabulary import COORDINATOR_ROLES, FACILITY_ROLES, Role
 
 # What a receiving facility must be able to do for each pathway's alert.
 RECEIVES: dict[str, tuple[str, ...]] = {
@@ -117,15 +119,9 @@ async def get_alert(db: AsyncSession, alert_id: int, lock: bool = False) -> Aler
 
 
 async def _check_sender(db: AsyncSession, user: User, data: AlertIn, facts: CaseFacts) -> None:
-    if user.role in ("admin", "dispatcher"):
+    if user.role in COORDINATOR_ROLES or units_scope.of_ambulance(user, facts.ambulance_id):
         return
-    if (
-        user.role == "crew"
-        and user.ambulance_id is not None
-        and user.ambulance_id == facts.ambulance_id
-    ):
-        return
-    if user.role in ("township", "cathlab") and user.facility_id in facts.facility_ids:
+    if user.role in FACILITY_ROLES and user.facility_id in facts.facility_ids:
         return
     raise Forbidden(f"the {user.role} role may not send alerts for this case")
 
@@ -165,8 +161,8 @@ async def send(
     values = {
         "case_id": data.case_id,
         "to_facility_id": destination.id,
-        "from_facility_id": user.facility_id if user.role in ("township", "cathlab") else None,
-        "from_ambulance_id": user.ambulance_id if user.role == "crew" else facts.ambulance_id,
+        "from_facility_id": user.facility_id if user.role in FACILITY_ROLES else None,
+        "from_ambulance_id": user.ambulance_id if user.role == Role.crew else facts.ambulance_id,
         "sent_by": user.username,
         "pathway": data.pathway,
         "summary": data.summary,
@@ -216,9 +212,7 @@ async def _replayed(
 
 
 def _receiver(user: User, alert: Alert) -> None:
-    if user.role == "admin":
-        return
-    if user.role in ("cathlab", "township") and user.facility_id == alert.to_facility_id:
+    if user.role == Role.admin or units_scope.of_facility(user, alert.to_facility_id):
         return
     raise Forbidden(f"only the receiving team of {alert.to_facility_id} answers this alert")
 
@@ -255,7 +249,7 @@ async def answer(
 async def cancel(db: AsyncSession, user: User, alert_id: int, reason: str, now: datetime) -> Alert:
     """Cancel an alert (its sender, a dispatcher or an admin)."""
     alert = await get_alert(db, alert_id, lock=True)
-    if user.role not in ("admin", "dispatcher") and user.username != alert.sent_by:
+    if user.role not in COORDINATOR_ROLES and user.username != alert.sent_by:
         raise Forbidden("only the sender or a dispatcher cancels an alert")
     if alert.closed_at is not None:
         raise AlertClosed(f"the alert is already {alert.status}")

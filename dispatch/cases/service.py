@@ -31,6 +31,7 @@ from units import service as units_service
 from units.exceptions import NotFound
 from units.models import Facility, User
 from units.service import wgs84_point
+from units.vocabulary import FACILITY_ROLES, Role
 
 
 async def create_case(
@@ -69,7 +70,7 @@ async def create_case(
         patient_age=patient.age if patient else None,
         patient_sex=patient.sex if patient else None,
         created_by=user.username,
-        created_facility_id=user.facility_id if user.role in ("township", "cathlab") else None,
+        created_facility_id=user.facility_id if user.role in FACILITY_ROLES else None,
         created_at=now,
         idempotency_key=idempotency_key,
         request_hash=fingerprint,
@@ -87,7 +88,7 @@ async def create_case(
             if earlier is None:
                 raise
             return earlier, True
-    call = data.call_received or (now if user.role == "dispatcher" else None)
+    call = data.call_received or (now if user.role == Role.dispatcher else None)
     for milestone, at in (("symptom_onset", data.symptom_onset), ("call_received", call)):
         if at is not None:
             await case_events_service.stamp(db, case, milestone, at, "user", user.username)
@@ -155,9 +156,9 @@ async def list_cases(
         statement = statement.where(Case.created_at >= start)
     if end:
         statement = statement.where(Case.created_at < end)
-    if user.role == "crew":
+    if user.role == Role.crew:
         statement = statement.where(Case.ambulance_id == user.ambulance_id)
-    elif user.role in ("township", "cathlab"):
+    elif user.role in FACILITY_ROLES:
         facility = user.facility_id
         correction = aliased(CaseEvent)
         visited = exists().where(
