@@ -2,12 +2,13 @@
 
 Every change is committed together with its frames in the streams it concerns (the receiving
 facility's, the sending facility's, the dispatchers'), so nothing is "sent" that is not
-committed. The case is reached only through ``CaseLink``, which the app provides.
+committed. The case, and what a pathway's alert may be received by (the pathway data), are
+reached only through ``CaseLink``, which the app provides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,12 +26,6 @@ from units.exceptions import Forbidden, NotFound
 from units.models import Facility, User
 from units.vocabulary import COORDINATOR_ROLES, FACILITY_ROLES, Role
 
-# What a receiving facility must be able to do for each pathway's alert.
-RECEIVES: dict[str, tuple[str, ...]] = {
-    "stemi": ("pci",),
-    "chest_pain": ("pci", "thrombolysis"),
-    "stroke": ("stroke_thrombolysis", "thrombectomy"),
-}
 # The answers each status still allows: a team may acknowledge first and activate after.
 _ANY_ANSWER = frozenset({"acknowledged", "activated", "declined"})
 ANSWERABLE: dict[str, frozenset[str]] = {
@@ -51,10 +46,29 @@ class CaseFacts:
 
 @dataclass(frozen=True)
 class CaseLink:
-    """The one door from alerts to cases: read a case's facts, stamp a milestone on it."""
+    """The one door from alerts to cases: read a case's facts, stamp a milestone on it, and
+    the capabilities (any one of them) a facility needs to receive a pathway's alert (None for
+    a pathway that does not exist), as the pathway data says."""
 
     facts: Callable[[AsyncSession, int], Awaitable[CaseFacts | None]]
     stamp: Callable[[AsyncSession, int, str, datetime, str, str | None], Awaitable[None]]
+    receivers: Callable[[str], frozenset[str] | None]
+
+
+def check_receiver(
+    pathway: str,
+    needed: Collection[str] | None,
+    facility_id: str,
+    capabilities: Collection[str],
+) -> None:
+    """AlertRejected unless the facility has one of the capabilities the pathway's alert needs."""
+    if needed is None:
+        raise AlertRejected(f"unknown pathway {pathway!r}: no facility receives its alerts")
+    if not set(needed) & set(capabilities):
+        raise AlertRejected(
+            f"{facility_id} cannot receive a {pathway} alert: it needs one of"
+            f" {', '.join(sorted(needed))}"
+        )
 
 
 def view(alert: Alert) -> dict[str, Any]:
@@ -148,12 +162,9 @@ async def send(
     destination = await db.get(Facility, data.to_facility_id)
     if destination is None:
         raise NotFound("facility", data.to_facility_id)
-    needed = RECEIVES.get(data.pathway)
-    if needed is not None and not set(needed) & set(destination.capabilities):
-        raise AlertRejected(
-            f"{destination.id} cannot receive a {data.pathway} alert: it needs one of"
-            f" {', '.join(needed)}"
-        )
+    check_receiver(
+        data.pathway, link.receivers(data.pathway), destination.id, destination.capabilities
+    )
     for attachment_id in data.attachment_ids:
         if await db.get(Attachment, attachment_id) is None:
             raise AlertRejected(f"attachment {attachment_id!r} was not uploaded")
