@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import stream
 from alerts.exceptions import AlertClosed, AlertRejected, KeyReused
 from alerts.models import Alert, Attachment, Delivery, StreamEvent
 from alerts.schemas import AlertIn
+from units import idempotency
 from units import scope as units_scope
 from units.exceptions import Forbidden, NotFound
 from units.models import Facility, User
@@ -151,27 +151,46 @@ async def send(
     fingerprint: str,
 ) -> tuple[Alert, StreamEvent, bool]:
     """Send (or, for a retried key, return) an alert; stamps ``prealert_sent`` on the case."""
-    if idempotency_key is not None:
-        earlier = await db.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key))
-        if earlier is not None:
-            return await _replayed(db, earlier, fingerprint)
-    facts = await link.facts(db, data.case_id)
-    if facts is None:
-        raise NotFound("case", str(data.case_id))
-    await _check_sender(db, user, data, facts)
-    destination = await db.get(Facility, data.to_facility_id)
-    if destination is None:
-        raise NotFound("facility", data.to_facility_id)
-    check_receiver(
-        data.pathway, link.receivers(data.pathway), destination.id, destination.capabilities
-    )
-    for attachment_id in data.attachment_ids:
-        if await db.get(Attachment, attachment_id) is None:
-            raise AlertRejected(f"attachment {attachment_id!r} was not uploaded")
+
+    async def values() -> dict[str, Any]:
+        facts = await link.facts(db, data.case_id)
+        if facts is None:
+            raise NotFound("case", str(data.case_id))
+        await _check_sender(db, user, data, facts)
+        destination = await db.get(Facility, data.to_facility_id)
+        if destination is None:
+            raise NotFound("facility", data.to_facility_id)
+        check_receiver(
+            data.pathway, link.receivers(data.pathway), destination.id, destination.capabilities
+        )
+        for attachment_id in data.attachment_ids:
+            if await db.get(Attachment, attachment_id) is None:
+                raise AlertRejected(f"attachment {attachment_id!r} was not uploaded")
+        return _row(user, data, facts, destination.id, now, ack_timeout)
+
+    keyed = idempotency.Keyed(idempotency_key, fingerprint)
+    reused = KeyReused("this Idempotency-Key was already used for a different alert")
+    alert, replayed = await idempotency.write_once(db, Alert, keyed, values, reused)
+    if replayed:
+        return alert, await _created_frame(db, alert), True
+    frame = await publish(db, alert, "alert.created")
+    await link.stamp(db, alert.case_id, "prealert_sent", now, user.username, None)
+    return alert, frame, False
+
+
+def _row(
+    user: User,
+    data: AlertIn,
+    facts: CaseFacts,
+    to_facility_id: str,
+    now: datetime,
+    ack_timeout: timedelta,
+) -> dict[str, Any]:
+    """The new alert's columns (besides its key and fingerprint)."""
     eta = data.eta_minutes if data.eta_minutes is not None else facts.eta_minutes
-    values = {
+    return {
         "case_id": data.case_id,
-        "to_facility_id": destination.id,
+        "to_facility_id": to_facility_id,
         "from_facility_id": user.facility_id if user.role in FACILITY_ROLES else None,
         "from_ambulance_id": user.ambulance_id if user.role == Role.crew else facts.ambulance_id,
         "sent_by": user.username,
@@ -187,29 +206,11 @@ async def send(
         "answer_note": "",
         "escalation_level": 0,
         "next_escalation_at": now + ack_timeout,
-        "idempotency_key": idempotency_key,
-        "request_hash": fingerprint,
     }
-    statement = insert(Alert).values(values)
-    if idempotency_key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=[Alert.idempotency_key])
-    new_id = await db.scalar(statement.returning(Alert.id))
-    if new_id is None:  # a concurrent send with the same key won
-        earlier = await db.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key))
-        if earlier is None:
-            raise AlertRejected("the alert could not be recorded: retry")
-        return await _replayed(db, earlier, fingerprint)
-    alert = await get_alert(db, new_id)
-    frame = await publish(db, alert, "alert.created")
-    await link.stamp(db, alert.case_id, "prealert_sent", now, user.username, None)
-    return alert, frame, False
 
 
-async def _replayed(
-    db: AsyncSession, alert: Alert, fingerprint: str
-) -> tuple[Alert, StreamEvent, bool]:
-    if alert.request_hash != fingerprint:
-        raise KeyReused("this Idempotency-Key was already used for a different alert")
+async def _created_frame(db: AsyncSession, alert: Alert) -> StreamEvent:
+    """The receiver's first frame of the alert (what a replayed send answers with)."""
     created = await db.scalar(
         select(StreamEvent).where(
             StreamEvent.alert_id == alert.id,
@@ -219,7 +220,7 @@ async def _replayed(
     )
     if created is None:
         raise AlertRejected("the alert's first frame is missing")
-    return alert, created, True
+    return created
 
 
 def _receiver(user: User, alert: Alert) -> None:
