@@ -24,7 +24,7 @@ from dispatch.cases.schemas import (
     IntervalOut,
     LegOut,
 )
-from geo.points import InputLimits, check_not_future, lon_lat, to_service_wgs84
+from geo.points import InputLimits, check_not_future, require_lon_lat, to_service_wgs84
 from units import idempotency
 from units import service as units_service
 from units.exceptions import NotFound
@@ -179,7 +179,7 @@ async def patch_case(
 
 
 def _point(case: Case) -> tuple[float, float]:
-    return lon_lat(case.location) or (0.0, 0.0)
+    return require_lon_lat(case.location, f"case {case.id}")
 
 
 def summary(case: Case) -> CaseSummary:
