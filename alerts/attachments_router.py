@@ -16,10 +16,11 @@ from pydantic import BaseModel
 from alerts import attachments
 from units import scope
 from units.deps import CurrentUser, SessionDep
+from units.vocabulary import ACTING_ROLES
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 
-UPLOADERS = ("admin", "dispatcher", "crew", "township", "cathlab")
+UPLOADERS = ACTING_ROLES
 
 
 class AttachmentOut(BaseModel):

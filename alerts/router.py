@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import scope, service, stream
-from alerts.idempotency import request_hash
 from alerts.models import Alert
 from alerts.schemas import AckIn, AlertIn, AlertOut, CancelIn
 from units.deps import CurrentUser, SessionDep
+from units.idempotency import request_hash
 from units.models import User
 from units.schemas import Slug
 

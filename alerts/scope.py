@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from alerts import stream
+from units import scope as units_scope
 from units.exceptions import Forbidden
 from units.models import User
+from units.vocabulary import READ_EVERYTHING_ROLES
 
-OVERSEERS = ("admin", "dispatcher", "auditor")
+# Who follows every stream and sees every alert.
+OVERSEERS = READ_EVERYTHING_ROLES
 
 
 def require_stream_reader(user: User, name: str) -> None:
     """A facility's team follows its own stream; dispatchers, auditors and admins any stream."""
     if user.role in OVERSEERS:
         return
+    own = user.facility_id
     if (
-        user.role in ("cathlab", "township")
-        and user.facility_id is not None
-        and name == stream.facility_stream(user.facility_id)
+        own is not None
+        and units_scope.of_facility(user, own)
+        and name == stream.facility_stream(own)
     ):
         return
     raise Forbidden(f"the {user.role} role may not follow {name}")

@@ -2,33 +2,30 @@
 
 Every change is committed together with its frames in the streams it concerns (the receiving
 facility's, the sending facility's, the dispatchers'), so nothing is "sent" that is not
-committed. The case is reached only through ``CaseLink``, which the app provides.
+committed. The case, and what a pathway's alert may be received by (the pathway data), are
+reached only through ``CaseLink``, which the app provides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import stream
 from alerts.exceptions import AlertClosed, AlertRejected, KeyReused
 from alerts.models import Alert, Attachment, Delivery, StreamEvent
 from alerts.schemas import AlertIn
+from units import idempotency
+from units import scope as units_scope
 from units.exceptions import Forbidden, NotFound
 from units.models import Facility, User
+from units.vocabulary import COORDINATOR_ROLES, FACILITY_ROLES, Role
 
-# What a receiving facility must be able to do for each pathway's alert.
-RECEIVES: dict[str, tuple[str, ...]] = {
-    "stemi": ("pci",),
-    "chest_pain": ("pci", "thrombolysis"),
-    "stroke": ("stroke_thrombolysis", "thrombectomy"),
-}
 # The answers each status still allows: a team may acknowledge first and activate after.
 _ANY_ANSWER = frozenset({"acknowledged", "activated", "declined"})
 ANSWERABLE: dict[str, frozenset[str]] = {
@@ -49,10 +46,29 @@ class CaseFacts:
 
 @dataclass(frozen=True)
 class CaseLink:
-    """The one door from alerts to cases: read a case's facts, stamp a milestone on it."""
+    """The one door from alerts to cases: read a case's facts, stamp a milestone on it, and
+    the capabilities (any one of them) a facility needs to receive a pathway's alert (None for
+    a pathway that does not exist), as the pathway data says."""
 
     facts: Callable[[AsyncSession, int], Awaitable[CaseFacts | None]]
     stamp: Callable[[AsyncSession, int, str, datetime, str, str | None], Awaitable[None]]
+    receivers: Callable[[str], frozenset[str] | None]
+
+
+def check_receiver(
+    pathway: str,
+    needed: Collection[str] | None,
+    facility_id: str,
+    capabilities: Collection[str],
+) -> None:
+    """AlertRejected unless the facility has one of the capabilities the pathway's alert needs."""
+    if needed is None:
+        raise AlertRejected(f"unknown pathway {pathway!r}: no facility receives its alerts")
+    if not set(needed) & set(capabilities):
+        raise AlertRejected(
+            f"{facility_id} cannot receive a {pathway} alert: it needs one of"
+            f" {', '.join(sorted(needed))}"
+        )
 
 
 def view(alert: Alert) -> dict[str, Any]:
@@ -117,15 +133,9 @@ async def get_alert(db: AsyncSession, alert_id: int, lock: bool = False) -> Aler
 
 
 async def _check_sender(db: AsyncSession, user: User, data: AlertIn, facts: CaseFacts) -> None:
-    if user.role in ("admin", "dispatcher"):
+    if user.role in COORDINATOR_ROLES or units_scope.of_ambulance(user, facts.ambulance_id):
         return
-    if (
-        user.role == "crew"
-        and user.ambulance_id is not None
-        and user.ambulance_id == facts.ambulance_id
-    ):
-        return
-    if user.role in ("township", "cathlab") and user.facility_id in facts.facility_ids:
+    if user.role in FACILITY_ROLES and user.facility_id in facts.facility_ids:
         return
     raise Forbidden(f"the {user.role} role may not send alerts for this case")
 
@@ -141,32 +151,48 @@ async def send(
     fingerprint: str,
 ) -> tuple[Alert, StreamEvent, bool]:
     """Send (or, for a retried key, return) an alert; stamps ``prealert_sent`` on the case."""
-    if idempotency_key is not None:
-        earlier = await db.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key))
-        if earlier is not None:
-            return await _replayed(db, earlier, fingerprint)
-    facts = await link.facts(db, data.case_id)
-    if facts is None:
-        raise NotFound("case", str(data.case_id))
-    await _check_sender(db, user, data, facts)
-    destination = await db.get(Facility, data.to_facility_id)
-    if destination is None:
-        raise NotFound("facility", data.to_facility_id)
-    needed = RECEIVES.get(data.pathway)
-    if needed is not None and not set(needed) & set(destination.capabilities):
-        raise AlertRejected(
-            f"{destination.id} cannot receive a {data.pathway} alert: it needs one of"
-            f" {', '.join(needed)}"
+
+    async def values() -> dict[str, Any]:
+        facts = await link.facts(db, data.case_id)
+        if facts is None:
+            raise NotFound("case", str(data.case_id))
+        await _check_sender(db, user, data, facts)
+        destination = await db.get(Facility, data.to_facility_id)
+        if destination is None:
+            raise NotFound("facility", data.to_facility_id)
+        check_receiver(
+            data.pathway, link.receivers(data.pathway), destination.id, destination.capabilities
         )
-    for attachment_id in data.attachment_ids:
-        if await db.get(Attachment, attachment_id) is None:
-            raise AlertRejected(f"attachment {attachment_id!r} was not uploaded")
+        for attachment_id in data.attachment_ids:
+            if await db.get(Attachment, attachment_id) is None:
+                raise AlertRejected(f"attachment {attachment_id!r} was not uploaded")
+        return _row(user, data, facts, destination.id, now, ack_timeout)
+
+    keyed = idempotency.Keyed(idempotency_key, fingerprint)
+    reused = KeyReused("this Idempotency-Key was already used for a different alert")
+    alert, replayed = await idempotency.write_once(db, Alert, keyed, values, reused)
+    if replayed:
+        return alert, await _created_frame(db, alert), True
+    frame = await publish(db, alert, "alert.created")
+    await link.stamp(db, alert.case_id, "prealert_sent", now, user.username, None)
+    return alert, frame, False
+
+
+def _row(
+    user: User,
+    data: AlertIn,
+    facts: CaseFacts,
+    to_facility_id: str,
+    now: datetime,
+    ack_timeout: timedelta,
+) -> dict[str, Any]:
+    """The new alert's columns (besides its key and fingerprint)."""
     eta = data.eta_minutes if data.eta_minutes is not None else facts.eta_minutes
-    values = {
+    return {
         "case_id": data.case_id,
-        "to_facility_id": destination.id,
-        "from_facility_id": user.facility_id if user.role in ("township", "cathlab") else None,
-        "from_ambulance_id": user.ambulance_id if user.role == "crew" else facts.ambulance_id,
+        "to_facility_id": to_facility_id,
+        "from_facility_id": user.facility_id if user.role in FACILITY_ROLES else None,
+        "from_ambulance_id": user.ambulance_id if user.role == Role.crew else facts.ambulance_id,
         "sent_by": user.username,
         "pathway": data.pathway,
         "summary": data.summary,
@@ -180,29 +206,11 @@ async def send(
         "answer_note": "",
         "escalation_level": 0,
         "next_escalation_at": now + ack_timeout,
-        "idempotency_key": idempotency_key,
-        "request_hash": fingerprint,
     }
-    statement = insert(Alert).values(values)
-    if idempotency_key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=[Alert.idempotency_key])
-    new_id = await db.scalar(statement.returning(Alert.id))
-    if new_id is None:  # a concurrent send with the same key won
-        earlier = await db.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key))
-        if earlier is None:
-            raise AlertRejected("the alert could not be recorded: retry")
-        return await _replayed(db, earlier, fingerprint)
-    alert = await get_alert(db, new_id)
-    frame = await publish(db, alert, "alert.created")
-    await link.stamp(db, alert.case_id, "prealert_sent", now, user.username, None)
-    return alert, frame, False
 
 
-async def _replayed(
-    db: AsyncSession, alert: Alert, fingerprint: str
-) -> tuple[Alert, StreamEvent, bool]:
-    if alert.request_hash != fingerprint:
-        raise KeyReused("this Idempotency-Key was already used for a different alert")
+async def _created_frame(db: AsyncSession, alert: Alert) -> StreamEvent:
+    """The receiver's first frame of the alert (what a replayed send answers with)."""
     created = await db.scalar(
         select(StreamEvent).where(
             StreamEvent.alert_id == alert.id,
@@ -212,13 +220,11 @@ async def _replayed(
     )
     if created is None:
         raise AlertRejected("the alert's first frame is missing")
-    return alert, created, True
+    return created
 
 
 def _receiver(user: User, alert: Alert) -> None:
-    if user.role == "admin":
-        return
-    if user.role in ("cathlab", "township") and user.facility_id == alert.to_facility_id:
+    if user.role == Role.admin or units_scope.of_facility(user, alert.to_facility_id):
         return
     raise Forbidden(f"only the receiving team of {alert.to_facility_id} answers this alert")
 
@@ -255,7 +261,7 @@ async def answer(
 async def cancel(db: AsyncSession, user: User, alert_id: int, reason: str, now: datetime) -> Alert:
     """Cancel an alert (its sender, a dispatcher or an admin)."""
     alert = await get_alert(db, alert_id, lock=True)
-    if user.role not in ("admin", "dispatcher") and user.username != alert.sent_by:
+    if user.role not in COORDINATOR_ROLES and user.username != alert.sent_by:
         raise Forbidden("only the sender or a dispatcher cancels an alert")
     if alert.closed_at is not None:
         raise AlertClosed(f"the alert is already {alert.status}")

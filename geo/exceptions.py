@@ -6,7 +6,10 @@ GeoError
 ├── InvalidTime               a reported time too far ahead of the server clock
 ├── ImportRejected            a file import refused: carries every bad row with its reason
 ├── OutsideMappedArea         a point too far from every mapped road to be routed
-└── NoRoadNetwork             no road network is loaded yet
+├── NoRoadNetwork             no road network is loaded yet
+└── MissingLocation           a stored record without its point: a broken record, not bad
+                              input, so it is left out of the problem table on purpose and
+                              answers a 500 whose trace is logged (never a patient at 0,0)
 """
 
 from __future__ import annotations
@@ -52,3 +55,9 @@ class OutsideMappedArea(GeoError):
 
 class NoRoadNetwork(GeoError):
     """Travel times were asked for before any road network was imported."""
+
+
+class MissingLocation(GeoError):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} has no location: the stored record is broken")
+        self.what = what

@@ -13,7 +13,7 @@ from geoalchemy2 import WKBElement
 from geoalchemy2.shape import to_shape
 
 from geo import crs as coordinate_systems
-from geo.exceptions import InvalidCoordinate, InvalidTime
+from geo.exceptions import InvalidCoordinate, InvalidTime, MissingLocation
 
 BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 
@@ -67,4 +67,18 @@ def lon_lat(geometry: WKBElement | None) -> tuple[float, float] | None:
     if geometry is None:
         return None
     point = to_shape(geometry)
+    return float(point.x), float(point.y)
+
+
+def require_lon_lat(geometry: WKBElement | None, what: str) -> tuple[float, float]:
+    """The (lon, lat) of a point that must be there (``what``, e.g. "case 12", has one).
+
+    MissingLocation if it is not: a record without its location is broken, and answering
+    with a made-up place (0, 0 is in the Gulf of Guinea) would send help to the wrong one.
+    """
+    if geometry is None:
+        raise MissingLocation(what)
+    point = to_shape(geometry)
+    if point.is_empty:
+        raise MissingLocation(what)
     return float(point.x), float(point.y)

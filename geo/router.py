@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from geo import gazetteer, road_queries
 from geo.deps import LimitsDep, SessionDep
 from geo.exceptions import InvalidCoordinate
-from geo.points import InputLimits, lon_lat, to_service_wgs84
+from geo.models import Place
+from geo.points import InputLimits, require_lon_lat, to_service_wgs84
 from geo.runtime import RoadRuntime
 from geo.schemas import CrsName, FeatureCollection
 
@@ -45,23 +46,22 @@ async def places(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[PlaceOut]:
     """Villages and townships whose Chinese name, pinyin or initials match ``q``."""
-    found = await gazetteer.search(db, q, limit)
-    result = []
-    for place in found:
-        lon, lat = lon_lat(place.location) or (0.0, 0.0)
-        result.append(
-            PlaceOut(
-                id=place.id,
-                kind=place.kind,
-                name_zh=place.name_zh,
-                pinyin=place.pinyin,
-                township_zh=place.township_zh,
-                population=place.population,
-                lon=lon,
-                lat=lat,
-            )
-        )
-    return result
+    return [place_out(place) for place in await gazetteer.search(db, q, limit)]
+
+
+def place_out(place: Place) -> PlaceOut:
+    """The place as the API shows it; MissingLocation (a 500, logged) if it has no point."""
+    lon, lat = require_lon_lat(place.location, f"place {place.id}")
+    return PlaceOut(
+        id=place.id,
+        kind=place.kind,
+        name_zh=place.name_zh,
+        pinyin=place.pinyin,
+        township_zh=place.township_zh,
+        population=place.population,
+        lon=lon,
+        lat=lat,
+    )
 
 
 def parse_lon_lat(text: str, name: str, crs: str, limits: InputLimits) -> tuple[float, float]:

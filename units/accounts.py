@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from units.exceptions import Conflict, NotAuthenticated, NotFound
 from units.models import Ambulance, Facility, User
 from units.security import hash_password, verify_password
-from units.vocabulary import FACILITY_ROLES, ROLES
+from units.vocabulary import FACILITY_ROLES, ROLES, Role
 
 # Verifying against a real hash when the user is unknown keeps the answer time the same.
 _UNKNOWN_USER_HASH = hash_password("unknown-user-placeholder")
@@ -38,7 +38,7 @@ async def add_user(
         raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     if role in FACILITY_ROLES and not facility_id:
         raise ValueError(f"the {role} role needs --facility")
-    if role == "crew" and not ambulance_id:
+    if role == Role.crew and not ambulance_id:
         raise ValueError("the crew role needs --ambulance")
     if facility_id and await db.get(Facility, facility_id) is None:
         raise NotFound("facility", facility_id)

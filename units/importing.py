@@ -37,7 +37,7 @@ def _text(value: Any) -> Any:
 class FacilityRow(BaseModel):
     """One facility as a file describes it."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_enum_values=True)
 
     id: Slug
     kind: FacilityKind

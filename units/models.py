@@ -24,9 +24,14 @@ from geo.orm import Base, sql_in, utc_now_column
 from units.vocabulary import (
     AMBULANCE_STATUSES,
     FACILITY_KINDS,
+    FACILITY_ROLES,
     FACILITY_STATUSES,
     ROLES,
+    Role,
 )
+
+# The facility roles in the vocabulary's order (township, cathlab), as the migration has them.
+_FACILITY_ROLES = tuple(role for role in Role if role in FACILITY_ROLES)
 
 
 class Facility(Base):
@@ -103,9 +108,9 @@ class User(Base):
     __table_args__ = (
         CheckConstraint(sql_in("role", ROLES), name="role"),
         CheckConstraint(
-            "role NOT IN ('township', 'cathlab') OR facility_id IS NOT NULL", name="facility"
+            f"NOT {sql_in('role', _FACILITY_ROLES)} OR facility_id IS NOT NULL", name="facility"
         ),
-        CheckConstraint("role <> 'crew' OR ambulance_id IS NOT NULL", name="ambulance"),
+        CheckConstraint(f"role <> '{Role.crew}' OR ambulance_id IS NOT NULL", name="ambulance"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)

@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from geo.schemas import CrsName, Latitude, Longitude
+from units.vocabulary import AmbulanceStatus, Capability, FacilityKind, FacilityStatus, Role
 
-FacilityKind = Literal[
-    "ambulance_station", "village_clinic", "township_unit", "county_hospital", "city_hospital"
-]
-Capability = Literal[
-    "ecg12",
-    "ecg_transmit",
-    "thrombolysis",
-    "pci",
-    "pci_24_7",
-    "ct",
-    "stroke_thrombolysis",
-    "thrombectomy",
-]
-FacilityStatus = Literal["ready", "busy", "offline"]
-AmbulanceStatus = Literal[
-    "available",
-    "dispatched",
-    "en_route",
-    "on_scene",
-    "transporting",
-    "at_destination",
-    "returning",
-    "out_of_service",
-]
-Role = Literal["admin", "dispatcher", "crew", "township", "cathlab", "auditor"]
+# The vocabulary's enums are the schemas' types (JSON values unchanged); models set
+# ``use_enum_values`` so what they hand on are the plain strings the database holds.
+__all__ = ["AmbulanceStatus", "Capability", "FacilityKind", "FacilityStatus", "Role"]
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
 
 
 class FacilityPatch(BaseModel):
     """Fields a facility's own users (status, phone, address) or an admin (all) may change."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     status: FacilityStatus | None = None
     phone: Annotated[str, Field(max_length=32)] | None = None
@@ -82,7 +62,7 @@ class PositionsAccepted(BaseModel):
 
 
 class StatusIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     status: AmbulanceStatus
     at: AwareDatetime

@@ -17,7 +17,7 @@ from units import scope
 from units.exceptions import Forbidden, IllegalStatusChange, NotFound
 from units.models import Ambulance, AmbulancePosition, Facility, User
 from units.schemas import ADMIN_ONLY_FACILITY_FIELDS, FacilityPatch, PositionIn
-from units.vocabulary import allowed_transitions
+from units.vocabulary import Role, allowed_transitions
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ async def patch_facility(
     scope.require_facility_editor(user, facility_id)
     changes = patch.model_dump(exclude_unset=True)
     admin_fields = sorted(ADMIN_ONLY_FACILITY_FIELDS.intersection(changes))
-    if admin_fields and user.role != "admin":
+    if admin_fields and user.role != Role.admin:
         raise Forbidden(f"only an admin may change {', '.join(admin_fields)}")
     facility = await get_facility(db, facility_id)
     if "capabilities" in changes:

@@ -1,8 +1,10 @@
-"""The one door from alerts to cases: what an alert needs to know about its case, and the
-milestones an alert stamps (``prealert_sent`` when sent, ``cathlab_activated`` on activation)."""
+"""The one door from alerts to cases: what an alert needs to know about its case, the
+milestones an alert stamps (``prealert_sent`` when sent, ``cathlab_activated`` on activation),
+and who may receive a pathway's alert (the ``receivers`` of the pathway data)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from alerts.service import CaseFacts, CaseLink
 from dispatch.cases import events as case_events
 from dispatch.cases.models import Case
+from dispatch.cases.pathways import Pathway, load_pathways
 
 
 async def facts(db: AsyncSession, case_id: int) -> CaseFacts | None:
@@ -35,5 +38,17 @@ async def stamp(
         await case_events.stamp(db, case, milestone, at, "alert", by, facility_id)
 
 
-def case_link() -> CaseLink:
-    return CaseLink(facts=facts, stamp=stamp)
+def receivers_from(
+    pathways: Callable[[], Mapping[str, Pathway]],
+) -> Callable[[str], frozenset[str] | None]:
+    """The pathway's receiving capabilities, read from the pathway data (None: no such pathway)."""
+
+    def receivers(pathway_id: str) -> frozenset[str] | None:
+        pathway = pathways().get(pathway_id)
+        return None if pathway is None else pathway.receivers.capabilities
+
+    return receivers
+
+
+def case_link(pathways: Callable[[], Mapping[str, Pathway]] = load_pathways) -> CaseLink:
+    return CaseLink(facts=facts, stamp=stamp, receivers=receivers_from(pathways))

@@ -18,7 +18,7 @@ from dispatch.cases.intervals import Stamp, compute_intervals, current, legs
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
 from geo.engine import TravelTimeEngine
-from geo.points import lon_lat
+from geo.points import lon_lat, require_lon_lat
 from units.models import Ambulance, Facility
 
 RECENT_CASES = 50
@@ -43,7 +43,7 @@ async def where_is_the_patient(
         point = lon_lat(ambulance.position) if ambulance is not None else None
         if ambulance is not None and ambulance.status == "transporting" and point is not None:
             return point, f"ambulance:{ambulance.id}", None, None
-    return lon_lat(case.location) or (0.0, 0.0), "case_location", None, None
+    return require_lon_lat(case.location, f"case {case.id}"), "case_location", None, None
 
 
 def _road_minutes(

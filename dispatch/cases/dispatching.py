@@ -21,7 +21,7 @@ from dispatch.cases.milestones import LEAVING_MILESTONES, STATUS_MILESTONES
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.schemas import Candidate
 from geo.engine import TravelTimeEngine
-from geo.points import lon_lat
+from geo.points import lon_lat, require_lon_lat
 from units import service as units_service
 from units.hooks import PositionListener, StatusListener
 from units.models import Ambulance, Facility, User
@@ -43,7 +43,7 @@ async def rank_ambulances(
     db: AsyncSession, engine: TravelTimeEngine, case: Case, k: int = 5
 ) -> list[Candidate]:
     """Available ambulances by road time to the case, fastest first."""
-    target = engine.snap(*(lon_lat(case.location) or (0.0, 0.0)))
+    target = engine.snap(*require_lon_lat(case.location, f"case {case.id}"))
     fleet = {a.id: a for a in await units_service.list_ambulances(db, "available")}
     candidates = [(a.id, *p) for a in fleet.values() if (p := lon_lat(a.position)) is not None]
     ranked = engine.nearest(target, candidates, k)

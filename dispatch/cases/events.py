@@ -15,7 +15,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import service as alerts_service
-from alerts.idempotency import request_hash
 from dispatch.cases import quality
 from dispatch.cases.exceptions import AlreadySuperseded, IdempotencyMismatch, InvalidEvent
 from dispatch.cases.intervals import Stamp, facility_at, legs
@@ -26,6 +25,7 @@ from dispatch.cases.schemas import EventIn
 from dispatch.reports import readmodel as report_readmodel
 from geo.points import check_not_future
 from units.exceptions import NotFound
+from units.idempotency import request_hash
 from units.models import Facility
 
 

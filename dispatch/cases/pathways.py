@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dispatch.cases.milestones import MILESTONE_SET
-from units.vocabulary import CAPABILITIES
+from units.vocabulary import CAPABILITIES, Capability
 
 PATHWAYS_FILE = Path(__file__).with_name("pathways.json")
 _SELECTOR = re.compile(r"^(first|leg|capability:[a-z0-9_]+|where:[a-z_]+)$")
@@ -68,7 +68,7 @@ class Conditions(BaseModel):
     absent: list[str] = []
     # transferred: the patient's first facility lacked ``transfer_capability``
     transferred: bool | None = None
-    transfer_capability: str = "pci"
+    transfer_capability: str = Capability.pci.value
     leg_without_capability: str | None = None  # per-leg intervals: only legs lacking it
 
     @field_validator("present", "absent")
@@ -116,6 +116,18 @@ class IntervalSpec(BaseModel):
         return self
 
 
+class Receivers(BaseModel):
+    """Who may receive the pathway's alerts: a facility with at least one of these capabilities."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    any_capability: Annotated[list[Capability], Field(min_length=1)]
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return frozenset(self.any_capability)
+
+
 class Pathway(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -124,6 +136,7 @@ class Pathway(BaseModel):
     name_en: str
     milestones: list[str]
     intervals: list[IntervalSpec]
+    receivers: Receivers
     comment: str | None = Field(default=None, alias="_comment")
 
     @field_validator("milestones")

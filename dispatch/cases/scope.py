@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from units import scope as units_scope
 from units.exceptions import Forbidden
 from units.models import User
+from units.vocabulary import ACTING_ROLES, COORDINATOR_ROLES, READ_EVERYTHING_ROLES
 
-CREATORS = ("admin", "dispatcher", "township", "crew", "cathlab")
-READ_ALL = ("admin", "dispatcher", "auditor")
-WRITE_ALL = ("admin", "dispatcher")
+CREATORS = ACTING_ROLES
+READ_ALL = READ_EVERYTHING_ROLES
+WRITE_ALL = COORDINATOR_ROLES
 
 
 def involved(user: User, ambulance_id: str | None, facility_ids: Collection[str]) -> bool:
     """Whether the case concerns the user's own ambulance or facility."""
-    if user.role == "crew":
-        return user.ambulance_id is not None and user.ambulance_id == ambulance_id
-    if user.role in ("township", "cathlab"):
-        return user.facility_id is not None and user.facility_id in facility_ids
-    return False
+    if units_scope.of_ambulance(user, ambulance_id):
+        return True
+    return any(units_scope.of_facility(user, facility_id) for facility_id in facility_ids)
 
 
 def require_read(user: User, ambulance_id: str | None, facility_ids: Collection[str]) -> None:

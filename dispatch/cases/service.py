@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from alerts.idempotency import request_hash
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
 from dispatch.cases.exceptions import IdempotencyMismatch, InvalidEvent
@@ -26,11 +24,13 @@ from dispatch.cases.schemas import (
     IntervalOut,
     LegOut,
 )
-from geo.points import InputLimits, check_not_future, lon_lat, to_service_wgs84
+from geo.points import InputLimits, check_not_future, require_lon_lat, to_service_wgs84
+from units import idempotency
 from units import service as units_service
 from units.exceptions import NotFound
 from units.models import Facility, User
 from units.service import wgs84_point
+from units.vocabulary import FACILITY_ROLES, Role
 
 
 async def create_case(
@@ -43,69 +43,52 @@ async def create_case(
 ) -> tuple[Case, bool]:
     """Open a case (stamping symptom onset and the call); a retried key returns the same case."""
     scope.require_creator(user)
-    fingerprint = request_hash(data.model_dump(mode="json"))
-    if idempotency_key is not None:
-        earlier = await _by_key(db, idempotency_key, fingerprint, user)
-        if earlier is not None:
-            return earlier, True
-    if data.pathway not in load_pathways():
-        known = ", ".join(sorted(load_pathways()))
-        raise InvalidEvent(f"unknown pathway {data.pathway!r}: use one of {known}")
-    lon, lat = to_service_wgs84(
-        data.location.lon, data.location.lat, data.location.crs, limits.service_area
+    # A key another user sent is refused, not replayed: a replay must not show a case the user
+    # may not read.
+    keyed = idempotency.Keyed(
+        idempotency_key,
+        idempotency.request_hash(data.model_dump(mode="json")),
+        must_match={"created_by": user.username},
     )
-    for what, at in (("symptom_onset", data.symptom_onset), ("call_received", data.call_received)):
-        if at is not None:
-            check_not_future(at, now, limits.max_future, what)
-    patient = data.patient
-    case = Case(
-        pathway=data.pathway,
-        status="active",
-        drill=data.drill,
-        synthetic=False,
-        location=wgs84_point(lon, lat),
-        input_crs=data.location.crs,
-        complaint=data.complaint,
-        patient_age=patient.age if patient else None,
-        patient_sex=patient.sex if patient else None,
-        created_by=user.username,
-        created_facility_id=user.facility_id if user.role in ("township", "cathlab") else None,
-        created_at=now,
-        idempotency_key=idempotency_key,
-        request_hash=fingerprint,
-    )
-    if idempotency_key is None:
-        db.add(case)
-        await db.flush()
-    else:
-        try:
-            async with db.begin_nested():  # a savepoint: a lost race leaves the request usable
-                db.add(case)
-                await db.flush()
-        except IntegrityError:  # a concurrent request with the same key won the race
-            earlier = await _by_key(db, idempotency_key, fingerprint, user)
-            if earlier is None:
-                raise
-            return earlier, True
-    call = data.call_received or (now if user.role == "dispatcher" else None)
+
+    async def values() -> dict[str, object]:
+        if data.pathway not in load_pathways():
+            known = ", ".join(sorted(load_pathways()))
+            raise InvalidEvent(f"unknown pathway {data.pathway!r}: use one of {known}")
+        lon, lat = to_service_wgs84(
+            data.location.lon, data.location.lat, data.location.crs, limits.service_area
+        )
+        for what, at in (
+            ("symptom_onset", data.symptom_onset),
+            ("call_received", data.call_received),
+        ):
+            if at is not None:
+                check_not_future(at, now, limits.max_future, what)
+        patient = data.patient
+        return {
+            "pathway": data.pathway,
+            "status": "active",
+            "drill": data.drill,
+            "synthetic": False,
+            "location": wgs84_point(lon, lat),
+            "input_crs": data.location.crs,
+            "complaint": data.complaint,
+            "patient_age": patient.age if patient else None,
+            "patient_sex": patient.sex if patient else None,
+            "created_by": user.username,
+            "created_facility_id": user.facility_id if user.role in FACILITY_ROLES else None,
+            "created_at": now,
+        }
+
+    reused = IdempotencyMismatch("this Idempotency-Key was already used for another case")
+    case, replayed = await idempotency.write_once(db, Case, keyed, values, reused)
+    if replayed:
+        return case, True
+    call = data.call_received or (now if user.role == Role.dispatcher else None)
     for milestone, at in (("symptom_onset", data.symptom_onset), ("call_received", call)):
         if at is not None:
             await case_events_service.stamp(db, case, milestone, at, "user", user.username)
     return case, False
-
-
-async def _by_key(db: AsyncSession, key: str, fingerprint: str, user: User) -> Case | None:
-    """The case this user's earlier request with this Idempotency-Key opened (same body), if any.
-
-    A key another user sent is refused, not replayed: a replay must not show a case the user
-    may not read.
-    """
-    earlier = await db.scalar(select(Case).where(Case.idempotency_key == key))
-    if earlier is not None and (
-        earlier.request_hash != fingerprint or earlier.created_by != user.username
-    ):
-        raise IdempotencyMismatch("this Idempotency-Key was already used for another case")
-    return earlier
 
 
 async def get_case(db: AsyncSession, case_id: int, lock: bool = False) -> Case:
@@ -155,9 +138,9 @@ async def list_cases(
         statement = statement.where(Case.created_at >= start)
     if end:
         statement = statement.where(Case.created_at < end)
-    if user.role == "crew":
+    if user.role == Role.crew:
         statement = statement.where(Case.ambulance_id == user.ambulance_id)
-    elif user.role in ("township", "cathlab"):
+    elif user.role in FACILITY_ROLES:
         facility = user.facility_id
         correction = aliased(CaseEvent)
         visited = exists().where(
@@ -196,7 +179,7 @@ async def patch_case(
 
 
 def _point(case: Case) -> tuple[float, float]:
-    return lon_lat(case.location) or (0.0, 0.0)
+    return require_lon_lat(case.location, f"case {case.id}")
 
 
 def summary(case: Case) -> CaseSummary:

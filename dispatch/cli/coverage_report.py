@@ -26,6 +26,10 @@ from geo.points import lon_lat
 from geo.road_arrays import FloatArray
 from geo.runtime import engine_from_store
 from units.models import Facility
+from units.vocabulary import Capability, FacilityKind
+
+# A township chest-pain unit: it records a 12-lead ECG and transmits it.
+CHEST_PAIN_UNIT = frozenset({Capability.ecg12, Capability.ecg_transmit})
 
 
 @dataclass(frozen=True)
@@ -73,16 +77,18 @@ async def read_inputs(db: AsyncSession) -> Inputs:
             [(p.name_zh, p.location, p.population) for p in places if p.kind == "township"]
         ),
         stations=sites(
-            [(f.id, f.location, 0) for f in facilities if f.kind == "ambulance_station"]
+            [(f.id, f.location, 0) for f in facilities if f.kind == FacilityKind.ambulance_station]
         ),
         chest_pain_units=sites(
             [
                 (f.id, f.location, 0)
                 for f in facilities
-                if f.kind == "township_unit" and {"ecg12", "ecg_transmit"} <= set(f.capabilities)
+                if f.kind == FacilityKind.township_unit and set(f.capabilities) >= CHEST_PAIN_UNIT
             ]
         ),
-        pci_centres=sites([(f.id, f.location, 0) for f in facilities if "pci" in f.capabilities]),
+        pci_centres=sites(
+            [(f.id, f.location, 0) for f in facilities if Capability.pci in f.capabilities]
+        ),
     )
 
 

@@ -12,6 +12,9 @@ import random
 from dataclasses import dataclass
 
 from geo.pinyin import initials, to_pinyin
+from units.vocabulary import Capability as Cap
+from units.vocabulary import CrewCapability as Crew
+from units.vocabulary import FacilityKind as Kind
 
 CENTRE_LAT = 33.44
 CENTRE_LON = 114.88
@@ -47,9 +50,9 @@ TOWNSHIPS: tuple[tuple[str, str, float, float, int, str], ...] = (
     ("zhangzhuang", "张庄乡", 33.240, 114.880, 30_000, "lysis"),
 )
 UNIT_CAPABILITIES: dict[str, tuple[str, ...]] = {
-    "lysis": ("ecg12", "ecg_transmit", "thrombolysis"),
-    "cpu": ("ecg12", "ecg_transmit"),
-    "ecg": ("ecg12",),
+    "lysis": (Cap.ecg12, Cap.ecg_transmit, Cap.thrombolysis),
+    "cpu": (Cap.ecg12, Cap.ecg_transmit),
+    "ecg": (Cap.ecg12,),
     "none": (),
 }
 # Ambulance stations: (township slug or "county" for the county hospital, ambulances).
@@ -63,16 +66,16 @@ STATIONS: tuple[tuple[str, int], ...] = (
     ("zhangzhuang", 2),
     ("jialing", 2),
 )
-COUNTY_HOSPITAL_CAPS = (
-    "ecg12",
-    "ecg_transmit",
-    "thrombolysis",
-    "pci",
-    "pci_24_7",
-    "ct",
-    "stroke_thrombolysis",
+COUNTY_HOSPITAL_CAPS: tuple[str, ...] = (
+    Cap.ecg12,
+    Cap.ecg_transmit,
+    Cap.thrombolysis,
+    Cap.pci,
+    Cap.pci_24_7,
+    Cap.ct,
+    Cap.stroke_thrombolysis,
 )
-CITY_HOSPITAL_CAPS = (*COUNTY_HOSPITAL_CAPS, "thrombectomy")
+CITY_HOSPITAL_CAPS = (*COUNTY_HOSPITAL_CAPS, Cap.thrombectomy)
 COUNTY_HOSPITAL_LAT, COUNTY_HOSPITAL_LON = 33.4412, 114.8806
 # North-west, toward Zhoukou; about 50 km from the centre (synthetic position).
 CITY_HOSPITAL_LAT, CITY_HOSPITAL_LON = 33.77, 114.52
@@ -87,8 +90,8 @@ SUFFIX_WEIGHTS = (30, 16, 10, 10, 5, 5, 5, 4, 3, 3, 4, 3, 2, 2)
 PREFIXES = tuple("大小前后东西南北新")
 PREFIX_PROBABILITY = 0.2
 ROADS = ("人民路", "健康路", "建设路", "文明路", "团结路", "卫生路", "育新街", "交通路")
-CREW_ALS = ("als", "ecg12", "ecg_transmit")
-CREW_BLS = ("bls", "ecg12")
+CREW_ALS: tuple[str, ...] = (Crew.als, Crew.ecg12, Crew.ecg_transmit)
+CREW_BLS: tuple[str, ...] = (Crew.bls, Crew.ecg12)
 VILLAGES_URBAN = (6, 10)  # villages per subdistrict (inclusive range)
 VILLAGES_RURAL = (17, 24)  # villages per town or township
 VILLAGE_RADIUS_URBAN_M = 3_500.0
@@ -244,7 +247,7 @@ def _hospitals(rng: random.Random) -> list[DemoFacility]:
     return [
         DemoFacility(
             id="county-hospital",
-            kind="county_hospital",
+            kind=Kind.county_hospital,
             capabilities=COUNTY_HOSPITAL_CAPS,
             name_zh="项城市人民医院（演示）",
             name_en="Xiangcheng People's Hospital (demo)",
@@ -257,7 +260,7 @@ def _hospitals(rng: random.Random) -> list[DemoFacility]:
         ),
         DemoFacility(
             id="city-hospital",
-            kind="city_hospital",
+            kind=Kind.city_hospital,
             capabilities=CITY_HOSPITAL_CAPS,
             name_zh="周口市区域医疗中心（演示）",
             name_en="Zhoukou Regional Medical Centre (demo)",
@@ -284,7 +287,7 @@ def _township_units(rng: random.Random) -> list[DemoFacility]:
         units.append(
             DemoFacility(
                 id=f"th-{slug}",
-                kind="township_unit",
+                kind=Kind.township_unit,
                 capabilities=UNIT_CAPABILITIES[level],
                 name_zh=f"项城市{name_zh}{zh}（演示）",
                 name_en=f"{en} (demo)",
@@ -319,8 +322,8 @@ def _stations(
         lat, lon = _offset(base.lat, base.lon, 60.0, 60.0)
         station = DemoFacility(
             id=f"as-{where}",
-            kind="ambulance_station",
-            capabilities=("ecg12", "ecg_transmit"),
+            kind=Kind.ambulance_station,
+            capabilities=(Cap.ecg12, Cap.ecg_transmit),
             name_zh=f"{zh}（演示）",
             name_en=f"{en} (demo)",
             address=address,
@@ -360,7 +363,7 @@ def _village_clinics(
         clinics.append(
             DemoFacility(
                 id=f"vc-{slug}-{village.pinyin}",
-                kind="village_clinic",
+                kind=Kind.village_clinic,
                 capabilities=(),
                 name_zh=f"{village.township_zh}{village.name_zh}卫生室（演示）",
                 name_en=f"{title} Village Clinic, {slug.capitalize()} (demo)",

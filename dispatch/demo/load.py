@@ -20,6 +20,7 @@ from geo.orm import Base
 from units import accounts
 from units.models import Ambulance, AmbulancePosition, Facility, User
 from units.service import wgs84_point
+from units.vocabulary import Capability, FacilityKind, Role
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented password of the synthetic demo users
 
@@ -46,18 +47,19 @@ class LoadReport:
 def demo_logins(county: DemoCounty) -> tuple[DemoLogin, ...]:
     """One login per role: admin, dispatcher, auditor, crew-<ambulance>, township-<unit>,
     cathlab-<PCI centre>."""
-    logins = [DemoLogin("admin", "admin"), DemoLogin("dispatcher", "dispatcher")]
-    logins.append(DemoLogin("auditor", "auditor"))
-    logins += [DemoLogin(f"crew-{a.id}", "crew", ambulance_id=a.id) for a in county.ambulances]
+    logins = [DemoLogin(role, role) for role in (Role.admin, Role.dispatcher, Role.auditor)]
     logins += [
-        DemoLogin(f"township-{f.id}", "township", facility_id=f.id)
-        for f in county.facilities
-        if f.kind == "township_unit"
+        DemoLogin(f"{Role.crew}-{a.id}", Role.crew, ambulance_id=a.id) for a in county.ambulances
     ]
     logins += [
-        DemoLogin(f"cathlab-{f.id}", "cathlab", facility_id=f.id)
+        DemoLogin(f"{Role.township}-{f.id}", Role.township, facility_id=f.id)
         for f in county.facilities
-        if "pci" in f.capabilities
+        if f.kind == FacilityKind.township_unit
+    ]
+    logins += [
+        DemoLogin(f"{Role.cathlab}-{f.id}", Role.cathlab, facility_id=f.id)
+        for f in county.facilities
+        if Capability.pci in f.capabilities
     ]
     return tuple(logins)
 

@@ -39,6 +39,7 @@ from dispatch.demo.road_shapes import (
     wiggle,
 )
 from geo.network import RoadNetwork, Segment
+from units.vocabulary import FacilityKind
 
 SOURCE = "synthetic demo roads (合成演示路网)"
 ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "village")
@@ -114,7 +115,7 @@ class _Layout:
         self.townships = [p for p in places if p.kind == "township"]
         self.villages = [p for p in places if p.kind == "village"]
         self.slug_xy = {p.id.removeprefix("t-"): self.xy(p) for p in self.townships}
-        city = next(f for f in county.facilities if f.kind == "city_hospital")
+        city = next(f for f in county.facilities if f.kind == FacilityKind.city_hospital)
         city_xy = self.proj.to_xy(city.lon, city.lat)
         self.terminus = _toward(city_xy, _km(INTERCHANGES_KM[0]), CITY_TERMINUS_M)
         self.city_junction = _toward(city_xy, self.terminus, CITY_JUNCTION_M)

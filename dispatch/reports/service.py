@@ -20,9 +20,8 @@ from dispatch.reports.metrics import Figures, Groups, MetricKey
 from dispatch.reports.queries import BY_FACILITY, BY_MONTH, GroupRow, Scope
 from units.exceptions import Forbidden, NotFound
 from units.models import Facility, User
+from units.vocabulary import FACILITY_ROLES, READ_EVERYTHING_ROLES
 
-READ_ALL = ("admin", "auditor", "dispatcher")
-OWN_FACILITY = ("township", "cathlab")
 CasesMode = Literal["all", "outside", "none"]
 WORST = 10
 
@@ -124,8 +123,8 @@ async def scope_for(
         raise InvalidReport(f"unknown pathway {pathway!r}: use one of {known}")
     if facility_id is not None and await db.get(Facility, facility_id) is None:
         raise NotFound("facility", facility_id)
-    if user is not None and user.role not in READ_ALL:
-        if user.role not in OWN_FACILITY or user.facility_id is None:
+    if user is not None and user.role not in READ_EVERYTHING_ROLES:
+        if user.role not in FACILITY_ROLES or user.facility_id is None:
             raise Forbidden(f"the {user.role} role has no time-audit reports")
         if facility_id not in (None, user.facility_id):
             raise Forbidden(f"a {user.role} user reads only the report of {user.facility_id}")

@@ -26,7 +26,6 @@ from sqlalchemy import exists, select
 from starlette.responses import Response
 from starlette.types import Scope
 
-from alerts.service import RECEIVES
 from dispatch.cases.pathways import load_pathways
 from dispatch.settings import Settings
 from units.deps import SessionDep
@@ -126,7 +125,7 @@ async def config(request: Request, db: SessionDep) -> dict[str, Any]:
                 "name_zh": pathway.name_zh,
                 "name_en": pathway.name_en,
                 "milestones": pathway.milestones,
-                "receivers_need": list(RECEIVES.get(pathway.id, ())),
+                "receivers_need": pathway.receivers.any_capability,
             }
             for pathway in load_pathways().values()
         ],

@@ -25,6 +25,7 @@ def _valid() -> dict[str, Any]:
                 "id": "mini",
                 "name_zh": "测试",
                 "name_en": "Mini",
+                "receivers": {"any_capability": ["pci"]},
                 "milestones": ["first_medical_contact", "first_ecg", "facility_arrival"],
                 "intervals": [
                     {
@@ -146,10 +147,14 @@ FIRST: list[str | int] = [*BASE, "intervals", 0]
         ([*FIRST, "name"], "Door To Wire", "String should match pattern"),
         ([*FIRST, "target"], 10, "Extra inputs are not permitted"),
         ([*FIRST, "report"], {"compliance_at_least": 75}, "less than or equal to 1"),
+        ([*BASE, "receivers"], {"any_capability": ["helipad"]}, "receivers.any_capability.0"),
+        ([*BASE, "receivers"], {"any_capability": []}, "at least 1 item"),
+        ([*BASE, "receivers"], {"all_of": ["pci"]}, "any_capability"),
     ],
 )
 def test_a_bad_pathway_is_refused(path: list[str | int], value: Any, message: str) -> None:
-    """Unknown milestones, capabilities and selectors, misused 'leg', bad fields: refused."""
+    """Unknown milestones, capabilities and selectors, misused 'leg', bad fields, receivers
+    outside the vocabulary or none at all: refused."""
     with pytest.raises(ValidationError, match=message):
         _parse(_broken(path, value))
 
@@ -187,6 +192,7 @@ def test_unknown_leg_without_capability_is_refused() -> None:
 CRITICAL_MATERNAL = """
 {"pathways": [{
   "id": "critical_maternal", "name_zh": "危重孕产妇", "name_en": "Critical maternal",
+  "receivers": {"any_capability": ["pci_24_7"]},
   "milestones": ["call_received", "unit_on_scene", "first_medical_contact", "prealert_sent",
                  "facility_arrival", "facility_departure", "handover"],
   "intervals": [
@@ -251,3 +257,11 @@ def test_a_per_leg_interval_uses_its_own_endpoints() -> None:
     ]
     results = compute_intervals(pathway, stamps, {"township": frozenset()})
     assert [6.0] == [r.minutes for r in results]
+
+
+def test_a_pathway_without_receivers_is_refused() -> None:
+    """Every pathway says who may receive its alerts: leaving 'receivers' out is refused."""
+    doc = _valid()
+    del doc["pathways"][0]["receivers"]
+    with pytest.raises(ValidationError, match="receivers\n  Field required"):
+        _parse(doc)
