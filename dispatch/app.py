@@ -21,9 +21,11 @@ from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
 from alerts.hub import Hub, Listener
 from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
+from dispatch.cases.hooks import CaseHooks
 from dispatch.http import health, logs, problems
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.http.middleware import BodyLimit, RequestContext
+from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import router as reports_router
 from dispatch.settings import Settings, get_settings
 from dispatch.web import router as web_router
@@ -47,6 +49,12 @@ def asyncpg_dsn(url: str) -> str:
 def notifier_for(webhook_url: str | None) -> Notifier:
     """The outbound escalation channel: a webhook if configured, else the log."""
     return WebhookNotifier(webhook_url) if webhook_url else LogNotifier()
+
+
+def case_hooks() -> CaseHooks:
+    """What every stamp sets off outside cases: the case's report rows, rewritten in the
+    stamp's own transaction (so a report is always consistent with the stamps)."""
+    return CaseHooks(on_stamp=(report_readmodel.on_stamp,))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -115,9 +123,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         coverage_margin_m=settings.coverage_margin_m,
     )
     app.state.alerts_hub = Hub(settings.ws_queue_size)
-    app.state.case_link = alert_link.case_link()
+    app.state.case_hooks = case_hooks()
+    app.state.case_link = alert_link.case_link(app.state.case_hooks)
     app.state.unit_hooks = UnitHooks(
-        on_status=[dispatching.status_listener],
+        on_status=[dispatching.status_listener(app.state.case_hooks)],
         on_position=[dispatching.eta_listener(lambda: app.state.roads.engine)],
     )
     problems.install(app)

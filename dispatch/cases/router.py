@@ -14,6 +14,7 @@ from dispatch.cases import scope
 from dispatch.cases import service as cases_service
 from dispatch.cases.decide import decide
 from dispatch.cases.dispatching import dispatch_case
+from dispatch.cases.hooks import CaseHooksDep
 from dispatch.cases.schemas import (
     CaseIn,
     CaseOut,
@@ -58,11 +59,12 @@ async def open_case(
     db: SessionDep,
     user: CurrentUser,
     limits: LimitsDep,
+    hooks: CaseHooksDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Open a case at a location (any input coordinate system)."""
     case, replayed = await cases_service.create_case(
-        db, user, data, limits, _now(), idempotency_key
+        db, user, data, limits, _now(), idempotency_key, hooks=hooks
     )
     return _json(await cases_service.case_view(db, case), 201, replayed)
 
@@ -102,12 +104,13 @@ async def add_event(
     db: SessionDep,
     user: CurrentUser,
     limits: LimitsDep,
+    hooks: CaseHooksDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Add a time stamp (append-only; a correction names the stamp it supersedes)."""
     case = await cases_service.writable_case(db, user, case_id)
     event, replayed = await case_events.add_event(
-        db, case, data, user.username, _now(), limits.max_future, idempotency_key
+        db, case, data, user.username, _now(), limits.max_future, idempotency_key, hooks=hooks
     )
     # A new stamp is the latest version; a replay may have been corrected since.
     superseded_by = await case_events.superseded_by(db, event.id) if replayed else None
@@ -122,6 +125,7 @@ async def dispatch(
     db: SessionDep,
     user: CurrentUser,
     limits: LimitsDep,
+    hooks: CaseHooksDep,
 ) -> DispatchOut:
     """Send the best available ambulance by road time (or the one named), with the others."""
     scope.require_dispatcher(user)
@@ -130,7 +134,9 @@ async def dispatch(
     now = _now()
     at = body.at or now
     check_not_future(at, now, limits.max_future, "at")
-    chosen, alternatives, event = await dispatch_case(db, engine, case, user, at, body.ambulance_id)
+    chosen, alternatives, event = await dispatch_case(
+        db, engine, case, user, at, body.ambulance_id, hooks
+    )
     return DispatchOut(
         case_id=case.id,
         ambulance=chosen,

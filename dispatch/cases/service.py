@@ -14,6 +14,7 @@ from alerts.idempotency import request_hash
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
 from dispatch.cases.exceptions import IdempotencyMismatch, InvalidEvent
+from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.intervals import IntervalResult, Stamp, compute_intervals, legs
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
@@ -40,6 +41,8 @@ async def create_case(
     limits: InputLimits,
     now: datetime,
     idempotency_key: str | None = None,
+    *,
+    hooks: CaseHooks,
 ) -> tuple[Case, bool]:
     """Open a case (stamping symptom onset and the call); a retried key returns the same case."""
     scope.require_creator(user)
@@ -90,7 +93,9 @@ async def create_case(
     call = data.call_received or (now if user.role == "dispatcher" else None)
     for milestone, at in (("symptom_onset", data.symptom_onset), ("call_received", call)):
         if at is not None:
-            await case_events_service.stamp(db, case, milestone, at, "user", user.username)
+            await case_events_service.stamp(
+                db, case, milestone, at, "user", user.username, hooks=hooks
+            )
     return case, False
 
 

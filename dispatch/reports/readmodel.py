@@ -1,5 +1,6 @@
 """Keeping the read model current: a case's rows are rewritten whenever its stamps change,
-in the same transaction as the change (called from ``dispatch.cases.events``).
+in the same transaction as the change (``on_stamp``, registered by the app as a
+``dispatch.cases.hooks.CaseHooks`` listener).
 
 The facility capabilities are read at that moment: a facility that later gains or loses a
 capability changes the rows of the cases stamped after that, not before (the migration, or
@@ -104,6 +105,11 @@ async def refresh_case(db: AsyncSession, case_id: int) -> CaseFacts | None:
     if fact_rows:
         await db.execute(insert(ReportFact), fact_rows)
     return facts
+
+
+async def on_stamp(db: AsyncSession, event: CaseEvent) -> None:
+    """The ``CaseHooks`` listener the app registers: the stamped case's rows, rewritten."""
+    await refresh_case(db, event.case_id)
 
 
 async def rebuild(db: AsyncSession) -> int:
