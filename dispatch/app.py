@@ -21,6 +21,7 @@ from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
 from alerts.hub import Hub, Listener
 from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
+from dispatch.cases.decision import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
 from dispatch.http import health, logs, problems
 from dispatch.http.database import make_engine, make_sessionmaker
@@ -57,10 +58,19 @@ def case_hooks() -> CaseHooks:
     return CaseHooks(on_stamp=(report_readmodel.on_stamp,))
 
 
+def decision_config(settings: Settings) -> DecisionConfig:
+    """The decision rules' thresholds from the settings' plain numbers; bad ones stop the start."""
+    try:
+        return DecisionConfig.from_mapping(settings.decision)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"INFOFIRST_DECISION is refused: {exc}") from exc
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured app; the engine is opened by its lifespan."""
     settings = settings or get_settings()
     logs.configure(settings.log_level, settings.log_json)
+    thresholds = decision_config(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -108,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.decision_config = thresholds
     app.state.token_config = TokenConfig(
         secret=settings.secret_key.get_secret_value(),
         ttl=timedelta(minutes=settings.token_ttl_minutes),

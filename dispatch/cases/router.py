@@ -13,6 +13,7 @@ from dispatch.cases import events as case_events
 from dispatch.cases import scope
 from dispatch.cases import service as cases_service
 from dispatch.cases.decide import decide
+from dispatch.cases.decision import DecisionConfig
 from dispatch.cases.dispatching import dispatch_case
 from dispatch.cases.hooks import CaseHooksDep
 from dispatch.cases.schemas import (
@@ -152,8 +153,8 @@ async def get_decision(
     """Reperfusion (STEMI) or destination (stroke) recommendation, with every input shown."""
     case = await cases_service.readable_case(db, user, case_id)
     engine = cast(RoadRuntime, request.app.state.roads).require()
-    settings = cast(Settings, request.app.state.settings)
-    return await decide(db, engine, case, _now(), settings.decision)
+    config = cast(DecisionConfig, request.app.state.decision_config)
+    return await decide(db, engine, case, _now(), config)
 
 
 @router.get("/{case_id}/timeline.svg", response_class=Response)
