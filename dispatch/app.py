@@ -21,7 +21,7 @@ from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
 from alerts.hub import Hub, Listener
 from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
-from dispatch.cases.decision import DecisionConfig
+from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
 from dispatch.http import health, logs, problems
 from dispatch.http.database import make_engine, make_sessionmaker

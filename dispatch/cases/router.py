@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from dispatch.cases import events as case_events
 from dispatch.cases import scope
 from dispatch.cases import service as cases_service
-from dispatch.cases.decide import decide
-from dispatch.cases.decision import DecisionConfig
+from dispatch.cases.decision_inputs import decide
+from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.dispatching import dispatch_case
 from dispatch.cases.hooks import CaseHooksDep
 from dispatch.cases.schemas import (
@@ -163,7 +163,7 @@ async def timeline_chart(
 ) -> Response:
     """The case's milestones on a time axis, its intervals against their targets."""
     case = await cases_service.readable_case(db, user, case_id)
-    _, stamps, intervals = await cases_service.case_facts(db, case)
+    _, stamps, intervals = await cases_service.case_intervals(db, case)
     settings = cast(Settings, request.app.state.settings)
     title = f"Case {case.id} · {case.pathway}" + (" · DRILL" if case.drill else "")
     svg = await asyncio.to_thread(timeline_svg, title, stamps, intervals, settings.time_zone)

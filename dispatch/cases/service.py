@@ -242,7 +242,7 @@ def event_out(event: CaseEvent, superseded_by: int | None) -> EventOut:
     )
 
 
-async def case_facts(
+async def case_intervals(
     db: AsyncSession, case: Case
 ) -> tuple[list[CaseEvent], list[Stamp], list[IntervalResult]]:
     """The case's events, its stamps and its intervals by its pathway's rules."""
@@ -254,7 +254,7 @@ async def case_facts(
 
 async def case_view(db: AsyncSession, case: Case) -> CaseOut:
     """The case with its legs, its whole timeline (corrections marked) and its intervals."""
-    events, stamps, intervals = await case_facts(db, case)
+    events, stamps, intervals = await case_intervals(db, case)
     corrected = {e.supersedes: e.id for e in events if e.supersedes is not None}
     lon, lat = _point(case)
     return CaseOut(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.cases.intervals import Stamp
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
-from dispatch.reports.facts import CaseFacts, CaseInput, EventNote, case_facts
+from dispatch.reports.facts import CaseInput, EventNote, ReportCaseFacts, report_case_facts
 from dispatch.reports.models import ReportCase, ReportFact
 from dispatch.reports.rates import load_rates
 from units import service as units_service
@@ -44,7 +44,7 @@ def case_input(case: Any, events: list[Any]) -> CaseInput:
     )
 
 
-def rows_of(facts: CaseFacts) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def rows_of(facts: ReportCaseFacts) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The case's read-model rows: its report_cases row and its report_facts rows."""
     case_row = {
         "case_id": facts.case_id,
@@ -80,7 +80,7 @@ def rows_of(facts: CaseFacts) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return case_row, fact_rows
 
 
-async def refresh_case(db: AsyncSession, case_id: int) -> CaseFacts | None:
+async def refresh_case(db: AsyncSession, case_id: int) -> ReportCaseFacts | None:
     """Rewrite the case's read-model rows from its current stamps (None: no such case)."""
     case = await db.get(Case, case_id)
     if case is None:
@@ -92,7 +92,7 @@ async def refresh_case(db: AsyncSession, case_id: int) -> CaseFacts | None:
     data = case_input(case, events)
     named = {s.facility_id for s in data.stamps if s.facility_id}
     caps = await units_service.capabilities(db, named)
-    facts = case_facts(data, pathway, load_rates(), caps)
+    facts = report_case_facts(data, pathway, load_rates(), caps)
     case_row, fact_rows = rows_of(facts)
     await db.execute(delete(ReportFact).where(ReportFact.case_id == case_id))
     upsert = insert(ReportCase).values(case_row)

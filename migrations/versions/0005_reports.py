@@ -80,7 +80,7 @@ def upgrade() -> None:
 def _backfill() -> None:
     """Every existing case's rows, by the same pure code the service uses."""
     from dispatch.cases.pathways import load_pathways
-    from dispatch.reports.facts import case_facts
+    from dispatch.reports.facts import report_case_facts
     from dispatch.reports.rates import load_rates
     from dispatch.reports.readmodel import case_input, rows_of
 
@@ -106,7 +106,7 @@ def _backfill() -> None:
     for case in cases:
         if case.pathway not in pathways:
             continue
-        facts = case_facts(case_input(case, events.get(case.id, [])), pathways[case.pathway], rates, caps)
+        facts = report_case_facts(case_input(case, events.get(case.id, [])), pathways[case.pathway], rates, caps)
         one, many = rows_of(facts)
         # the columns of this revision (later ones, like 0006's month, fill their own)
         case_rows.append({k: v for k, v in one.items() if k in CASE_COLUMNS})

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from dispatch.cases.decision import (
+from dispatch.cases.decision_rules import (
     TEXTS,
     DecisionConfig,
     LysisOption,

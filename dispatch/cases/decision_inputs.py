@@ -1,5 +1,5 @@
 """GET /cases/{id}/decision: gather the inputs (where the patient is, road times to every
-centre, each PCI centre's own recent door-to-wire) and apply the pure rules of ``decision``."""
+centre, each PCI centre's own recent door-to-wire) and apply the pure ``decision_rules``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.cases import decision
+from dispatch.cases import decision_rules
 from dispatch.cases import events as case_events
 from dispatch.cases.exceptions import InvalidFindings
 from dispatch.cases.intervals import Stamp, compute_intervals, current, legs
@@ -84,16 +84,16 @@ async def decide(
     engine: TravelTimeEngine,
     case: Case,
     now: datetime,
-    config: decision.DecisionConfig,
+    config: decision_rules.DecisionConfig,
 ) -> dict[str, Any]:
     """The recommendation for the case's pathway, with every input and threshold used."""
     stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
     position, position_source, facility_id, door_in = await where_is_the_patient(db, case, stamps)
     facilities = (await db.scalars(select(Facility).order_by(Facility.id))).all()
 
-    def options(capability: str) -> list[decision.FacilityOption]:
+    def options(capability: str) -> list[decision_rules.FacilityOption]:
         return [
-            decision.FacilityOption(f.id, f.name_zh, _road_minutes(engine, position, f))
+            decision_rules.FacilityOption(f.id, f.name_zh, _road_minutes(engine, position, f))
             for f in facilities
             if capability in f.capabilities and f.status != "offline"
         ]
@@ -104,12 +104,12 @@ async def decide(
         if case.pathway in ("stemi", "chest_pain"):
             kind = "stemi_reperfusion"
             pci = [
-                decision.PciOption(o.facility_id, o.name, o.road_minutes, tuple(
+                decision_rules.PciOption(o.facility_id, o.name, o.road_minutes, tuple(
                     await recent_door_to_wire(db, o.facility_id)
                 ))
                 for o in options("pci")
             ]  # fmt: skip
-            result = decision.stemi_reperfusion(
+            result = decision_rules.stemi_reperfusion(
                 now=now,
                 diagnosis_at=_first(stamps, "diagnosis"),
                 current_facility_door_in=door_in,
@@ -123,7 +123,7 @@ async def decide(
             )
         elif case.pathway == "stroke":
             kind = "stroke_triage"
-            result = decision.stroke_triage(
+            result = decision_rules.stroke_triage(
                 now=now,
                 last_known_well_at=case.last_known_well_at or _first(stamps, "symptom_onset"),
                 scale=case.stroke_scale,  # type: ignore[arg-type]
