@@ -27,6 +27,7 @@ from dispatch.http import health, logs, problems
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.reports import readmodel as report_readmodel
+from dispatch.reports import recent as report_recent
 from dispatch.reports import router as reports_router
 from dispatch.settings import Settings, get_settings
 from dispatch.web import router as web_router
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.decision_config = thresholds
+    app.state.recent_door_to_wire = report_recent.recent_door_to_wire
     app.state.token_config = TokenConfig(
         secret=settings.secret_key.get_secret_value(),
         ttl=timedelta(minutes=settings.token_ttl_minutes),

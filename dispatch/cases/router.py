@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from dispatch.cases import events as case_events
 from dispatch.cases import scope
 from dispatch.cases import service as cases_service
-from dispatch.cases.decision_inputs import decide
+from dispatch.cases.decision_inputs import RecentDoorToWireDep, decide
 from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.dispatching import dispatch_case
 from dispatch.cases.hooks import CaseHooksDep
@@ -148,13 +148,17 @@ async def dispatch(
 
 @router.get("/{case_id}/decision")
 async def get_decision(
-    request: Request, case_id: int, db: SessionDep, user: CurrentUser
+    request: Request,
+    case_id: int,
+    db: SessionDep,
+    user: CurrentUser,
+    door_to_wire: RecentDoorToWireDep,
 ) -> dict[str, Any]:
     """Reperfusion (STEMI) or destination (stroke) recommendation, with every input shown."""
     case = await cases_service.readable_case(db, user, case_id)
     engine = cast(RoadRuntime, request.app.state.roads).require()
     config = cast(DecisionConfig, request.app.state.decision_config)
-    return await decide(db, engine, case, _now(), config)
+    return await decide(db, engine, case, _now(), config, door_to_wire)
 
 
 @router.get("/{case_id}/timeline.svg", response_class=Response)
