@@ -3,12 +3,14 @@ in the same transaction as the change (``on_stamp``, registered by the app as a
 ``dispatch.cases.hooks.CaseHooks`` listener).
 
 The facility capabilities are read at that moment: a facility that later gains or loses a
-capability changes the rows of the cases stamped after that, not before (the migration, or
-``rebuild``, recomputes every case).
+capability changes the rows of the cases stamped after that, not before: ``rebuild``
+(``infofirst report rebuild``, or ``infofirst db upgrade`` when a migration asks for it)
+recomputes every case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -112,9 +114,15 @@ async def on_stamp(db: AsyncSession, event: CaseEvent) -> None:
     await refresh_case(db, event.case_id)
 
 
-async def rebuild(db: AsyncSession) -> int:
-    """Recompute every case's rows (after a capability change, say); returns the case count."""
+Progress = Callable[[int, int], None]  # (cases done, cases in all)
+
+
+async def rebuild(db: AsyncSession, progress: Progress | None = None) -> int:
+    """Recompute every case's rows (after a capability or pathway change, or a migration that
+    asks for it), by the same code a stamp runs; returns the case count."""
     ids = list(await db.scalars(select(Case.id).order_by(Case.id)))
-    for case_id in ids:
+    for done, case_id in enumerate(ids, start=1):
         await refresh_case(db, case_id)
+        if progress is not None:
+            progress(done, len(ids))
     return len(ids)
