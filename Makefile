@@ -7,13 +7,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system venv db demo serve lint typecheck unit pytest clean vendor
+.PHONY: run test setup system venv db demo serve lint typecheck imports unit pytest clean vendor
 
 run: setup demo  ## Set up, load the demo county and serve it on http://$(HOST):$(PORT)
 	@$(BIN)/python -m dispatch.cli.banner --host $(HOST) --port $(PORT)
 	$(BIN)/infofirst serve --host $(HOST) --port $(PORT)
 
-test: system venv lint typecheck pytest  ## Set up and run every check and test
+test: system venv lint typecheck imports pytest  ## Set up and run every check and test
 
 setup: system venv db
 
@@ -40,6 +40,9 @@ lint: venv
 
 typecheck: venv
 	$(BIN)/mypy
+
+imports: venv  ## The import contracts of pyproject.toml ([tool.importlinter])
+	$(BIN)/lint-imports
 
 pytest: venv
 	$(BIN)/pytest tests
