@@ -31,7 +31,7 @@ from bench.reports_synthetic import SEED, T0, TZ, ZONE, dsn, prepare
 from dispatch.cases.pathways import load_pathways
 from dispatch.reports import readmodel, service
 from dispatch.reports.document import report_json
-from dispatch.reports.facts import CaseFacts, case_facts
+from dispatch.reports.facts import ReportCaseFacts, report_case_facts
 from dispatch.reports.metrics import Figures, Groups, aggregate, month_of, quality_counts
 from dispatch.reports.queries import Scope
 from dispatch.reports.rates import load_rates
@@ -90,7 +90,7 @@ async def baseline(
     started = time.perf_counter()
     conn = await asyncpg.connect(dsn(url))
     pathways, rates = load_pathways(), load_rates()
-    kept: list[CaseFacts] = []
+    kept: list[ReportCaseFacts] = []
     try:
         caps = {
             r["id"]: frozenset(r["capabilities"])
@@ -111,7 +111,7 @@ async def baseline(
                 head = current[0]
                 case = _CaseRow(head.case_id, head.pathway, head.drill, head.created_at,
                                 head.created_facility_id)  # fmt: skip
-                facts = case_facts(
+                facts = report_case_facts(
                     readmodel.case_input(case, current), pathways[case.pathway], rates, caps
                 )
                 if not facts.drill and period[0] <= facts.ref_at < period[1]:
@@ -258,7 +258,7 @@ def main(quick: bool = False) -> dict[str, Any]:
             " histogram + exact ranks for median and p90) + report_json + json.dumps;"
             f" median of {plan.runs} runs after one warm-up",
             "baseline": "stream the period's cases and stamps (one query, asyncpg cursor),"
-            " dispatch.reports.facts.case_facts per case, metrics.aggregate, quality_counts",
+            " dispatch.reports.facts.report_case_facts per case, metrics.aggregate, quality_counts",
             "baseline_period": [t.isoformat() for t in plan.baseline_period],
             "extrapolation": "baseline_year_s = measured seconds × year cases / measured cases"
             if plan.baseline_period != YEAR

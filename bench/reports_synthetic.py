@@ -29,7 +29,7 @@ from dispatch.cases.intervals import Stamp
 from dispatch.cases.pathways import load_pathways
 from dispatch.demo.county import build_demo_county
 from dispatch.demo.load import load_demo
-from dispatch.reports.facts import CaseFacts, CaseInput, EventNote, case_facts
+from dispatch.reports.facts import CaseInput, EventNote, ReportCaseFacts, report_case_facts
 from dispatch.reports.rates import load_rates
 
 ZONE = "Asia/Shanghai"
@@ -186,7 +186,7 @@ def templates(count: int, seed: int) -> list[tuple[str, bool, list[Row]]]:
     return found
 
 
-def template_facts(made: list[tuple[str, bool, list[Row]]]) -> list[CaseFacts]:
+def template_facts(made: list[tuple[str, bool, list[Row]]]) -> list[ReportCaseFacts]:
     """Each template's read-model facts by the pure modules, anchored at T0."""
     county = build_demo_county()
     caps = {f.id: frozenset(f.capabilities) for f in county.facilities}
@@ -203,12 +203,12 @@ def template_facts(made: list[tuple[str, bool, list[Row]]]) -> list[CaseFacts]:
                         i + 1 in replaced)
                   for i, r in enumerate(rows)),
         )  # fmt: skip
-        facts.append(case_facts(data, pathways[pathway], rates, caps))
+        facts.append(report_case_facts(data, pathways[pathway], rates, caps))
     return facts
 
 
 async def _copy_templates(
-    conn: Any, made: list[tuple[str, bool, list[Row]]], facts: list[CaseFacts]
+    conn: Any, made: list[tuple[str, bool, list[Row]]], facts: list[ReportCaseFacts]
 ) -> None:
     await conn.execute(
         "DROP TABLE IF EXISTS bench_templates, bench_template_events, bench_template_facts;"

@@ -20,10 +20,14 @@ from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
 from alerts.hub import Hub, Listener
 from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
+from dispatch.cases.decision_rules import DecisionConfig
+from dispatch.cases.hooks import CaseHooks
 from dispatch.http import health, logs, problems
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.http.supervisor import Backoff, Supervisor
+from dispatch.reports import readmodel as report_readmodel
+from dispatch.reports import recent as report_recent
 from dispatch.reports import router as reports_router
 from dispatch.settings import Settings, get_settings
 from dispatch.web import router as web_router
@@ -49,10 +53,25 @@ def notifier_for(webhook_url: str | None) -> Notifier:
     return WebhookNotifier(webhook_url) if webhook_url else LogNotifier()
 
 
+def case_hooks() -> CaseHooks:
+    """What every stamp sets off outside cases: the case's report rows, rewritten in the
+    stamp's own transaction (so a report is always consistent with the stamps)."""
+    return CaseHooks(on_stamp=(report_readmodel.on_stamp,))
+
+
+def decision_config(settings: Settings) -> DecisionConfig:
+    """The decision rules' thresholds from the settings' plain numbers; bad ones stop the start."""
+    try:
+        return DecisionConfig.from_mapping(settings.decision)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"INFOFIRST_DECISION is refused: {exc}") from exc
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured app; the engine is opened by its lifespan."""
     settings = settings or get_settings()
     logs.configure(settings.log_level, settings.log_json)
+    thresholds = decision_config(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -102,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.decision_config = thresholds
+    app.state.recent_door_to_wire = report_recent.recent_door_to_wire
     app.state.token_config = TokenConfig(
         secret=settings.secret_key.get_secret_value(),
         ttl=timedelta(minutes=settings.token_ttl_minutes),
@@ -124,9 +145,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             healthy_after=settings.loop_healthy_seconds,
         )
     )
-    app.state.case_link = alert_link.case_link()
+    app.state.case_hooks = case_hooks()
+    app.state.case_link = alert_link.case_link(app.state.case_hooks)
     app.state.unit_hooks = UnitHooks(
-        on_status=[dispatching.status_listener],
+        on_status=[dispatching.status_listener(app.state.case_hooks)],
         on_position=[dispatching.eta_listener(lambda: app.state.roads.engine)],
     )
     problems.install(app)

@@ -8,7 +8,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dispatch.cases.decision import DecisionConfig
 from geo.network import DEFAULT_SPEEDS_KMH
 
 DEV_SECRET = "infofirst-dev-secret-not-for-production-use"  # noqa: S105 - refused outside dev/demo/test
@@ -74,8 +73,9 @@ class Settings(BaseSettings):
     )
     map_tile_attribution: str = ""
     # Decision support thresholds (docs/domain.md, "Decision rules"; JSON, e.g.
-    # {"stemi_pci_limit_minutes": 120}).
-    decision: DecisionConfig = Field(default_factory=DecisionConfig)
+    # {"stemi_pci_limit_minutes": 120}): plain numbers here; the app factory builds the
+    # decision rules' config from them at startup and refuses unknown names and bad values.
+    decision: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

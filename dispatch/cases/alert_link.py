@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts.service import CaseFacts, CaseLink
 from dispatch.cases import events as case_events
+from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.models import Case
 from dispatch.cases.pathways import Pathway, load_pathways
 
@@ -30,12 +31,22 @@ async def facts(db: AsyncSession, case_id: int) -> CaseFacts | None:
     )
 
 
-async def stamp(
-    db: AsyncSession, case_id: int, milestone: str, at: datetime, by: str, facility_id: str | None
-) -> None:
-    case = await db.get(Case, case_id)
-    if case is not None:
-        await case_events.stamp(db, case, milestone, at, "alert", by, facility_id)
+def case_link(hooks: CaseHooks) -> CaseLink:
+    """The link the app gives alerts; its stamps run the app's case hooks (the read model)."""
+
+    async def stamp(
+        db: AsyncSession,
+        case_id: int,
+        milestone: str,
+        at: datetime,
+        by: str,
+        facility_id: str | None,
+    ) -> None:
+        case = await db.get(Case, case_id)
+        if case is not None:
+            await case_events.stamp(db, case, milestone, at, "alert", by, facility_id, hooks=hooks)
+
+    return CaseLink(facts=facts, stamp=stamp, receivers=receivers_from(load_pathways))
 
 
 def receivers_from(
@@ -48,7 +59,3 @@ def receivers_from(
         return None if pathway is None else pathway.receivers.capabilities
 
     return receivers
-
-
-def case_link(pathways: Callable[[], Mapping[str, Pathway]] = load_pathways) -> CaseLink:
-    return CaseLink(facts=facts, stamp=stamp, receivers=receivers_from(pathways))

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from alerts import service as alerts_service
 from dispatch.cases import events as case_events
 from dispatch.cases.exceptions import DispatchConflict
+from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.milestones import LEAVING_MILESTONES, STATUS_MILESTONES
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.schemas import Candidate
@@ -57,6 +58,7 @@ async def dispatch_case(
     user: User,
     now: datetime,
     ambulance_id: str | None,
+    hooks: CaseHooks,
 ) -> tuple[Candidate, list[Candidate], CaseEvent]:
     """Assign the best (or the named) available ambulance; stamps ``unit_notified``."""
     if case.status != "active":
@@ -87,8 +89,9 @@ async def dispatch_case(
     await units_service.change_status(db, ambulance, "dispatched", now)
     case.ambulance_id, case.ambulance_released_at = ambulance.id, None
     event = await case_events.stamp(
-        db, case, "unit_notified", now, "dispatch", user.username, note=ambulance.callsign
-    )
+        db, case, "unit_notified", now, "dispatch", user.username, note=ambulance.callsign,
+        hooks=hooks,
+    )  # fmt: skip
     alternatives = [c for c in ranked if c.ambulance_id != chosen.ambulance_id]
     log.info("case_dispatched", case_id=case.id, ambulance_id=ambulance.id, minutes=chosen.minutes)
     return chosen, alternatives, event
@@ -129,23 +132,28 @@ async def active_case_of(db: AsyncSession, ambulance_id: str) -> Case | None:
     )
 
 
-async def stamp_status_change(
-    db: AsyncSession, ambulance: Ambulance, old: str, new: str, at: datetime, user: User
-) -> None:
-    """Stamp the milestones of an assigned ambulance's status change on its case."""
-    case = await active_case_of(db, ambulance.id)
-    if case is None:
-        return
-    for milestone in (*LEAVING_MILESTONES.get(old, ()), *STATUS_MILESTONES.get(new, ())):
-        facility = case.destination_facility_id if milestone == "facility_arrival" else None
-        if milestone == "facility_arrival" and facility is None:
-            continue  # no destination recorded: the door-in is stamped by the facility
-        await case_events.stamp(
-            db, case, milestone, at, "ambulance_status", user.username, facility, ambulance.callsign
-        )
-    if new == "available":
-        case.ambulance_released_at = at
-    log.info("case_status_stamped", case_id=case.id, ambulance_id=ambulance.id, status=new)
+def status_listener(hooks: CaseHooks) -> StatusListener:
+    """A listener stamping the milestones of an assigned ambulance's status change on its case."""
+
+    async def stamp_status_change(
+        db: AsyncSession, ambulance: Ambulance, old: str, new: str, at: datetime, user: User
+    ) -> None:
+        case = await active_case_of(db, ambulance.id)
+        if case is None:
+            return
+        for milestone in (*LEAVING_MILESTONES.get(old, ()), *STATUS_MILESTONES.get(new, ())):
+            facility = case.destination_facility_id if milestone == "facility_arrival" else None
+            if milestone == "facility_arrival" and facility is None:
+                continue  # no destination recorded: the door-in is stamped by the facility
+            await case_events.stamp(
+                db, case, milestone, at, "ambulance_status", user.username, facility,
+                ambulance.callsign, hooks=hooks,
+            )  # fmt: skip
+        if new == "available":
+            case.ambulance_released_at = at
+        log.info("case_status_stamped", case_id=case.id, ambulance_id=ambulance.id, status=new)
+
+    return stamp_status_change
 
 
 def eta_listener(engine_of: Callable[[], TravelTimeEngine | None]) -> PositionListener:
@@ -178,6 +186,3 @@ def eta_listener(engine_of: Callable[[], TravelTimeEngine | None]) -> PositionLi
             await alerts_service.follow_eta(db, case.id, route.minutes, case.eta_at)
 
     return update_eta
-
-
-status_listener: StatusListener = stamp_status_change

@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from alerts import service as alerts_service
 from dispatch.cases import quality
 from dispatch.cases.exceptions import AlreadySuperseded, IdempotencyMismatch, InvalidEvent
+from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.intervals import Stamp, facility_at, legs
 from dispatch.cases.milestones import FACILITY_MILESTONES, IN_FACILITY_MILESTONES
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
 from dispatch.cases.schemas import EventIn
-from dispatch.reports import readmodel as report_readmodel
 from geo.points import check_not_future
 from units.exceptions import NotFound
 from units.idempotency import request_hash
@@ -95,6 +95,8 @@ async def add_event(
     max_future: timedelta,
     idempotency_key: str | None = None,
     source: str = "user",
+    *,
+    hooks: CaseHooks,
 ) -> tuple[CaseEvent, bool]:
     """Record a stamp; returns it and whether it was a replay of an earlier identical request."""
     # device_at is the device's clock when it sent the request: a retry differs only there
@@ -144,7 +146,7 @@ async def add_event(
         return _replay(earlier, fingerprint), True
     event = await db.get(CaseEvent, new_id)
     assert event is not None  # noqa: S101 - just inserted in this transaction
-    await _after(db, event)
+    await _after(db, event, hooks)
     return event, False
 
 
@@ -190,6 +192,8 @@ async def stamp(
     recorded_by: str,
     facility_id: str | None = None,
     note: str = "",
+    *,
+    hooks: CaseHooks,
 ) -> CaseEvent:
     """A stamp the system records (from a status change, a dispatch, an alert)."""
     events = list(await case_events(db, case.id))
@@ -210,13 +214,13 @@ async def stamp(
     )
     db.add(event)
     await db.flush()
-    await _after(db, event)
+    await _after(db, event, hooks)
     return event
 
 
-async def _after(db: AsyncSession, event: CaseEvent) -> None:
-    """What a new stamp sets off: the patient at a receiving door closes its alerts; the
-    case's report rows are rewritten in the same transaction."""
+async def _after(db: AsyncSession, event: CaseEvent, hooks: CaseHooks) -> None:
+    """What a new stamp sets off: the patient at a receiving door closes its alerts; the app's
+    ``on_stamp`` listeners (the case's report rows) run in the same transaction."""
     if event.milestone == "facility_arrival" and event.facility_id is not None:
         await alerts_service.close_on_arrival(db, event.case_id, event.facility_id, event.at)
-    await report_readmodel.refresh_case(db, event.case_id)
+    await hooks.stamped(db, event)

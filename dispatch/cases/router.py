@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse
 from dispatch.cases import events as case_events
 from dispatch.cases import scope
 from dispatch.cases import service as cases_service
-from dispatch.cases.decide import decide
+from dispatch.cases.decision_inputs import RecentDoorToWireDep, decide
+from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.dispatching import dispatch_case
+from dispatch.cases.hooks import CaseHooksDep
 from dispatch.cases.schemas import (
     CaseIn,
     CaseOut,
@@ -58,11 +60,12 @@ async def open_case(
     db: SessionDep,
     user: CurrentUser,
     limits: LimitsDep,
+    hooks: CaseHooksDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Open a case at a location (any input coordinate system)."""
     case, replayed = await cases_service.create_case(
-        db, user, data, limits, _now(), idempotency_key
+        db, user, data, limits, _now(), idempotency_key, hooks=hooks
     )
     return _json(await cases_service.case_view(db, case), 201, replayed)
 
@@ -102,12 +105,13 @@ async def add_event(
     db: SessionDep,
     user: CurrentUser,
     limits: LimitsDep,
+    hooks: CaseHooksDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Add a time stamp (append-only; a correction names the stamp it supersedes)."""
     case = await cases_service.writable_case(db, user, case_id)
     event, replayed = await case_events.add_event(
-        db, case, data, user.username, _now(), limits.max_future, idempotency_key
+        db, case, data, user.username, _now(), limits.max_future, idempotency_key, hooks=hooks
     )
     # A new stamp is the latest version; a replay may have been corrected since.
     superseded_by = await case_events.superseded_by(db, event.id) if replayed else None
@@ -122,6 +126,7 @@ async def dispatch(
     db: SessionDep,
     user: CurrentUser,
     limits: LimitsDep,
+    hooks: CaseHooksDep,
 ) -> DispatchOut:
     """Send the best available ambulance by road time (or the one named), with the others."""
     scope.require_dispatcher(user)
@@ -130,7 +135,9 @@ async def dispatch(
     now = _now()
     at = body.at or now
     check_not_future(at, now, limits.max_future, "at")
-    chosen, alternatives, event = await dispatch_case(db, engine, case, user, at, body.ambulance_id)
+    chosen, alternatives, event = await dispatch_case(
+        db, engine, case, user, at, body.ambulance_id, hooks
+    )
     return DispatchOut(
         case_id=case.id,
         ambulance=chosen,
@@ -141,13 +148,17 @@ async def dispatch(
 
 @router.get("/{case_id}/decision")
 async def get_decision(
-    request: Request, case_id: int, db: SessionDep, user: CurrentUser
+    request: Request,
+    case_id: int,
+    db: SessionDep,
+    user: CurrentUser,
+    door_to_wire: RecentDoorToWireDep,
 ) -> dict[str, Any]:
     """Reperfusion (STEMI) or destination (stroke) recommendation, with every input shown."""
     case = await cases_service.readable_case(db, user, case_id)
     engine = cast(RoadRuntime, request.app.state.roads).require()
-    settings = cast(Settings, request.app.state.settings)
-    return await decide(db, engine, case, _now(), settings.decision)
+    config = cast(DecisionConfig, request.app.state.decision_config)
+    return await decide(db, engine, case, _now(), config, door_to_wire)
 
 
 @router.get("/{case_id}/timeline.svg", response_class=Response)
@@ -156,7 +167,7 @@ async def timeline_chart(
 ) -> Response:
     """The case's milestones on a time axis, its intervals against their targets."""
     case = await cases_service.readable_case(db, user, case_id)
-    _, stamps, intervals = await cases_service.case_facts(db, case)
+    _, stamps, intervals = await cases_service.case_intervals(db, case)
     settings = cast(Settings, request.app.state.settings)
     title = f"Case {case.id} · {case.pathway}" + (" · DRILL" if case.drill else "")
     svg = await asyncio.to_thread(timeline_svg, title, stamps, intervals, settings.time_zone)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
 from dispatch.cases.exceptions import IdempotencyMismatch, InvalidEvent
+from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.intervals import IntervalResult, Stamp, compute_intervals, legs
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
@@ -40,6 +41,8 @@ async def create_case(
     limits: InputLimits,
     now: datetime,
     idempotency_key: str | None = None,
+    *,
+    hooks: CaseHooks,
 ) -> tuple[Case, bool]:
     """Open a case (stamping symptom onset and the call); a retried key returns the same case."""
     scope.require_creator(user)
@@ -87,7 +90,9 @@ async def create_case(
     call = data.call_received or (now if user.role == Role.dispatcher else None)
     for milestone, at in (("symptom_onset", data.symptom_onset), ("call_received", call)):
         if at is not None:
-            await case_events_service.stamp(db, case, milestone, at, "user", user.username)
+            await case_events_service.stamp(
+                db, case, milestone, at, "user", user.username, hooks=hooks
+            )
     return case, False
 
 
@@ -220,7 +225,7 @@ def event_out(event: CaseEvent, superseded_by: int | None) -> EventOut:
     )
 
 
-async def case_facts(
+async def case_intervals(
     db: AsyncSession, case: Case
 ) -> tuple[list[CaseEvent], list[Stamp], list[IntervalResult]]:
     """The case's events, its stamps and its intervals by its pathway's rules."""
@@ -232,7 +237,7 @@ async def case_facts(
 
 async def case_view(db: AsyncSession, case: Case) -> CaseOut:
     """The case with its legs, its whole timeline (corrections marked) and its intervals."""
-    events, stamps, intervals = await case_facts(db, case)
+    events, stamps, intervals = await case_intervals(db, case)
     corrected = {e.supersedes: e.id for e in events if e.supersedes is not None}
     lon, lat = _point(case)
     return CaseOut(

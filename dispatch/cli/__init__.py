@@ -13,7 +13,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="users")
 app.add_typer(analyze.app, name="analyze")
 app.command("serve")(serve.serve)
-app.command("report")(report.report)
+app.add_typer(report.app, name="report")
 app.command("bench")(bench.bench)
 app.command("simulate")(simulate.simulate)
 

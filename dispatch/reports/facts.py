@@ -50,7 +50,7 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class CaseFacts:
+class ReportCaseFacts:
     case_id: int
     pathway: str
     drill: bool
@@ -118,12 +118,12 @@ def _quality(
     )
 
 
-def case_facts(
+def report_case_facts(
     case: CaseInput,
     pathway: Pathway,
     rates: Sequence[RateSpec],
     capabilities: Mapping[str, frozenset[str]],
-) -> CaseFacts:
+) -> ReportCaseFacts:
     """The case's facts, its reference time and its data-quality findings."""
     counted = current(case.stamps)
     case_legs = legs(counted)
@@ -163,7 +163,7 @@ def case_facts(
         case.events, counted, facts, missing
     )
     ref_at = reference_time(counted, case.created_at)
-    return CaseFacts(
+    return ReportCaseFacts(
         case_id=case.case_id,
         pathway=pathway.id,
         drill=case.drill,

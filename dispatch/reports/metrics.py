@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from dispatch.reports.facts import CaseFacts, Fact
+from dispatch.reports.facts import Fact, ReportCaseFacts
 
 MetricKey = tuple[str, str]  # (pathway, metric name)
 QUALITY_KINDS = ("missing", "out_of_order", "clock_skew", "corrections")
@@ -115,7 +115,7 @@ def month_of(zone: str) -> Callable[[datetime], date]:
 
 
 def aggregate(
-    cases: Iterable[CaseFacts], month: Callable[[datetime], date]
+    cases: Iterable[ReportCaseFacts], month: Callable[[datetime], date]
 ) -> dict[MetricKey, Groups]:
     """Every metric's figures over the cases: in total, by month, by attributed facility."""
     total: dict[MetricKey, list[Fact]] = {}
@@ -138,7 +138,7 @@ def aggregate(
     }
 
 
-def quality_counts(cases: Iterable[CaseFacts]) -> dict[str, int]:
+def quality_counts(cases: Iterable[ReportCaseFacts]) -> dict[str, int]:
     """Data-quality findings counted over the cases, and how many cases have any."""
     counts = dict.fromkeys((*QUALITY_KINDS, "cases_with_findings"), 0)
     for case in cases:

@@ -1,13 +1,16 @@
 """Keeping the read model current: a case's rows are rewritten whenever its stamps change,
-in the same transaction as the change (called from ``dispatch.cases.events``).
+in the same transaction as the change (``on_stamp``, registered by the app as a
+``dispatch.cases.hooks.CaseHooks`` listener).
 
 The facility capabilities are read at that moment: a facility that later gains or loses a
-capability changes the rows of the cases stamped after that, not before (the migration, or
-``rebuild``, recomputes every case).
+capability changes the rows of the cases stamped after that, not before: ``rebuild``
+(``infofirst report rebuild``, or ``infofirst db upgrade`` when a migration asks for it)
+recomputes every case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -17,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.cases.intervals import Stamp
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
-from dispatch.reports.facts import CaseFacts, CaseInput, EventNote, case_facts
+from dispatch.reports.facts import CaseInput, EventNote, ReportCaseFacts, report_case_facts
 from dispatch.reports.models import ReportCase, ReportFact
 from dispatch.reports.rates import load_rates
 from units import service as units_service
@@ -43,7 +46,7 @@ def case_input(case: Any, events: list[Any]) -> CaseInput:
     )
 
 
-def rows_of(facts: CaseFacts) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def rows_of(facts: ReportCaseFacts) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The case's read-model rows: its report_cases row and its report_facts rows."""
     case_row = {
         "case_id": facts.case_id,
@@ -79,7 +82,7 @@ def rows_of(facts: CaseFacts) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return case_row, fact_rows
 
 
-async def refresh_case(db: AsyncSession, case_id: int) -> CaseFacts | None:
+async def refresh_case(db: AsyncSession, case_id: int) -> ReportCaseFacts | None:
     """Rewrite the case's read-model rows from its current stamps (None: no such case)."""
     case = await db.get(Case, case_id)
     if case is None:
@@ -91,7 +94,7 @@ async def refresh_case(db: AsyncSession, case_id: int) -> CaseFacts | None:
     data = case_input(case, events)
     named = {s.facility_id for s in data.stamps if s.facility_id}
     caps = await units_service.capabilities(db, named)
-    facts = case_facts(data, pathway, load_rates(), caps)
+    facts = report_case_facts(data, pathway, load_rates(), caps)
     case_row, fact_rows = rows_of(facts)
     await db.execute(delete(ReportFact).where(ReportFact.case_id == case_id))
     upsert = insert(ReportCase).values(case_row)
@@ -106,9 +109,20 @@ async def refresh_case(db: AsyncSession, case_id: int) -> CaseFacts | None:
     return facts
 
 
-async def rebuild(db: AsyncSession) -> int:
-    """Recompute every case's rows (after a capability change, say); returns the case count."""
+async def on_stamp(db: AsyncSession, event: CaseEvent) -> None:
+    """The ``CaseHooks`` listener the app registers: the stamped case's rows, rewritten."""
+    await refresh_case(db, event.case_id)
+
+
+Progress = Callable[[int, int], None]  # (cases done, cases in all)
+
+
+async def rebuild(db: AsyncSession, progress: Progress | None = None) -> int:
+    """Recompute every case's rows (after a capability or pathway change, or a migration that
+    asks for it), by the same code a stamp runs; returns the case count."""
     ids = list(await db.scalars(select(Case.id).order_by(Case.id)))
-    for case_id in ids:
+    for done, case_id in enumerate(ids, start=1):
         await refresh_case(db, case_id)
+        if progress is not None:
+            progress(done, len(ids))
     return len(ids)

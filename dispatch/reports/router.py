@@ -35,7 +35,7 @@ async def timelines(db: AsyncSession, report: Report) -> dict[int, Timeline]:
     found = {}
     for case_id in worst_case_ids(report):
         case = await cases_service.get_case(db, case_id)
-        _, stamps, intervals = await cases_service.case_facts(db, case)
+        _, stamps, intervals = await cases_service.case_intervals(db, case)
         found[case_id] = Timeline(case_id, case.pathway, stamps, intervals)
     return found
 

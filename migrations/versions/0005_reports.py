@@ -1,4 +1,5 @@
-"""The time-audit reports' read model: report_cases and report_facts, backfilled.
+"""The time-audit reports' read model: report_cases and report_facts (filled by the rebuild
+``infofirst db upgrade`` runs after it: see ``_request_rebuild``).
 
 Revision ID: 0005
 Revises: 0004
@@ -15,16 +16,6 @@ revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-
-CASE_COLUMNS = (
-    "case_id", "pathway", "drill", "facility_id", "ref_at", "missing", "out_of_order",
-    "clock_skew", "corrections", "findings",
-)
-FACT_COLUMNS = (
-    "case_id", "name", "leg", "pathway", "drill", "facility_id", "ref_at", "minutes",
-    "target_minutes", "met", "start_at", "end_at",
-)
 
 
 def upgrade() -> None:
@@ -74,49 +65,28 @@ def upgrade() -> None:
         ["pathway", "name", sa.text("minutes DESC")],
         postgresql_where=sa.text("met IS FALSE"),
     )
-    _backfill()
+    _request_rebuild()
 
 
-def _backfill() -> None:
-    """Every existing case's rows, by the same pure code the service uses."""
-    from dispatch.cases.pathways import load_pathways
-    from dispatch.reports.facts import case_facts
-    from dispatch.reports.rates import load_rates
-    from dispatch.reports.readmodel import case_input, rows_of
-
-    bind = op.get_bind()
-    caps = {
-        row.id: frozenset(row.capabilities)
-        for row in bind.execute(sa.text("SELECT id, capabilities FROM facilities"))
-    }
-    cases = list(
-        bind.execute(
-            sa.text("SELECT id, pathway, drill, created_at, created_facility_id FROM cases")
-        )
+def _request_rebuild() -> None:
+    """Ask for the rows of the cases already there: ``infofirst db upgrade`` runs the read
+    model's rebuild after the migrations (the Python read-model code is not imported here, so
+    this file keeps working whatever that code becomes), and clears the request in the same
+    transaction; until then the request stays, and ``infofirst report rebuild`` clears it too.
+    Frozen SQL: a later migration that needs a rebuild copies it."""
+    op.execute(
+        "CREATE TABLE IF NOT EXISTS pending_rebuilds ("
+        " name varchar(64) PRIMARY KEY, reason text NOT NULL,"
+        " requested_at timestamptz NOT NULL DEFAULT now())"
     )
-    events: dict[int, list[sa.Row]] = {}
-    for row in bind.execute(
-        sa.text(
-            "SELECT id, case_id, milestone, at, facility_id, flags, supersedes FROM case_events"
-        )
-    ):
-        events.setdefault(row.case_id, []).append(row)
-    pathways, rates = load_pathways(), load_rates()
-    case_rows, fact_rows = [], []
-    for case in cases:
-        if case.pathway not in pathways:
-            continue
-        facts = case_facts(case_input(case, events.get(case.id, [])), pathways[case.pathway], rates, caps)
-        one, many = rows_of(facts)
-        # the columns of this revision (later ones, like 0006's month, fill their own)
-        case_rows.append({k: v for k, v in one.items() if k in CASE_COLUMNS})
-        fact_rows.extend({k: v for k, v in row.items() if k in FACT_COLUMNS} for row in many)
-    if case_rows:
-        op.bulk_insert(sa.table("report_cases", *[sa.column(k) for k in case_rows[0]]), case_rows)
-    if fact_rows:
-        op.bulk_insert(sa.table("report_facts", *[sa.column(k) for k in fact_rows[0]]), fact_rows)
+    op.execute(
+        "INSERT INTO pending_rebuilds (name, reason) VALUES"
+        " ('report_read_model', '0005: the report read model is new')"
+        " ON CONFLICT (name) DO NOTHING"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS pending_rebuilds")
     op.drop_table("report_facts")
     op.drop_table("report_cases")

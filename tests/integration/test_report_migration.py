@@ -1,7 +1,9 @@
-"""Migrations 0005 and 0006 give the cases that existed before them their report rows.
+"""The cases that existed before the reports get their report rows on upgrade.
 
 A scratch database (beside the test database) is migrated to 0004, given the 47-minute case
-as plain rows, then upgraded to the newest revision.
+as plain rows, then migrated to the newest revision: migration 0005 imports no application
+code, it asks for the read model's rebuild, which ``infofirst db upgrade`` (``migrate.upgrade``)
+does after the migrations.
 """
 
 from __future__ import annotations
@@ -63,6 +65,14 @@ async def _old_case() -> None:
         await conn.close()
 
 
+async def _pending() -> list[str]:
+    conn = await asyncpg.connect(_dsn())
+    try:
+        return [row["name"] for row in await conn.fetch("SELECT name FROM pending_rebuilds")]
+    finally:
+        await conn.close()
+
+
 async def _facts() -> list[Any]:
     conn = await asyncpg.connect(_dsn())
     try:
@@ -81,7 +91,10 @@ def test_upgrading_backfills_the_cases_already_there() -> None:
         config = migrate.alembic_config(SCRATCH_URL)
         command.upgrade(config, "0004")
         asyncio.run(_old_case())
-        command.upgrade(config, "head")
+        command.upgrade(config, "head")  # the migrations alone: the rebuild is asked for
+        assert (["report_read_model"], []) == (asyncio.run(_pending()), asyncio.run(_facts()))
+        assert migrate.upgrade(SCRATCH_URL) is False  # infofirst db upgrade: it does the rebuild
+        assert [] == asyncio.run(_pending())
         facts = {row["name"]: row for row in asyncio.run(_facts())}
         found = facts["critical_value_to_puncture"]
         assert (47.0, True, "2025-03-01") == (found["minutes"], found["met"], str(found["month"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from dispatch.cases.decision import (
+from dispatch.cases.decision_rules import (
     DecisionConfig,
     LysisOption,
     PciOption,

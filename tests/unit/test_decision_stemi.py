@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from dispatch.cases.decision import TEXTS, PciOption
+from dispatch.cases.decision_rules import TEXTS, PciOption
 from tests.unit.decision_helpers import (
     CONFIG,
     COUNTY,

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from dispatch.cases.decision import LysisOption, PciOption
+from dispatch.cases.decision_rules import LysisOption, PciOption
 from tests.unit.decision_helpers import CONFIG, COUNTY, codes, minutes_ago, stemi
 
 # --- STEMI: each PCI centre's door-to-wire -------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dispatch.cases.decision import (
+from dispatch.cases.decision_rules import (
     DecisionConfig,
     StrokeDecision,
     StrokeOption,

@@ -8,7 +8,7 @@ import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 
-from dispatch.cases import decide, dispatching
+from dispatch.cases import decision_inputs, dispatching
 from dispatch.cases import service as cases_service
 from dispatch.cases.models import Case
 from dispatch.http import problems
@@ -59,7 +59,7 @@ async def test_the_patient_is_not_placed_at_0_0() -> None:
     """With no open door and no transporting ambulance, a case without location raises."""
     case = Case(id=8, location=None, ambulance_id=None)
     with pytest.raises(MissingLocation, match="case 8"):
-        await decide.where_is_the_patient(cast(Any, None), case, [])
+        await decision_inputs.where_is_the_patient(cast(Any, None), case, [])
 
 
 def test_a_place_without_location_is_not_listed_at_0_0() -> None:

@@ -25,7 +25,7 @@ import pytest
 
 from dispatch.cases.intervals import Stamp
 from dispatch.cases.pathways import load_pathways
-from dispatch.reports.facts import CaseFacts, CaseInput, EventNote, case_facts
+from dispatch.reports.facts import CaseInput, EventNote, ReportCaseFacts, report_case_facts
 from dispatch.reports.rates import load_rates
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -180,13 +180,13 @@ def case_input(case: FixtureCase, case_id: int = 1) -> CaseInput:
     return CaseInput(case_id, case.pathway, case.drill, local(11, 1, 0, 0), None, events, stamps)
 
 
-def facts_of(case: FixtureCase, case_id: int = 1) -> CaseFacts:
+def facts_of(case: FixtureCase, case_id: int = 1) -> ReportCaseFacts:
     """The fixture's facts by the pure module."""
     pathway = load_pathways()[case.pathway]
-    return case_facts(case_input(case, case_id), pathway, load_rates(), CAPABILITIES)
+    return report_case_facts(case_input(case, case_id), pathway, load_rates(), CAPABILITIES)
 
 
-def table(facts: CaseFacts) -> dict[tuple[str, str | None], tuple[float | None, bool | None]]:
+def table(facts: ReportCaseFacts) -> dict[tuple[str, str | None], tuple[float | None, bool | None]]:
     """(metric, facility) → (minutes, met)."""
     return {(f.name, f.facility_id): (f.minutes, f.met) for f in facts.facts}
 

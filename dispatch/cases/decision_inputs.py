@@ -1,27 +1,26 @@
 """GET /cases/{id}/decision: gather the inputs (where the patient is, road times to every
-centre, each PCI centre's own recent door-to-wire) and apply the pure rules of ``decision``."""
+centre, each PCI centre's own recent door-to-wire) and apply the pure ``decision_rules``."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, cast
 
+from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.cases import decision
+from dispatch.cases import decision_rules
 from dispatch.cases import events as case_events
 from dispatch.cases.exceptions import InvalidFindings
-from dispatch.cases.intervals import Stamp, compute_intervals, current, legs
-from dispatch.cases.models import Case, CaseEvent
-from dispatch.cases.pathways import load_pathways
+from dispatch.cases.intervals import Stamp, current, legs
+from dispatch.cases.models import Case
 from geo.engine import TravelTimeEngine
 from geo.points import lon_lat, require_lon_lat
 from units.models import Ambulance, Facility
-
-RECENT_CASES = 50
 
 
 def _first(stamps: list[Stamp], milestone: str) -> datetime | None:
@@ -56,27 +55,21 @@ def _road_minutes(
     return None if route is None else round(route.minutes, 2)
 
 
-async def recent_door_to_wire(db: AsyncSession, facility_id: str) -> list[float]:
-    """The facility's own door-to-wire minutes over its most recent cases with a wire crossing."""
-    case_ids = (
-        await db.scalars(
-            select(CaseEvent.case_id)
-            .where(CaseEvent.milestone == "wire_crossing", CaseEvent.facility_id == facility_id)
-            .order_by(CaseEvent.at.desc())
-            .limit(RECENT_CASES)
-        )
-    ).all()
-    minutes: list[float] = []
-    for case_id in dict.fromkeys(case_ids):
-        case = await db.get(Case, case_id)
-        if case is None or case.drill or case.pathway not in load_pathways():
-            continue
-        stamps = case_events.stamps_of(await case_events.case_events(db, case_id))
-        caps = {facility_id: frozenset({"pci"})}
-        for result in compute_intervals(load_pathways()[case.pathway], stamps, caps):
-            if result.name == "door_to_wire" and result.minutes is not None and result.minutes >= 0:
-                minutes.append(result.minutes)
-    return minutes
+# Each facility's own recent door-to-wire minutes, for all the facilities asked about at once.
+# The app supplies it from the report read model (``dispatch.reports.recent``): cases never
+# import reports.
+RecentDoorToWire = Callable[[AsyncSession, Sequence[str]], Awaitable[Mapping[str, Sequence[float]]]]
+
+
+def recent_door_to_wire_of(request: Request) -> RecentDoorToWire:
+    """The app's registered source of recent door-to-wire; none registered fails loudly."""
+    source = getattr(request.app.state, "recent_door_to_wire", None)
+    if source is None:
+        raise RuntimeError("no app.state.recent_door_to_wire: the app factory registers it")
+    return cast(RecentDoorToWire, source)
+
+
+RecentDoorToWireDep = Annotated[RecentDoorToWire, Depends(recent_door_to_wire_of)]
 
 
 async def decide(
@@ -84,16 +77,17 @@ async def decide(
     engine: TravelTimeEngine,
     case: Case,
     now: datetime,
-    config: decision.DecisionConfig,
+    config: decision_rules.DecisionConfig,
+    door_to_wire: RecentDoorToWire,
 ) -> dict[str, Any]:
     """The recommendation for the case's pathway, with every input and threshold used."""
     stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
     position, position_source, facility_id, door_in = await where_is_the_patient(db, case, stamps)
     facilities = (await db.scalars(select(Facility).order_by(Facility.id))).all()
 
-    def options(capability: str) -> list[decision.FacilityOption]:
+    def options(capability: str) -> list[decision_rules.FacilityOption]:
         return [
-            decision.FacilityOption(f.id, f.name_zh, _road_minutes(engine, position, f))
+            decision_rules.FacilityOption(f.id, f.name_zh, _road_minutes(engine, position, f))
             for f in facilities
             if capability in f.capabilities and f.status != "offline"
         ]
@@ -103,13 +97,15 @@ async def decide(
     try:
         if case.pathway in ("stemi", "chest_pain"):
             kind = "stemi_reperfusion"
+            centres = options("pci")
+            recent = await door_to_wire(db, [o.facility_id for o in centres])
             pci = [
-                decision.PciOption(o.facility_id, o.name, o.road_minutes, tuple(
-                    await recent_door_to_wire(db, o.facility_id)
-                ))
-                for o in options("pci")
-            ]  # fmt: skip
-            result = decision.stemi_reperfusion(
+                decision_rules.PciOption(
+                    o.facility_id, o.name, o.road_minutes, tuple(recent.get(o.facility_id, ()))
+                )
+                for o in centres
+            ]
+            result = decision_rules.stemi_reperfusion(
                 now=now,
                 diagnosis_at=_first(stamps, "diagnosis"),
                 current_facility_door_in=door_in,
@@ -123,7 +119,7 @@ async def decide(
             )
         elif case.pathway == "stroke":
             kind = "stroke_triage"
-            result = decision.stroke_triage(
+            result = decision_rules.stroke_triage(
                 now=now,
                 last_known_well_at=case.last_known_well_at or _first(stamps, "symptom_onset"),
                 scale=case.stroke_scale,  # type: ignore[arg-type]

@@ -7,8 +7,8 @@ threshold it used, and its reasons in English and Chinese, so a doctor can see w
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal
 
@@ -41,6 +41,35 @@ class DecisionConfig:
     lvo_window_hours: float = 24
     lysis_window_hours: float = 4.5
     thrombectomy_extra_minutes: float = 30
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{f.name} must be a number, not {value!r}")
+            if f.type == "int" and value != int(value):
+                raise ValueError(f"{f.name} must be a whole number, not {value!r}")
+            if not value > 0:
+                raise ValueError(f"{f.name} must be above 0, not {value!r}")
+        for scale, top in SCALE_MAX.items():
+            value = getattr(self, f"lvo_threshold_{scale}")
+            if value > top:
+                raise ValueError(f"lvo_threshold_{scale} must be at most {top} (the scale's top)")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float]) -> DecisionConfig:
+        """The config from plain numbers (settings), defaults for the rest; bad ones refused."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(
+                f"unknown threshold(s) {', '.join(unknown)}: use {', '.join(sorted(known))}"
+            )
+        chosen = {
+            name: int(value) if known[name].type == "int" and value == int(value) else value
+            for name, value in values.items()
+        }
+        return cls(**chosen)  # type: ignore[arg-type]
 
     def lvo_threshold(self, scale: StrokeScale) -> int:
         """The score at or above which ``scale`` suggests a large-vessel occlusion."""
