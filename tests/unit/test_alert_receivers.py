@@ -9,6 +9,8 @@ import pytest
 from alerts.exceptions import AlertRejected
 from alerts.service import check_receiver
 from dispatch.cases.alert_link import case_link, receivers_from
+from dispatch.cases.hooks import CaseHooks
+from dispatch.reports import readmodel
 from dispatch.cases.pathways import load_pathways, parse_pathways
 
 # A pathway written as data only: no code names it anywhere.
@@ -37,7 +39,7 @@ BURNS = {
 
 def test_the_shipped_pathways_receivers() -> None:
     """STEMI, chest pain, stroke and trauma alerts need the capabilities their data names."""
-    receivers = case_link().receivers
+    receivers = case_link(CaseHooks((readmodel.on_stamp,))).receivers
     assert frozenset({"pci"}) == receivers("stemi")
     assert frozenset({"pci", "thrombolysis"}) == receivers("chest_pain")
     assert frozenset({"stroke_thrombolysis", "thrombectomy"}) == receivers("stroke")
