@@ -10,8 +10,8 @@ from alerts.exceptions import AlertRejected
 from alerts.service import check_receiver
 from dispatch.cases.alert_link import case_link, receivers_from
 from dispatch.cases.hooks import CaseHooks
-from dispatch.reports import readmodel
 from dispatch.cases.pathways import load_pathways, parse_pathways
+from dispatch.reports import readmodel
 
 # A pathway written as data only: no code names it anywhere.
 BURNS = {
