@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts import exceptions as alerts_errors
@@ -139,6 +140,18 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     return response
 
 
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    log.error("database_busy", error=type(exc).__name__)
+    response = problem(
+        503,
+        "database-busy",
+        "Database busy",
+        "no database connection was free in time; nothing was saved: retry shortly",
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path)
     return problem(500, "internal-error", "Internal error", "an unexpected error was logged")
@@ -153,13 +166,15 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(DatabaseUnreachable, _database_unavailable)
     app.add_exception_handler(DBAPIError, _db_error)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected)
 
 
-# SQLSTATEs of a database that is not there: connection exceptions (class 08), and a server
-# shutting down or starting up (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03
-# cannot_connect_now, e.g. "the database system is shutting down").
-UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# SQLSTATEs of a database that is not there or cannot take this request now: connection
+# exceptions (class 08), insufficient resources (class 53: too many connections, out of memory,
+# disk full), and a server shutting down or starting up (57P01 admin_shutdown, 57P02
+# crash_shutdown, 57P03 cannot_connect_now, e.g. "the database system is shutting down").
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P01", "57P02", "57P03")
 
 
 async def _db_error(request: Request, exc: Exception) -> JSONResponse:

@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from dispatch.app import create_app
 from dispatch.http.database import make_engine, make_sessionmaker
@@ -67,6 +70,60 @@ async def test_a_database_that_refuses_connections_is_a_503(settings: Settings) 
     finally:
         await engine.dispose()
     assert (503, "/problems/database-unavailable", "5") == (
+        response.status_code,
+        response.json()["type"],
+        response.headers.get("Retry-After"),
+    )
+
+
+async def _sign_in_answer(settings: Settings, **engine_options: object) -> httpx.Response:
+    """The app's answer to a sign-in on an engine made from ``settings`` (created, disposed)."""
+    app = create_app(settings)
+    engine = make_engine(settings)
+    if engine_options:
+        engine = create_async_engine(settings.database_url, **engine_options)  # type: ignore[arg-type]
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            if engine_options:  # hold the pool's only connection while the request waits
+                async with engine.connect():
+                    return await http.post(
+                        "/api/v1/auth/token", data={"username": "admin", "password": "demo"}
+                    )
+            return await http.post(
+                "/api/v1/auth/token", data={"username": "admin", "password": "demo"}
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_a_database_with_no_connection_left_is_a_503(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    """PostgreSQL refusing a connection for lack of slots (SQLSTATE 53300) is a 503 to retry."""
+    role = "infofirst_test_no_slots"
+    async with engine.begin() as connection:
+        exists = await connection.scalar(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}
+        )
+        if not exists:
+            await connection.execute(text(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0"))
+    url = make_url(settings.database_url).set(username=role)
+    full = settings.model_copy(update={"database_url": url.render_as_string(hide_password=False)})
+    response = await _sign_in_answer(full)
+    assert (503, "/problems/database-unavailable", "5") == (
+        response.status_code,
+        response.json()["type"],
+        response.headers.get("Retry-After"),
+    )
+
+
+async def test_no_free_pooled_connection_in_time_is_a_503(settings: Settings) -> None:
+    """A request that waited out the pool's timeout is a 503 database-busy, not a 500."""
+    response = await _sign_in_answer(settings, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    assert (503, "/problems/database-busy", "1") == (
         response.status_code,
         response.json()["type"],
         response.headers.get("Retry-After"),
