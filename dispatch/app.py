@@ -72,10 +72,10 @@ def decision_config(settings: Settings) -> DecisionConfig:
 def login_guard(settings: Settings) -> LoginGuard:
     """The sign-in throttles and password pool of the settings (issue 12, finding 3)."""
 
-    def limit(max_failures: int) -> Limit:
+    def limit(max_failures: int, window_seconds: float) -> Limit:
         return Limit(
             max_failures=max_failures,
-            window=timedelta(seconds=settings.login_window_seconds),
+            window=timedelta(seconds=window_seconds),
             lockout=timedelta(seconds=settings.login_lockout_seconds),
             max_lockout=timedelta(
                 seconds=max(settings.login_max_lockout_seconds, settings.login_lockout_seconds)
@@ -83,8 +83,8 @@ def login_guard(settings: Settings) -> LoginGuard:
         )
 
     policy = LoginPolicy(
-        account=limit(settings.login_account_max_failures),
-        address=limit(settings.login_address_max_failures),
+        account=limit(settings.login_account_max_failures, settings.login_window_seconds),
+        address=limit(settings.login_address_max_failures, settings.login_address_window_seconds),
     )
     return LoginGuard(policy, PasswordPool(settings.login_workers, settings.login_queue))
 

@@ -86,7 +86,13 @@ class Settings(BaseSettings):
         description="failed sign-ins from one address within the window that lock it",
     )
     login_window_seconds: float = Field(
-        default=900, gt=0, description="how far back failed sign-ins are counted"
+        default=86400,
+        gt=0,
+        description="how far back an account's failed sign-ins count (a long window lets the "
+        "lockout grow: each further failure after a lockout locks again)",
+    )
+    login_address_window_seconds: float = Field(
+        default=900, gt=0, description="how far back an address's failed sign-ins count"
     )
     login_lockout_seconds: float = Field(
         default=900, gt=0, description="the first lockout; it doubles at each further multiple"
