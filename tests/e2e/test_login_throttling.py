@@ -1,4 +1,4 @@
-"""Login throttling (issue 12, finding 3): 429 with Retry-After, lockouts, every failure recorded."""
+"""Login throttling (issue 12, finding 3): 429 with Retry-After, lockouts, failures recorded."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from units.login_policy import Failures, Limit, LoginPolicy, decide, lockout_for, locked_until
+from units.login_policy import Failures, Limit, LoginPolicy, decide, locked_until, lockout_for
 
 NOW = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
 ACCOUNT = Limit(5, timedelta(minutes=15), timedelta(minutes=15), timedelta(hours=24))

@@ -56,8 +56,7 @@ async def test_checks_beyond_workers_and_queue_are_refused_not_queued() -> None:
     first = asyncio.create_task(pool._run(blocked))
     second = asyncio.create_task(pool._run(blocked))
     await asyncio.to_thread(entered.wait, 30)
-    while pool.in_flight < 2:  # the second task has been scheduled and counted
-        await asyncio.sleep(0)
+    assert 2 == pool.in_flight  # both tasks ran their first step before the thread answered
     with pytest.raises(LoginBusy):
         await pool.verify(hash_password("x"), "x")
     gate.set()
