@@ -86,7 +86,8 @@ def login_guard(settings: Settings) -> LoginGuard:
         account=limit(settings.login_account_max_failures, settings.login_window_seconds),
         address=limit(settings.login_address_max_failures, settings.login_address_window_seconds),
     )
-    return LoginGuard(policy, PasswordPool(settings.login_workers, settings.login_queue))
+    pool = PasswordPool(settings.login_workers, settings.login_queue)
+    return LoginGuard(policy, pool, per_address=settings.login_per_address)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     login_queue: int = Field(
         default=8, ge=0, description="password checks that may wait for a thread; more get 503"
     )
+    login_per_address: int = Field(
+        default=1, ge=1, description="password checks one address may have in flight; more: 429"
+    )
     forwarded_allow_ips: str | None = Field(
         default=None,
         description="proxies trusted for X-Forwarded-For (uvicorn's forwarded_allow_ips, e.g. "

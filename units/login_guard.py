@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,13 +43,15 @@ class LoginFailure:
     username: str
     address: str
     at: datetime
-    reason: str  # unknown_user, wrong_password, inactive, account_locked, address_locked, busy
+    reason: str  # unknown_user, wrong_password, inactive, concurrent, *_locked, busy
 
 
 FailureHook = Callable[[LoginFailure], Awaitable[None]]
 
 # Reasons that count toward a lock; refusals while locked or busy are recorded but do not count.
-COUNTED = frozenset({"unknown_user", "wrong_password", "inactive"})
+# An address with a check already in flight that sends another is guessing in parallel (a person
+# signs in once at a time): refused at once, and counted.
+COUNTED = frozenset({"unknown_user", "wrong_password", "inactive", "concurrent"})
 
 
 class PasswordPool:
@@ -121,6 +124,8 @@ class LoginGuard:
     pool: PasswordPool
     clock: Clock = field(default=lambda: datetime.now(UTC))
     on_failure: list[FailureHook] = field(default_factory=list)
+    per_address: int = 1  # password checks one address may have in flight in this process
+    _in_flight: Counter[str] = field(default_factory=Counter)
 
     async def _failures(
         self, db: AsyncSession, username: str, address: str, now: datetime
@@ -176,12 +181,20 @@ class LoginGuard:
         if not verdict.allowed:
             await self.record(sessions, LoginFailure(username, address, now, str(verdict.reason)))
             raise TooManyAttempts(verdict.retry_after_seconds)
+        if self._in_flight[address] >= self.per_address:
+            await self.record(sessions, LoginFailure(username, address, now, "concurrent"))
+            raise TooManyAttempts(1)
         stored = user.password_hash if user is not None else _DUMMY_HASH
+        self._in_flight[address] += 1
         try:
             matches = await self.pool.verify(stored, password)
         except LoginBusy:
             await self.record(sessions, LoginFailure(username, address, now, "busy"))
             raise
+        finally:
+            self._in_flight[address] -= 1
+            if self._in_flight[address] <= 0:
+                del self._in_flight[address]
         reason = (
             "unknown_user"
             if user is None

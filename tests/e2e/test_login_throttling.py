@@ -127,3 +127,17 @@ async def test_unknown_users_are_recorded_and_fed_to_the_hooks(
     ).one()
     assert ("127.0.0.1", "unknown_user") == (row.address, row.reason)
     assert [("no-such-user", "unknown_user")] == [(f.username, f.reason) for f in seen]
+
+
+async def test_a_second_check_in_flight_from_one_address_is_429(
+    app: FastAPI, client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    """Finding 3: parallel guesses from one address queued argon2 checks; with one check in
+    flight from an address, another from it is refused at once (429, Retry-After: 1), counted."""
+    guard(app)._in_flight["127.0.0.1"] = 1
+    refused = await attempt(client, "admin", "demo")
+    assert (429, "1") == (refused.status_code, refused.headers["Retry-After"])
+    reason = await db.scalar(text("SELECT reason FROM login_failures WHERE username = 'admin'"))
+    assert "concurrent" == reason
+    guard(app)._in_flight.clear()
+    assert 200 == (await attempt(client, "admin", "demo")).status_code
