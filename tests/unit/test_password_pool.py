@@ -10,9 +10,9 @@ import pytest
 
 from units.exceptions import LoginBusy
 from units.login_guard import PasswordPool
-from units.security import hash_password
+from units.security import hash_password, verify_password
 
-LOOP_LAG_BOUND_S = 0.05
+LOOP_LAG_BOUND_S = 0.1
 
 
 async def _max_loop_lag(stop: asyncio.Event) -> float:
@@ -28,8 +28,12 @@ async def _max_loop_lag(stop: asyncio.Event) -> float:
 
 async def test_a_burst_of_checks_leaves_the_loop_responsive() -> None:
     """Finding 3: argon2 ran on the event loop (each check stalled every request); in the pool,
-    10 concurrent checks leave the loop answering within 50 ms between turns."""
+    10 concurrent checks never hold the loop as long as one check on it would (measured here, so
+    the bound scales with the machine's load), nor longer than 100 ms."""
     stored = hash_password("right")
+    before = time.perf_counter()
+    verify_password(stored, "wrong")  # what main did on the loop, for every sign-in
+    one_check = time.perf_counter() - before
     pool = PasswordPool(workers=2, queue=8)
     stop = asyncio.Event()
     lag = asyncio.create_task(_max_loop_lag(stop))
@@ -39,7 +43,7 @@ async def test_a_burst_of_checks_leaves_the_loop_responsive() -> None:
     stop.set()
     worst = await lag
     assert [False] * 10 == results
-    assert worst < LOOP_LAG_BOUND_S, (worst, elapsed)
+    assert worst < min(one_check, LOOP_LAG_BOUND_S), (worst, one_check, elapsed)
     assert await pool.verify(stored, "right")
 
 
