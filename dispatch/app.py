@@ -38,6 +38,8 @@ from units import auth_router, reach_router
 from units import router as units_router
 from units.deps import current_user
 from units.hooks import UnitHooks
+from units.login_guard import LoginGuard, PasswordPool
+from units.login_policy import Limit, LoginPolicy
 from units.security import TokenConfig
 
 API_PREFIX = "/api/v1"
@@ -65,6 +67,27 @@ def decision_config(settings: Settings) -> DecisionConfig:
         return DecisionConfig.from_mapping(settings.decision)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"INFOFIRST_DECISION is refused: {exc}") from exc
+
+
+def login_guard(settings: Settings) -> LoginGuard:
+    """The sign-in throttles and password pool of the settings (issue 12, finding 3)."""
+
+    def limit(max_failures: int, window_seconds: float) -> Limit:
+        return Limit(
+            max_failures=max_failures,
+            window=timedelta(seconds=window_seconds),
+            lockout=timedelta(seconds=settings.login_lockout_seconds),
+            max_lockout=timedelta(
+                seconds=max(settings.login_max_lockout_seconds, settings.login_lockout_seconds)
+            ),
+        )
+
+    policy = LoginPolicy(
+        account=limit(settings.login_account_max_failures, settings.login_window_seconds),
+        address=limit(settings.login_address_max_failures, settings.login_address_window_seconds),
+    )
+    pool = PasswordPool(settings.login_workers, settings.login_queue)
+    return LoginGuard(policy, pool, per_address=settings.login_per_address)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -123,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.decision_config = thresholds
     app.state.recent_door_to_wire = report_recent.recent_door_to_wire
+    app.state.login_guard = login_guard(settings)
     app.state.token_config = TokenConfig(
         secret=settings.secret_key.get_secret_value(),
         ttl=timedelta(minutes=settings.token_ttl_minutes),

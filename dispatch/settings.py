@@ -76,6 +76,42 @@ class Settings(BaseSettings):
     # {"stemi_pci_limit_minutes": 120}): plain numbers here; the app factory builds the
     # decision rules' config from them at startup and refuses unknown names and bad values.
     decision: dict[str, float] = Field(default_factory=dict)
+    # --- Part B, login throttling (issue 12, finding 3; units/login_policy.py) ---
+    login_account_max_failures: int = Field(
+        default=5, ge=1, description="failed sign-ins of one account within the window that lock it"
+    )
+    login_address_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="failed sign-ins from one address within the window that lock it",
+    )
+    login_window_seconds: float = Field(
+        default=86400,
+        gt=0,
+        description="how far back an account's failed sign-ins count (a long window lets the "
+        "lockout grow: each further failure after a lockout locks again)",
+    )
+    login_address_window_seconds: float = Field(
+        default=900, gt=0, description="how far back an address's failed sign-ins count"
+    )
+    login_lockout_seconds: float = Field(
+        default=900, gt=0, description="the first lockout; it doubles at each further multiple"
+    )
+    login_max_lockout_seconds: float = Field(default=86400, gt=0, description="the longest lockout")
+    login_workers: int = Field(
+        default=2, ge=1, description="threads checking passwords (argon2) off the event loop"
+    )
+    login_queue: int = Field(
+        default=8, ge=0, description="password checks that may wait for a thread; more get 503"
+    )
+    login_per_address: int = Field(
+        default=1, ge=1, description="password checks one address may have in flight; more: 429"
+    )
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="proxies trusted for X-Forwarded-For (uvicorn's forwarded_allow_ips, e.g. "
+        "127.0.0.1); the client address throttled is then the proxy's client; none: the peer",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -32,6 +32,7 @@ CASES_AND_ALERTS = (
     "alerts",
     "attachments",
     "cases",
+    "login_failures",
 )
 
 # "reset": the demo county loaded afresh, as ``infofirst demo load --reset`` does (its rows and

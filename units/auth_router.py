@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 
-from units import accounts
-from units.deps import CurrentUser, SessionDep, token_config
+from units.deps import CurrentUser, session_factory, token_config
+from units.login_guard import client_address, login_guard
 from units.security import issue_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -35,12 +35,14 @@ class Me(BaseModel):
 @router.post("/token", response_model=Token)
 async def token(
     request: Request,
-    db: SessionDep,
     username: Annotated[str, Form(min_length=1, max_length=64)],
     password: Annotated[str, Form(min_length=1, max_length=256)],
 ) -> Token:
     """Exchange a username and password for a bearer token."""
-    user = await accounts.authenticate(db, username, password)
+    guard = login_guard(request)
+    user = await guard.sign_in(
+        session_factory(request), username, password, client_address(request)
+    )
     config = token_config(request)
     access = issue_token(config, user.id, user.username, user.role, datetime.now(UTC))
     return Token(

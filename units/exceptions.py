@@ -43,3 +43,19 @@ class IllegalStatusChange(UnitsError):
 
 class Conflict(UnitsError):
     """The write collides with data already there."""
+
+
+class TooManyAttempts(UnitsError):
+    """Sign-in refused: the account or the address is locked for a while (429, Retry-After)."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"too many failed sign-ins: try again in {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class LoginBusy(UnitsError):
+    """Sign-in refused: too many password checks in flight (503, Retry-After)."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("too many sign-ins at once: try again shortly")
+        self.retry_after_seconds = retry_after_seconds

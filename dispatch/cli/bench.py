@@ -14,7 +14,9 @@ from dispatch.cli.common import console
 def bench(
     name: Annotated[
         str,
-        typer.Argument(help="A benchmark in bench/: nearest, coverage, alert_delivery, reports."),
+        typer.Argument(
+            help="A benchmark in bench/: nearest, coverage, alert_delivery, reports, login_flood."
+        ),
     ],
     quick: Annotated[
         bool, typer.Option("--quick", help="A small smoke run (writes NAME-quick.json).")

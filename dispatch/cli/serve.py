@@ -27,7 +27,8 @@ def serve(
         workers=workers,
         ws_per_message_deflate=False,
         access_log=False,
-        proxy_headers=False,
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_config=None,  # not uvicorn's own handlers: one format (dispatch/http/logs.py)
         timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_seconds)),
     )

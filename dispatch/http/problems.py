@@ -36,6 +36,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     units_errors.NotFound: (404, "not-found", "Not found"),
     units_errors.IllegalStatusChange: (409, "illegal-status-change", "Status change not allowed"),
     units_errors.Conflict: (409, "conflict", "Conflict"),
+    units_errors.TooManyAttempts: (429, "too-many-attempts", "Too many failed sign-ins"),
+    units_errors.LoginBusy: (503, "login-busy", "Too many sign-ins at once"),
     case_errors.InvalidEvent: (422, "invalid-event", "Cannot record this"),
     case_errors.IdempotencyMismatch: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     case_errors.AlreadySuperseded: (409, "already-superseded", "Already corrected"),
@@ -87,7 +89,10 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         extra = {"current": exc.current, "requested": exc.requested, "allowed": list(exc.allowed)}
     if isinstance(exc, geo_errors.ImportRejected):
         extra = {"rows": [{"row": p.row, "reason": p.reason} for p in exc.problems]}
-    return problem(status, slug, title, str(exc), **extra)
+    response = problem(status, slug, title, str(exc), **extra)
+    if isinstance(exc, units_errors.TooManyAttempts | units_errors.LoginBusy):
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
