@@ -12,6 +12,7 @@ from functools import partial
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from alerts import attachments_router, escalation
 from alerts import router as alerts_router
@@ -29,12 +30,13 @@ from dispatch.http.supervisor import Backoff, Supervisor
 from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import recent as report_recent
 from dispatch.reports import router as reports_router
+from dispatch.secret_file import signing_secret
 from dispatch.settings import Settings, get_settings
 from dispatch.web import router as web_router
 from geo import router as geo_router
 from geo.points import InputLimits
 from geo.runtime import RoadRuntime, load_network
-from units import auth_router, reach_router
+from units import accounts, auth_router, reach_router
 from units import router as units_router
 from units.deps import current_user
 from units.hooks import UnitHooks
@@ -90,6 +92,22 @@ def login_guard(settings: Settings) -> LoginGuard:
     return LoginGuard(policy, pool, per_address=settings.login_per_address)
 
 
+class DemoPasswordsInProduction(RuntimeError):
+    """A production server does not start while an active user has a demo password."""
+
+
+async def refuse_demo_passwords(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Stop a production start while any active user still has a demo password."""
+    async with sessions() as db:
+        names = await accounts.demo_password_users(db)
+    if names:
+        raise DemoPasswordsInProduction(
+            f"{len(names)} active user(s) have a demo password ({', '.join(names[:10])}):"
+            " set real passwords (infofirst users add NAME --replace) or disable them"
+            " (infofirst users disable NAME) before starting in production"
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured app; the engine is opened by its lifespan."""
     settings = settings or get_settings()
@@ -101,6 +119,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        if settings.env == "production":
+            try:
+                await refuse_demo_passwords(app.state.sessionmaker)
+            except DemoPasswordsInProduction:
+                await engine.dispose()
+                raise
         await load_network(app.state.roads, app.state.sessionmaker)
         listener = Listener(
             asyncpg_dsn(settings.database_url),
@@ -148,8 +172,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.recent_door_to_wire = report_recent.recent_door_to_wire
     app.state.login_guard = login_guard(settings)
     app.state.token_config = TokenConfig(
-        secret=settings.secret_key.get_secret_value(),
+        secret=signing_secret(settings),
         ttl=timedelta(minutes=settings.token_ttl_minutes),
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
     )
     app.state.input_limits = InputLimits(
         service_area=settings.service_area,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -10,7 +11,24 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.network import DEFAULT_SPEEDS_KMH
 
-DEV_SECRET = "infofirst-dev-secret-not-for-production-use"  # noqa: S105 - refused outside dev/demo/test
+# Secrets that were ever published (in the source or in deploy/env.example) and anything that
+# looks like a placeholder: refused in every mode (a token signed with one could be forged).
+KNOWN_PUBLIC_SECRETS = frozenset({"infofirst-dev-secret-not-for-production-use"})
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace-me", "your-secret", "placeholder")
+MIN_SECRET_LENGTH = 32
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why a signing secret is refused (published, a placeholder, too short), or None."""
+    lowered = secret.strip().lower()
+    if secret in KNOWN_PUBLIC_SECRETS:
+        return "is a published development secret"
+    if any(marker in lowered for marker in PLACEHOLDER_MARKERS):
+        return "is a placeholder"
+    if len(secret.strip()) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    return None
+
 
 Environment = Literal["dev", "demo", "test", "production"]
 
@@ -21,7 +39,11 @@ class Settings(BaseSettings):
     env: Environment = "dev"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst"
     database_pool_size: int = Field(default=10, ge=1, le=200)
-    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # Signs the bearer tokens. Unset: the key file (generated on first start, 0600) is used.
+    secret_key: SecretStr | None = None
+    secret_key_file: Path = Path("var/secret.key")
+    token_issuer: str = Field(default="infofirst", min_length=1)
+    token_audience: str = Field(default="infofirst-api", min_length=1)
     token_ttl_minutes: int = Field(default=12 * 60, ge=1, le=7 * 24 * 60)
     log_level: str = "INFO"
     log_json: bool = True
@@ -114,11 +136,11 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.env == "production" and self.secret_key.get_secret_value() == DEV_SECRET:
-            raise ValueError("INFOFIRST_SECRET_KEY must be set to a real secret in production")
-        if self.env == "production" and len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("INFOFIRST_SECRET_KEY must be at least 32 characters in production")
+    def _refuse_public_secret(self) -> Settings:
+        if self.secret_key is not None:
+            problem = secret_problem(self.secret_key.get_secret_value())
+            if problem is not None:
+                raise ValueError(f"INFOFIRST_SECRET_KEY {problem}: set a random secret")
         return self
 
 

@@ -300,6 +300,7 @@ export async function api(path, { method = 'GET', json, form, headers = {}, raw 
  * The page configuration from `/web/config`.
  * @typedef {object} PageConfig
  * @property {boolean} synthetic
+ * @property {boolean} show_demo_logins whether the sign-in form names the demo logins (never in production)
  * @property {string | null} tile_url
  * @property {string | null} tile_attribution
  * @property {number} heartbeat_seconds
@@ -380,6 +381,16 @@ export function beforeSignOut(hook) {
 export async function signOut() {
   for (const hook of signOutHooks) {
     if ((await hook()) === false) return false;
+  }
+  // End the session on the server too: the token is refused from now on, even if a copy of it
+  // survives somewhere. A network error still signs out here.
+  const old = getToken();
+  if (old) {
+    try {
+      await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${old}` } });
+    } catch {
+      // offline: the session ends at its expiry
+    }
   }
   setToken(null);
   me = null;
@@ -497,7 +508,7 @@ function loginForm(demoLogins) {
     el('button', { type: 'submit', class: 'primary', 'data-i18n': 'core.signin' }),
     error, hint);
   config().then((found) => {
-    if (found.synthetic && demoLogins.length) {
+    if (found.show_demo_logins && demoLogins.length) {
       hint.dataset.logins = demoLogins.join(', ');
       hint.textContent = t('core.demo.hint', { logins: hint.dataset.logins });
       hint.hidden = false;
