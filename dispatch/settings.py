@@ -135,6 +135,23 @@ class Settings(BaseSettings):
         "127.0.0.1); the client address throttled is then the proxy's client; none: the peer",
     )
 
+    # --- Issue 12: sessions and websockets (units/sessions.py, units/ws_tickets.py) ---
+    session_max_days: float = Field(
+        default=30,
+        gt=0,
+        description="a session renewed again and again ends this long after "
+        "its sign-in (wall screens and tablets renew their token before it expires)",
+    )
+    ws_ticket_seconds: float = Field(
+        default=30, gt=0, le=600, description="how long a one-time websocket ticket is good for"
+    )
+    ws_session_check_seconds: float = Field(
+        default=15,
+        gt=0,
+        description="how often an open websocket checks its session (signed out, password "
+        "changed, user disabled: closed with code 4401); at its expiry it is closed at once",
+    )
+
     @model_validator(mode="after")
     def _refuse_public_secret(self) -> Settings:
         if self.secret_key is not None:
