@@ -34,6 +34,14 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint(sql_in("status", CASE_STATUSES), name="status"),
         Index("ix_cases_status_created", "status", "created_at"),
+        # Idempotency-Keys are the creator's own: another user's equal key is another request.
+        Index(
+            "uq_cases_creator_idempotency",
+            "created_by",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -52,7 +60,7 @@ class Case(Base):
     created_facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
     created_at: Mapped[datetime] = utc_now_column()
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
     request_hash: Mapped[str | None] = mapped_column(String(64))
     ambulance_id: Mapped[str | None] = mapped_column(ForeignKey("ambulances.id"), index=True)
     ambulance_released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

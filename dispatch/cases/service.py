@@ -46,12 +46,12 @@ async def create_case(
 ) -> tuple[Case, bool]:
     """Open a case (stamping symptom onset and the call); a retried key returns the same case."""
     scope.require_creator(user)
-    # A key another user sent is refused, not replayed: a replay must not show a case the user
-    # may not read.
+    # The key is the creator's own: another user's equal key is another request, never a
+    # replay (a replay must not show a case the user may not read).
     keyed = idempotency.Keyed(
         idempotency_key,
         idempotency.request_hash(data.model_dump(mode="json")),
-        must_match={"created_by": user.username},
+        scope={"created_by": user.username},
     )
 
     async def values() -> dict[str, object]:

@@ -204,7 +204,8 @@ async def test_a_corrected_door_moves_the_case_to_the_right_unit(
 async def test_an_idempotency_key_does_not_open_another_users_case(
     client: httpx.AsyncClient, login: Login, db: AsyncSession
 ) -> None:
-    """Another user replaying a dispatcher's key and body gets a 422, not the dispatcher's case."""
+    """Another user sending a dispatcher's key and body opens its own case, never gets the
+    dispatcher's (keys are per user, issue 12 finding 8); the dispatcher's retry is a replay."""
     body = case_body(complaint="胸痛")
     key = {"Idempotency-Key": "open-shared-key"}
     first = await client.post(
@@ -215,6 +216,12 @@ async def test_an_idempotency_key_does_not_open_another_users_case(
 
     crew = {**await signed_in(login, "crew-amb-03"), **key}
     assert 403 == (await client.get(f"{CASES}/{first.json()['id']}", headers=crew)).status_code
-    replay = await client.post(CASES, json=body, headers=crew)
-    assert "/problems/idempotency-key-reused" == assert_problem(replay, 422)["type"]
-    assert cases == await count_cases(db)
+    own = await client.post(CASES, json=body, headers=crew)
+    assert (201, "crew-amb-03") == (own.status_code, own.json()["created_by"])
+    assert own.json()["id"] != first.json()["id"]
+    assert cases + 1 == await count_cases(db)
+    again = await client.post(
+        CASES, json=body, headers={**await signed_in(login, "dispatcher"), **key}
+    )
+    assert first.json()["id"] == again.json()["id"]
+    assert cases + 1 == await count_cases(db)
