@@ -48,6 +48,8 @@ def case_link(hooks: CaseHooks) -> CaseLink:
         facility_id: str | None,
     ) -> None:
         case = await db.get(Case, case_id)
+        if case is not None and case.status == "closed":  # an activation after the close
+            raise CaseClosed(f"case {case.id} is closed: it takes no new time stamps")
         if case is not None:
             await case_events.stamp(db, case, milestone, at, "alert", by, facility_id, hooks=hooks)
 

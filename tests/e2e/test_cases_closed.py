@@ -203,3 +203,23 @@ async def test_a_reopen_keeps_the_history(client: httpx.AsyncClient, login: Logi
     assert ["close", "reopen", "close"] == [h["action"] for h in again["history"]]
     assert again["closed_at"] > case["closed_at"]
     assert again["closed_at"] == again["history"][-1]["at"]
+
+
+async def test_an_alert_of_a_closed_case_is_not_activated(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """An alert sent before the close: activating it is 409 case-closed, no cathlab_activated."""
+    township = await signed_in(login, TOWNSHIP)
+    case_id = int((await open_case(client, township, case_body(*NANDUN_VILLAGE)))["id"])
+    sent = await send(client, township, alert_body(case_id))
+    assert 201 == sent.status_code, sent.text
+    closed = await client.patch(f"{CASES}/{case_id}", json={"status": "closed"}, headers=township)
+    assert 200 == closed.status_code, closed.text
+    before = await count_events(db, case_id)
+    response = await client.post(
+        f"/api/v1/alerts/{sent.json()['alert']['id']}/ack",
+        json={"action": "activated", "note": ""},
+        headers=await signed_in(login, "cathlab-county-hospital"),
+    )
+    assert "/problems/case-closed" == assert_problem(response, 409)["type"]
+    assert before == await count_events(db, case_id)
