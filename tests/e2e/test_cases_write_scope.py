@@ -235,3 +235,45 @@ async def test_the_data_manager_reads_like_an_auditor(
     me = await client.get("/api/v1/auth/me", headers=manager)
     assert "data_manager" == me.json()["role"]
     assert_problem(await send(client, manager, alert_body(case_id)), 403)
+
+
+@pytest.mark.parametrize(
+    ("user", "facility", "status"),
+    [
+        (f"township-{NANDUN}", NANDUN, 403),  # moving the county's wire to its own facility
+        (f"township-{NANDUN}", COUNTY, 403),
+        ("crew-amb-05", None, 403),
+        ("dispatcher", COUNTY, 403),
+        (f"cathlab-{COUNTY}", COUNTY, 201),  # the county's own team
+        ("data-manager", COUNTY, 201),
+    ],
+)
+async def test_a_correction_needs_the_scope_of_the_stamp_it_corrects(
+    client: httpx.AsyncClient,
+    login: Login,
+    db: AsyncSession,
+    user: str,
+    facility: str | None,
+    status: int,
+) -> None:
+    """The county's wire_crossing corrected by someone outside the county's team: 403 (a
+    correction must be allowed for the corrected stamp and for the new one); by the county's
+    team or a data manager, with a reason: 201."""
+    case_id = await nandun_case_on_amb_05(client, login)
+    cathlab = await signed_in(login, f"cathlab-{COUNTY}")
+    await stamp(client, cathlab, case_id, "facility_arrival", minutes_ago(30), facility_id=COUNTY)
+    wire = await stamp(
+        client, cathlab, case_id, "wire_crossing", minutes_ago(10), facility_id=COUNTY
+    )
+    before = await count_events(db, case_id)
+    extra = {"facility_id": facility} if facility else {}
+    response = await post_event(
+        client, await signed_in(login, user), case_id, "wire_crossing", minutes_ago(12),
+        supersedes=wire["id"], reason="the monitor's clock", **extra,
+    )  # fmt: skip
+    if status == 201:
+        assert 201 == response.status_code, response.text
+        assert before + 1 == await count_events(db, case_id)
+    else:
+        assert "/problems/forbidden" == assert_problem(response, 403)["type"]
+        assert before == await count_events(db, case_id)
