@@ -44,6 +44,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     case_errors.AlreadySuperseded: (409, "already-superseded", "Already corrected"),
     case_errors.DispatchConflict: (409, "dispatch-conflict", "Cannot dispatch"),
     case_errors.InvalidFindings: (422, "invalid-findings", "Findings out of range"),
+    case_errors.CaseClosed: (409, "case-closed", "Case closed"),
+    case_errors.TransferFirst: (409, "transfer-first", "Transfer the patient there first"),
     geo_errors.UnknownCoordinateSystem: (422, "unknown-crs", "Unknown coordinate system"),
     geo_errors.InvalidCoordinate: (422, "invalid-coordinate", "Invalid coordinate"),
     geo_errors.InvalidTime: (422, "invalid-time", "Implausible time"),

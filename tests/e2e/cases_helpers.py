@@ -155,3 +155,18 @@ def last_shanghai_2340(now: datetime, room: timedelta) -> datetime:
     while base + room > now:
         base -= timedelta(days=1)
     return base
+
+
+async def transfer(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    case_id: int,
+    facility_id: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Bring a facility into the case (POST /cases/{id}/transfer, 200) and return the case."""
+    body = {"facility_id": facility_id, "reason": reason}
+    response = await client.post(f"{CASES}/{case_id}/transfer", json=body, headers=headers)
+    assert 200 == response.status_code, response.text
+    case: dict[str, Any] = response.json()
+    return case
