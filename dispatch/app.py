@@ -22,9 +22,10 @@ from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
 from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
-from dispatch.http import health, logs, problems
+from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.http.middleware import BodyLimit, RequestContext
+from dispatch.http.security_headers import SecurityHeaders
 from dispatch.http.supervisor import Backoff, Supervisor
 from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import recent as report_recent
@@ -139,14 +140,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="County chest-pain and stroke network: information before the patient",
         version="0.1.0",
         lifespan=lifespan,
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=None,  # served by ops_access.install_docs, to operations and admins only
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.decision_config = thresholds
     app.state.recent_door_to_wire = report_recent.recent_door_to_wire
     app.state.login_guard = login_guard(settings)
+    app.state.ops_access = ops_access.OpsAccess.of(
+        settings.ops_networks, proxies_trusted=settings.forwarded_allow_ips is not None
+    )
     app.state.token_config = TokenConfig(
         secret=settings.secret_key.get_secret_value(),
         ttl=timedelta(minutes=settings.token_ttl_minutes),
@@ -188,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(reports_router.router)
     app.include_router(api)
     app.include_router(health.router)
+    ops_access.install_docs(app, API_PREFIX)
     app.include_router(alerts_ws.router)
     web_router.install(app)
 
@@ -196,5 +201,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit=settings.max_body_bytes,
         large_paths={f"{API_PREFIX}/attachments": settings.max_attachment_bytes + 65536},
     )
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext)
     return app

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.network import DEFAULT_SPEEDS_KMH
@@ -13,6 +14,10 @@ from geo.network import DEFAULT_SPEEDS_KMH
 DEV_SECRET = "infofirst-dev-secret-not-for-production-use"  # noqa: S105 - refused outside dev/demo/test
 
 Environment = Literal["dev", "demo", "test", "production"]
+
+
+def _loopback_networks() -> list[IPv4Network | IPv6Network]:
+    return [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")]
 
 
 class Settings(BaseSettings):
@@ -111,6 +116,18 @@ class Settings(BaseSettings):
         default=None,
         description="proxies trusted for X-Forwarded-For (uvicorn's forwarded_allow_ips, e.g. "
         "127.0.0.1); the client address throttled is then the proxy's client; none: the peer",
+    )
+
+    # --- Issue 12, part s ---
+    ops_networks: list[IPvAnyNetwork] = Field(
+        default_factory=_loopback_networks,
+        description="client networks (CIDR, JSON list) that may read /readyz, /metrics and the "
+        "API docs without signing in as admin; loopback only by default",
+    )
+    escalation_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC-SHA256 key signing the escalation webhook's body (required with a "
+        "webhook URL in production)",
     )
 
     @model_validator(mode="after")
