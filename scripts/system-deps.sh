@@ -102,3 +102,11 @@ if [ ${#node_missing[@]} -gt 0 ]; then
 fi
 command -v npm >/dev/null || { say "npm is still missing"; exit 1; }
 say "Node.js $(node --version) and npm $(npm --version) for the JavaScript checks: ok"
+
+# 6. GnuPG for deploy/backup.sh's encrypted dumps (and its test).
+if ! command -v gpg >/dev/null; then
+  say "installing gpg (encrypted backups)"
+  apt_install gpg
+fi
+command -v gpg >/dev/null || { say "gpg is still missing"; exit 1; }
+say "GnuPG for encrypted backups: ok"
