@@ -5,6 +5,7 @@ Run with ``uvicorn --factory dispatch.app:create_app`` or ``infofirst serve``.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -13,7 +14,7 @@ from functools import partial
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.engine import make_url
 
-from alerts import attachments_router, escalation
+from alerts import attachments_router, escalation, webhook
 from alerts import router as alerts_router
 from alerts import ws as alerts_ws
 from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
@@ -51,9 +52,21 @@ def asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def notifier_for(webhook_url: str | None) -> Notifier:
-    """The outbound escalation channel: a webhook if configured, else the log."""
-    return WebhookNotifier(webhook_url) if webhook_url else LogNotifier()
+def notifier_for(settings: Settings) -> Notifier:
+    """The outbound escalation channel: a webhook if configured (https, signed: refused at
+    start otherwise, ``alerts.webhook.check``), else the log."""
+    url = settings.escalation_webhook_url
+    if not url:
+        return LogNotifier()
+    secret = settings.escalation_webhook_secret
+    plain_secret = secret.get_secret_value() if secret is not None else None
+    webhook.check(url, plain_secret, settings.env)
+    ca_file = settings.escalation_webhook_ca_file
+    return WebhookNotifier(
+        url,
+        secret=plain_secret.encode() if plain_secret else None,
+        verify=ssl.create_default_context(cafile=ca_file) if ca_file else True,
+    )
 
 
 def case_hooks() -> CaseHooks:
@@ -96,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logs.configure(settings.log_level, settings.log_json)
     thresholds = decision_config(settings)
+    notifier = notifier_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -121,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.sessionmaker,
                 settings.escalation_check_seconds,
                 timedelta(seconds=settings.escalation_reminder_seconds),
-                notifier_for(settings.escalation_webhook_url),
+                notifier,
             ),
         )
         supervisor.add(

@@ -129,6 +129,11 @@ class Settings(BaseSettings):
         description="HMAC-SHA256 key signing the escalation webhook's body (required with a "
         "webhook URL in production)",
     )
+    escalation_webhook_ca_file: str | None = Field(
+        default=None,
+        description="PEM file of the CA(s) to trust for the webhook's https certificate (e.g. "
+        "the county's own CA); none: the system's trust store",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
