@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.network import DEFAULT_SPEEDS_KMH
@@ -31,6 +32,10 @@ def secret_problem(secret: str) -> str | None:
 
 
 Environment = Literal["dev", "demo", "test", "production"]
+
+
+def _loopback_networks() -> list[IPv4Network | IPv6Network]:
+    return [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")]
 
 
 class Settings(BaseSettings):
@@ -150,6 +155,23 @@ class Settings(BaseSettings):
         gt=0,
         description="how often an open websocket checks its session (signed out, password "
         "changed, user disabled: closed with code 4401); at its expiry it is closed at once",
+    )
+
+    # --- Issue 12, part s ---
+    ops_networks: list[IPvAnyNetwork] = Field(
+        default_factory=_loopback_networks,
+        description="client networks (CIDR, JSON list) that may read /readyz, /metrics and the "
+        "API docs without signing in as admin; loopback only by default",
+    )
+    escalation_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC-SHA256 key signing the escalation webhook's body (required with a "
+        "webhook URL in production)",
+    )
+    escalation_webhook_ca_file: str | None = Field(
+        default=None,
+        description="PEM file of the CA(s) to trust for the webhook's https certificate (e.g. "
+        "the county's own CA); none: the system's trust store",
     )
 
     @model_validator(mode="after")
