@@ -26,6 +26,7 @@ from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
 from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import make_engine, make_sessionmaker
+from dispatch.http.input_guard import InputGuard
 from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.http.security_headers import SecurityHeaders
 from dispatch.http.supervisor import Backoff, Supervisor
@@ -236,6 +237,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(alerts_ws.router)
     web_router.install(app)
 
+    app.add_middleware(InputGuard)  # inside BodyLimit: the body it reads is bounded
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,

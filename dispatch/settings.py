@@ -139,6 +139,10 @@ class Settings(BaseSettings):
         description="proxies trusted for X-Forwarded-For (uvicorn's forwarded_allow_ips, e.g. "
         "127.0.0.1); the client address throttled is then the proxy's client; none: the peer",
     )
+    # --- Issue 12, part c ---
+    report_max_period_days: int = Field(
+        default=1827, ge=1, le=36500, description="the longest period a report covers (days)"
+    )
 
     # --- Issue 12: sessions and websockets (units/sessions.py, units/ws_tickets.py) ---
     session_max_days: float = Field(
