@@ -34,7 +34,7 @@ from dispatch.web import router as web_router
 from geo import router as geo_router
 from geo.points import InputLimits
 from geo.runtime import RoadRuntime, load_network
-from units import auth_router, reach_router
+from units import audit, audit_router, auth_router, reach_router
 from units import router as units_router
 from units.deps import current_user
 from units.hooks import UnitHooks
@@ -147,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.decision_config = thresholds
     app.state.recent_door_to_wire = report_recent.recent_door_to_wire
     app.state.login_guard = login_guard(settings)
+    app.state.audit_enabled = settings.audit_enabled
+    app.state.login_guard.on_failure.append(audit.login_failed_hook(lambda: app.state.sessionmaker))
     app.state.token_config = TokenConfig(
         secret=settings.secret_key.get_secret_value(),
         ttl=timedelta(minutes=settings.token_ttl_minutes),
@@ -177,7 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     problems.install(app)
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(audit.audited, scope="function")])
     api.include_router(auth_router.router)
     api.include_router(units_router.router)
     api.include_router(geo_router.router, dependencies=[Depends(current_user)])
@@ -186,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(reports_router.router)
+    api.include_router(audit_router.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(alerts_ws.router)

@@ -112,6 +112,26 @@ class Settings(BaseSettings):
         description="proxies trusted for X-Forwarded-For (uvicorn's forwarded_allow_ips, e.g. "
         "127.0.0.1); the client address throttled is then the proxy's client; none: the peer",
     )
+    # --- Issue 12, part e ---
+    migration_database_url: str | None = Field(
+        default=None,
+        description="the schema owner's database URL, used by `infofirst db upgrade` (and "
+        "`db grant-app-role`); default: database_url",
+    )
+    audit_enabled: bool = Field(
+        default=True, description="write the audit trail; false only for the bench's baseline"
+    )
+
+    @property
+    def migration_url(self) -> str:
+        """The URL migrations run with: the owner's."""
+        return self.migration_database_url or self.database_url
+
+    @model_validator(mode="after")
+    def _audit_always_in_production(self) -> Settings:
+        if self.env == "production" and not self.audit_enabled:
+            raise ValueError("INFOFIRST_AUDIT_ENABLED cannot be false in production")
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

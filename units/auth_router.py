@@ -43,6 +43,7 @@ async def token(
     user = await guard.sign_in(
         session_factory(request), username, password, client_address(request)
     )
+    request.state.user = user  # for the audit trail (units.audit)
     config = token_config(request)
     access = issue_token(config, user.id, user.username, user.role, datetime.now(UTC))
     return Token(

@@ -38,6 +38,7 @@ async def current_user(
     user = await db.get(User, claims.user_id)
     if user is None or not user.active or user.username != claims.username:
         raise NotAuthenticated("the token's user no longer exists or is disabled")
+    request.state.user = user  # for the audit trail (units.audit)
     return user
 
 

@@ -26,7 +26,7 @@ from dispatch.cases.schemas import (
     LegOut,
 )
 from geo.points import InputLimits, check_not_future, require_lon_lat, to_service_wgs84
-from units import idempotency
+from units import audit, idempotency
 from units import service as units_service
 from units.exceptions import NotFound
 from units.models import Facility, User
@@ -85,6 +85,7 @@ async def create_case(
 
     reused = IdempotencyMismatch("this Idempotency-Key was already used for another case")
     case, replayed = await idempotency.write_once(db, Case, keyed, values, reused)
+    audit.note(db, object_id=case.id, case_id=case.id)
     if replayed:
         return case, True
     call = data.call_received or (now if user.role == Role.dispatcher else None)
@@ -170,6 +171,7 @@ async def patch_case(
     """Record findings, the destination, or close the case."""
     case = await writable_case(db, user, case_id)
     changes = patch.model_dump(exclude_unset=True)
+    before = audit.snapshot(case, changes)  # the PATCH's history (audit trail)
     destination = changes.get("destination_facility_id")
     if destination is not None and await db.get(Facility, destination) is None:
         raise NotFound("facility", destination)
@@ -180,6 +182,7 @@ async def patch_case(
     for field, value in changes.items():
         setattr(case, field, value)
     await db.flush()
+    audit.note(db, before=before, after=audit.snapshot(case, before))
     return case
 
 
