@@ -35,10 +35,12 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _NOTE_KEY = "infofirst.audit"
 
 # The canonical text of an entry ``r``; the same expression as the trigger's (migration 0013).
-CANONICAL = """jsonb_build_array(
-    r.id, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), r.user_id,
-    r.username, r.role, r.facility_id, r.address, r.request_id, r.action, r.method, r.path,
-    r.object_type, r.object_id, r.case_id, r.detail)::text"""
+CANONICAL = """concat_ws(',', r.id, quote_nullable((extract(epoch FROM r.at) * 1000000)::bigint),
+    quote_nullable(r.user_id), quote_nullable(r.username), quote_nullable(r.role),
+    quote_nullable(r.facility_id), quote_nullable(r.address), quote_nullable(r.request_id),
+    quote_nullable(r.action), quote_nullable(r.method), quote_nullable(r.path),
+    quote_nullable(r.object_type), quote_nullable(r.object_id), quote_nullable(r.case_id),
+    quote_nullable(r.detail))"""
 HASH = f"encode(sha256(convert_to(r.prev_hash || '|' || {CANONICAL}, 'UTF8')), 'hex')"
 
 # Action names of the API's routes (method, template without the prefix). A write not listed is

@@ -4,9 +4,9 @@ DELETE and TRUNCATE and no longer cascade away with their case.
 Each entry's ``id``, ``at``, ``prev_hash`` and ``hash`` are set by a trigger (whatever the
 inserting role wrote): the trigger takes a transaction-level advisory lock (entries are chained
 one at a time, in commit order of the lock), reads the newest entry's hash and computes
-``sha256(prev_hash || '|' || canonical text)`` in PostgreSQL. The canonical text is a jsonb
-array of the entry's columns (``at`` as UTC text with microseconds), whose text form does not
-depend on session settings; ``infofirst audit verify`` recomputes it with the same expression.
+``sha256(prev_hash || '|' || canonical text)`` in PostgreSQL. The canonical text is the
+entry's columns, each quoted by ``quote_nullable`` (NULL apart from 'NULL'), comma-separated,
+``at`` as microseconds since 1970 (no session setting changes it); ``infofirst audit verify`` recomputes it with the same expression.
 
 Revision ID: 0013
 Revises: 0010
@@ -25,10 +25,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Frozen copy of units/audit.py's CANONICAL (over the row ``r``); verify uses its own copy.
-CANONICAL = """jsonb_build_array(
-    r.id, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), r.user_id,
-    r.username, r.role, r.facility_id, r.address, r.request_id, r.action, r.method, r.path,
-    r.object_type, r.object_id, r.case_id, r.detail)::text"""
+CANONICAL = """concat_ws(',', r.id, quote_nullable((extract(epoch FROM r.at) * 1000000)::bigint),
+    quote_nullable(r.user_id), quote_nullable(r.username), quote_nullable(r.role),
+    quote_nullable(r.facility_id), quote_nullable(r.address), quote_nullable(r.request_id),
+    quote_nullable(r.action), quote_nullable(r.method), quote_nullable(r.path),
+    quote_nullable(r.object_type), quote_nullable(r.object_id), quote_nullable(r.case_id),
+    quote_nullable(r.detail))"""
 GENESIS = "0" * 64
 
 
