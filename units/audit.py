@@ -280,10 +280,17 @@ class Verdict:
     reason: str | None = None
 
 
-_VERIFY = text(
-    f"SELECT r.id, r.hash = {HASH} AS sound,"  # noqa: S608 - constants only
-    f" r.prev_hash = coalesce(lag(r.hash) OVER (ORDER BY r.id), '{GENESIS}') AS linked"
-    " FROM audit_log r ORDER BY r.id"
+# One pass in PostgreSQL over the entries in id order (a window over the primary key): each
+# hash recomputed, each link and id checked; only broken entries and one entry in ``every``
+# (for progress) and the newest come back, through a server-side cursor.
+_VERIFY = (
+    "SELECT id, before_id, sound, linked FROM ("  # noqa: S608 - constants only
+    f" SELECT r.id, lag(r.id) OVER w AS before_id, r.hash = {HASH} AS sound,"
+    f" r.prev_hash = coalesce(lag(r.hash) OVER w, '{GENESIS}') AS linked"
+    " FROM audit_log r WINDOW w AS (ORDER BY r.id)) s"
+    " WHERE NOT sound OR NOT linked OR id <> coalesce(before_id, 0) + 1"
+    " OR id % $1 = 0 OR id = (SELECT max(id) FROM audit_log)"
+    " ORDER BY id"
 )
 
 
@@ -292,19 +299,24 @@ async def verify(
     chunk: int = 50_000,
     progress: Callable[[int], None] | None = None,
 ) -> Verdict:
-    """Check the whole chain, streamed through a server-side cursor in chunks: ids 1, 2, ...
-    without a gap, each hash recomputed from its entry, each entry linked to the one before."""
+    """Check the whole chain, streamed in chunks of ``chunk`` entries through a server-side
+    cursor: ids 1, 2, ... without a gap, each hash recomputed from its entry, each entry linked
+    to the one before. The first broken entry is named; ``progress`` gets the entries checked.
+
+    The cursor is asyncpg's own, fetching one returned row at a time: rows come back only
+    every ``chunk`` entries (or broken), so each fetch is one chunk of the table."""
+    await connection.execute(text("SELECT 1"))  # the transaction a server-side cursor needs
+    raw: Any = (await connection.get_raw_connection()).driver_connection  # asyncpg's
     checked = 0
-    result = await connection.stream(_VERIFY.execution_options(yield_per=chunk))
-    async for rows in result.partitions(chunk):
-        for entry_id, sound, linked in rows:
-            checked += 1
-            if entry_id != checked:
-                return Verdict(checked - 1, checked, "missing entry")
-            if not sound:
-                return Verdict(checked - 1, entry_id, "hash does not match the entry")
-            if not linked:
-                return Verdict(checked - 1, entry_id, "not linked to the entry before")
+    async for entry_id, before_id, sound, linked in raw.cursor(_VERIFY, chunk, prefetch=1):
+        expected = (before_id or 0) + 1
+        if entry_id != expected:
+            return Verdict(expected - 1, expected, "missing entry")
+        if not sound:
+            return Verdict(entry_id - 1, entry_id, "hash does not match the entry")
+        if not linked:
+            return Verdict(entry_id - 1, entry_id, "not linked to the entry before")
+        checked = entry_id
         if progress is not None:
             progress(checked)
     return Verdict(checked, None)
