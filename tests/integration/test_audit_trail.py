@@ -26,6 +26,8 @@ from dispatch.app_role import app_url, grant_app_role, statements
 from dispatch.cases.maintenance import remove_cases
 from dispatch.cases.models import Case
 from dispatch.cli import app
+from dispatch.demo.county import DemoCounty
+from dispatch.demo.load import reset_demo
 from dispatch.settings import get_settings
 from tests.conftest import TEST_DATABASE_URL
 from units import audit
@@ -300,3 +302,39 @@ async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) 
         await app_role.execute("DELETE FROM report_facts WHERE false")
     finally:
         await transaction.rollback()
+
+
+async def test_demo_reset_removes_stamped_demo_cases_as_the_owner(
+    connection: AsyncConnection, db: AsyncSession, demo_county: DemoCounty
+) -> None:
+    """``demo load --reset`` still removes the demo's cases with their stamps (the owner's
+    maintenance), and the stamps' triggers are on again afterwards."""
+    await db.execute(
+        text(
+            "INSERT INTO cases (pathway, status, drill, synthetic, location, input_crs, complaint,"
+            " created_by, created_facility_id, created_at) VALUES ('stemi', 'active', false,"
+            " false, ST_SetSRID(ST_MakePoint(114.9, 33.4), 4326), 'wgs84', '', 't',"
+            " 'county-hospital', now())"
+        )
+    )
+    case_id = await db.scalar(text("SELECT max(id) FROM cases"))
+    await db.execute(
+        text(
+            "INSERT INTO case_events (case_id, milestone, at, recorded_by, source, note, reason,"
+            " flags) VALUES (:id, 'call_received', now(), 't', 'user', '', '', '{}')"
+        ),
+        {"id": case_id},
+    )
+    await reset_demo(db, demo_county)
+    await db.flush()
+    assert 0 == await db.scalar(
+        text("SELECT count(*) FROM case_events WHERE case_id = :id"), {"id": case_id}
+    )
+    enabled = await db.scalars(
+        text(
+            "SELECT tgenabled::text FROM pg_trigger WHERE tgrelid = 'case_events'::regclass"
+            " AND NOT tgisinternal"
+        )
+    )
+    assert {"O"} == set(enabled)
+    assert "append-only" in await refused(connection, "TRUNCATE case_events")
