@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import Login
+from tests.e2e.alerts_helpers import alert_body, nandun_case, send
 from tests.e2e.cases_helpers import CASES, minutes_ago, open_case, post_event, signed_in
 
 AUDIT = "/api/v1/audit"
@@ -236,3 +237,26 @@ async def test_audit_filters_pages_and_bounds(
         assert status == answer.status_code, (limit, answer.text)
     too_big = await client.get(AUDIT, params={"case_id": 2**63}, headers=auditor)
     assert 422 == too_big.status_code
+
+
+async def test_an_alert_and_its_reads_are_recorded_with_their_case(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """POST /alerts names the alert's case (from its body); GET /alerts/{id} the alert."""
+    case_id, headers = await nandun_case(client, login)
+    response = await send(client, {**headers, "X-Request-Id": "alert-send"}, alert_body(case_id))
+    assert 201 == response.status_code, response.text
+    [sent] = await entries(db, request_id="alert-send")
+    assert ("alert.create", case_id) == (sent["action"], sent["case_id"])
+    alert_id = response.json()["alert"]["id"]
+    read = await client.get(
+        f"/api/v1/alerts/{alert_id}",
+        headers={**await signed_in(login, "auditor"), "X-Request-Id": "alert-read"},
+    )
+    assert 200 == read.status_code, read.text
+    [entry] = await entries(db, request_id="alert-read")
+    assert ("alert.read", "alert", str(alert_id)) == (
+        entry["action"],
+        entry["object_type"],
+        entry["object_id"],
+    )
