@@ -338,3 +338,39 @@ async def test_demo_reset_removes_stamped_demo_cases_as_the_owner(
     )
     assert {"O"} == set(enabled)
     assert "append-only" in await refused(connection, "TRUNCATE case_events")
+
+
+MIGRATION_DATABASE_URL = (
+    make_url(TEST_DATABASE_URL)
+    .set(database=f"{make_url(TEST_DATABASE_URL).database}_audit_migration")
+    .render_as_string(hide_password=False)
+)
+
+
+async def test_migration_0013_downgrades_and_upgrades_again() -> None:
+    """On a scratch database: down to 0010 (no audit_log, stamps cascade again), up again."""
+    from alembic import command
+
+    from dispatch import migrate
+
+    await asyncio.to_thread(migrate.upgrade, MIGRATION_DATABASE_URL)
+    config = migrate.alembic_config(MIGRATION_DATABASE_URL)
+    dsn = make_url(MIGRATION_DATABASE_URL).set(drivername="postgresql")
+    fk = (
+        "SELECT confdeltype::text FROM pg_constraint WHERE conrelid = 'case_events'::regclass"
+        " AND confrelid = 'cases'::regclass"
+    )
+
+    async def state() -> tuple[object, object]:
+        connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+        try:
+            table = await connection.fetchval("SELECT to_regclass('audit_log')::text")
+            return table, await connection.fetchval(fk)
+        finally:
+            await connection.close()
+
+    assert ("audit_log", "r") == await state()  # r: RESTRICT
+    await asyncio.to_thread(command.downgrade, config, "0010")
+    assert (None, "c") == await state()  # c: CASCADE
+    await asyncio.to_thread(command.upgrade, config, "head")
+    assert ("audit_log", "r") == await state()
