@@ -47,6 +47,10 @@ HASH = f"encode(sha256(convert_to(r.prev_hash || '|' || {CANONICAL}, 'UTF8')), '
 # still recorded (as ``write``); a read is recorded only if listed (patient data).
 WRITE_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/auth/token"): "auth.login",
+    ("POST", "/auth/logout"): "auth.logout",
+    ("POST", "/auth/renew"): "auth.renew",
+    ("POST", "/auth/ws-ticket"): "auth.ws_ticket",
+    ("POST", "/auth/password"): "auth.password_change",
     ("POST", "/cases"): "case.create",
     ("PATCH", "/cases/{case_id}"): "case.update",
     ("POST", "/cases/{case_id}/events"): "stamp.create",
