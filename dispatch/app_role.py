@@ -18,7 +18,14 @@ from sqlalchemy.engine import make_url
 NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 DEFAULT_ROLE = "infofirst_app"
 APPEND_ONLY = ("case_events", "audit_log")
-DELETES = ("report_cases", "report_facts", "road_segments", "road_nodes", "pending_rebuilds")
+DELETES = (
+    "report_cases",
+    "report_facts",
+    "road_segments",
+    "road_nodes",
+    "pending_rebuilds",
+    "ws_tickets",  # part A (issue 12): used tickets are purged
+)
 
 
 def _dsn(url: str) -> str:
