@@ -39,7 +39,7 @@ from dispatch.web import router as web_router
 from geo import router as geo_router
 from geo.points import InputLimits
 from geo.runtime import RoadRuntime, load_network
-from units import accounts, auth_router, reach_router
+from units import accounts, audit, audit_router, auth_router, reach_router
 from units import router as units_router
 from units.deps import current_user
 from units.hooks import UnitHooks
@@ -190,6 +190,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ops_access = ops_access.OpsAccess.of(
         settings.ops_networks, proxies_trusted=settings.forwarded_allow_ips is not None
     )
+    app.state.audit_enabled = settings.audit_enabled
+    app.state.login_guard.on_failure.append(audit.login_failed_hook(lambda: app.state.sessionmaker))
     app.state.token_config = TokenConfig(
         secret=signing_secret(settings),
         ttl=timedelta(minutes=settings.token_ttl_minutes),
@@ -222,7 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     problems.install(app)
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(audit.audited, scope="function")])
     api.include_router(auth_router.router)
     api.include_router(units_router.router)
     api.include_router(geo_router.router, dependencies=[Depends(current_user)])
@@ -231,6 +233,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(reports_router.router)
+    api.include_router(audit_router.router)
     app.include_router(api)
     app.include_router(health.router)
     ops_access.install_docs(app, API_PREFIX)

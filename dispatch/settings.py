@@ -178,6 +178,27 @@ class Settings(BaseSettings):
         "the county's own CA); none: the system's trust store",
     )
 
+    # --- Issue 12, part e ---
+    migration_database_url: str | None = Field(
+        default=None,
+        description="the schema owner's database URL, used by `infofirst db upgrade` (and "
+        "`db grant-app-role`); default: database_url",
+    )
+    audit_enabled: bool = Field(
+        default=True, description="write the audit trail; false only for the bench's baseline"
+    )
+
+    @property
+    def migration_url(self) -> str:
+        """The URL migrations run with: the owner's."""
+        return self.migration_database_url or self.database_url
+
+    @model_validator(mode="after")
+    def _audit_always_in_production(self) -> Settings:
+        if self.env == "production" and not self.audit_enabled:
+            raise ValueError("INFOFIRST_AUDIT_ENABLED cannot be false in production")
+        return self
+
     @model_validator(mode="after")
     def _refuse_public_secret(self) -> Settings:
         if self.secret_key is not None:

@@ -57,6 +57,7 @@ async def token(
     address = client_address(request)
     sessions = session_factory(request)
     user = await guard.sign_in(sessions, username, password, address)
+    request.state.user = user  # for the audit trail (units.audit)
     config = token_config(request)
     issued = issue_token(config, user.id, user.username, user.role, datetime.now(UTC))
     async with sessions() as db, db.begin():

@@ -28,7 +28,7 @@ from dispatch.cases.schemas import (
     LegOut,
 )
 from geo.points import InputLimits, check_not_future, require_lon_lat, to_service_wgs84
-from units import idempotency
+from units import audit, idempotency
 from units import service as units_service
 from units.exceptions import NotFound
 from units.models import User
@@ -87,6 +87,7 @@ async def create_case(
 
     reused = IdempotencyMismatch("this Idempotency-Key was already used for another case")
     case, replayed = await idempotency.write_once(db, Case, keyed, values, reused)
+    audit.note(db, object_id=case.id, case_id=case.id)
     if replayed:
         return case, True
     call = data.call_received or (now if user.role == Role.dispatcher else None)
@@ -197,6 +198,7 @@ async def patch_case(
             f" with POST /api/v1/cases/{case.id}/reopen)"
         )
     changes = patch.model_dump(exclude_unset=True)
+    before = audit.snapshot(case, changes)  # the PATCH's history (audit trail)
     if "destination_facility_id" in changes:
         destination = changes.pop("destination_facility_id")
         if destination is None:
@@ -208,6 +210,7 @@ async def patch_case(
     for field, value in changes.items():
         setattr(case, field, value)
     await db.flush()
+    audit.note(db, before=before, after=audit.snapshot(case, before))
     return case
 
 
