@@ -55,6 +55,8 @@ WRITE_ACTIONS: dict[tuple[str, str], str] = {
     ("PATCH", "/cases/{case_id}"): "case.update",
     ("POST", "/cases/{case_id}/events"): "stamp.create",
     ("POST", "/cases/{case_id}/dispatch"): "case.dispatch",
+    ("POST", "/cases/{case_id}/transfer"): "case.transfer",
+    ("POST", "/cases/{case_id}/reopen"): "case.reopen",
     ("POST", "/alerts"): "alert.create",
     ("POST", "/alerts/{alert_id}/ack"): "alert.ack",
     ("POST", "/alerts/{alert_id}/cancel"): "alert.cancel",
