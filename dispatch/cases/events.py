@@ -131,7 +131,7 @@ async def add_event(
     # device_at is the device's clock when it sent the request: a retry differs only there
     fingerprint = request_hash(data.model_dump(mode="json", exclude={"device_at"}))
     if idempotency_key is not None:
-        earlier = await _by_key(db, case.id, idempotency_key)
+        earlier = await _by_key(db, case.id, idempotency_key, recorded_by)
         if earlier is not None:
             return _replay(earlier, fingerprint), True
     if case.status == "closed" and data.supersedes is None:
@@ -172,12 +172,12 @@ async def add_event(
     statement = insert(CaseEvent).values(values)
     if idempotency_key is not None:
         statement = statement.on_conflict_do_nothing(
-            index_elements=["case_id", "idempotency_key"],
+            index_elements=["case_id", "recorded_by", "idempotency_key"],
             index_where=text("idempotency_key IS NOT NULL"),
         )
     new_id = await db.scalar(statement.returning(CaseEvent.id))
     if new_id is None:  # a concurrent request with the same key won the race
-        earlier = await _by_key(db, case.id, idempotency_key or "")
+        earlier = await _by_key(db, case.id, idempotency_key or "", recorded_by)
         if earlier is None:
             raise InvalidEvent("the stamp could not be recorded: retry")
         return _replay(earlier, fingerprint), True
@@ -209,9 +209,15 @@ async def superseded_by(db: AsyncSession, event_id: int) -> int | None:
     return None if found is None else int(found)
 
 
-async def _by_key(db: AsyncSession, case_id: int, key: str) -> CaseEvent | None:
+async def _by_key(db: AsyncSession, case_id: int, key: str, recorded_by: str) -> CaseEvent | None:
+    """The stamp this user recorded on the case with this Idempotency-Key (keys are per user:
+    another user's equal key is another request, never a replay of someone else's stamp)."""
     return await db.scalar(
-        select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key)
+        select(CaseEvent).where(
+            CaseEvent.case_id == case_id,
+            CaseEvent.recorded_by == recorded_by,
+            CaseEvent.idempotency_key == key,
+        )
     )
 
 

@@ -86,6 +86,7 @@ class CaseEvent(Base):
         Index(
             "uq_case_events_idempotency",
             "case_id",
+            "recorded_by",
             "idempotency_key",
             unique=True,
             postgresql_where=text("idempotency_key IS NOT NULL"),

@@ -369,3 +369,22 @@ async def test_a_stamp_on_an_unknown_case_is_404(
     )
     assert "987654321" in assert_problem(response, 404)["detail"]
     assert stamps == await count_events(db)
+
+
+async def test_an_idempotency_key_is_its_recorders_own(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """Another user's equal key and body on the same case records that user's own stamp,
+    never a replay of the first user's (issue 12, finding 8); the first user's retry replays."""
+    manager = await signed_in(login, "data-manager")
+    admin = await signed_in(login, "admin")
+    case = await open_case(client, manager)
+    at = minutes_ago(4)
+    first = await post_event(client, manager, case["id"], "first_ecg", at, key="shared-ecg")
+    other = await post_event(client, admin, case["id"], "first_ecg", at, key="shared-ecg")
+    again = await post_event(client, manager, case["id"], "first_ecg", at, key="shared-ecg")
+    assert (201, 201, 201) == (first.status_code, other.status_code, again.status_code)
+    assert ("data-manager", "admin") == (first.json()["recorded_by"], other.json()["recorded_by"])
+    assert first.json()["id"] != other.json()["id"]
+    assert first.json()["id"] == again.json()["id"]
+    assert "true" == again.headers["idempotent-replayed"]
