@@ -45,6 +45,13 @@ def test_path_segments(path: str, refused: bool) -> None:
         (b"%00=1", True),
         (b"q=%E8%83%B8%E7%97%9B", False),
         (b"q=%FF", False),  # not UTF-8: left to the route's own validation
+        (b"from=1900-01-01", False),  # the first year allowed
+        (b"from=1899-12-31T23:59:59%2B08:00", True),
+        (b"to=2199-12-31", False),  # the last
+        (b"to=2200-01-01", True),
+        (b"from=0001-01-01", True),
+        (b"to=9999-12-31T00:00:00Z", True),
+        (b"q=0001-01-01 is a date in a sentence", False),
         (b"", False),
     ],
 )
@@ -64,6 +71,9 @@ def test_query(query: bytes, refused: bool) -> None:
         (b'{"note": "a\\u0000b"}', "note: NUL characters are not allowed"),
         (b'{"a\\u0000": 1}', "NUL characters are not allowed in names"),
         (b'["\\u0000"]', "0: NUL"),
+        (b'{"at": "0001-01-01T00:00:00Z"}', "at: the date is outside the years 1900..2199"),
+        (b'{"at": "9999-12-31T23:59:59-12:00"}', "at: the date is outside"),
+        (b'{"e": [{"at": "1899-12-31"}]}', "e.0.at: the date is outside"),
     ],
 )
 def test_json_refused(body: bytes, words: str) -> None:
@@ -77,6 +87,8 @@ def test_json_refused(body: bytes, words: str) -> None:
         b'{"id": -9223372036854775808}',
         b"not json",  # left to the request's own validation
         b'{"note": "\\\\u0000 is written escaped"}',
+        b'{"at": "1900-01-01T00:00:00+08:00", "to": "2199-12-31"}',
+        b'{"note": "seen 0001-01-01T00:00:00Z on the monitor"}',
     ],
 )
 def test_json_accepted(body: bytes) -> None:
