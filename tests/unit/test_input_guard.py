@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from dispatch.http.input_guard import (
+    InputGuard,
     problems_in_form,
     problems_in_json,
     problems_in_path,
@@ -130,3 +132,51 @@ def test_report_period_limit_is_a_setting() -> None:
     period("2024-01-01", "2024-01-31", ZONE, max_days=31)
     with pytest.raises(InvalidReport, match="longer than 30 days"):
         period("2024-01-01", "2024-01-31", ZONE, max_days=30)
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/ws/dispatch/alerts", f"since={10**20}".encode()),
+        ("/ws/dispatch/alerts", b"since=9223372036854775808"),
+        ("/ws/facilities/county-hospital/alerts", b"epoch=-9223372036854775809"),
+        ("/ws/facilities/a\x00b/alerts", b""),
+    ],
+)
+async def test_a_websocket_with_bad_input_is_closed_before_it_is_accepted(
+    path: str, query: bytes
+) -> None:
+    """The guard closes it (1008, policy violation) before the route or the database sees it."""
+    reached: list[str] = []
+    sent: list[Message] = []
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append(scope["path"])
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": path, "query_string": query, "headers": []}
+    await InputGuard(route)(scope, receive, send)
+    assert [] == reached
+    assert [("websocket.close", 1008)] == [(m["type"], m["code"]) for m in sent]
+
+
+async def test_a_good_websocket_reaches_its_route() -> None:
+    reached: list[str] = []
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append(scope["path"])
+
+    async def nothing() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def ignore(message: Message) -> None:
+        return None
+
+    scope = {"type": "websocket", "path": "/ws/dispatch/alerts", "query_string": b"since=3"}
+    await InputGuard(route)({**scope, "headers": []}, nothing, ignore)
+    assert ["/ws/dispatch/alerts"] == reached
