@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.network import DEFAULT_SPEEDS_KMH
 
-DEV_SECRET = "infofirst-dev-secret-not-for-production-use"  # noqa: S105 - refused outside dev/demo/test
+# Secrets that were ever published (in the source or in deploy/env.example) and anything that
+# looks like a placeholder: refused in every mode (a token signed with one could be forged).
+KNOWN_PUBLIC_SECRETS = frozenset({"infofirst-dev-secret-not-for-production-use"})
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace-me", "your-secret", "placeholder")
+MIN_SECRET_LENGTH = 32
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why a signing secret is refused (published, a placeholder, too short), or None."""
+    lowered = secret.strip().lower()
+    if secret in KNOWN_PUBLIC_SECRETS:
+        return "is a published development secret"
+    if any(marker in lowered for marker in PLACEHOLDER_MARKERS):
+        return "is a placeholder"
+    if len(secret.strip()) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    return None
+
 
 Environment = Literal["dev", "demo", "test", "production"]
+
+
+def _loopback_networks() -> list[IPv4Network | IPv6Network]:
+    return [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")]
 
 
 class Settings(BaseSettings):
@@ -21,7 +44,11 @@ class Settings(BaseSettings):
     env: Environment = "dev"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst"
     database_pool_size: int = Field(default=10, ge=1, le=200)
-    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # Signs the bearer tokens. Unset: the key file (generated on first start, 0600) is used.
+    secret_key: SecretStr | None = None
+    secret_key_file: Path = Path("var/secret.key")
+    token_issuer: str = Field(default="infofirst", min_length=1)
+    token_audience: str = Field(default="infofirst-api", min_length=1)
     token_ttl_minutes: int = Field(default=12 * 60, ge=1, le=7 * 24 * 60)
     log_level: str = "INFO"
     log_json: bool = True
@@ -117,12 +144,67 @@ class Settings(BaseSettings):
         default=1827, ge=1, le=36500, description="the longest period a report covers (days)"
     )
 
+    # --- Issue 12: sessions and websockets (units/sessions.py, units/ws_tickets.py) ---
+    session_max_days: float = Field(
+        default=30,
+        gt=0,
+        description="a session renewed again and again ends this long after "
+        "its sign-in (wall screens and tablets renew their token before it expires)",
+    )
+    ws_ticket_seconds: float = Field(
+        default=30, gt=0, le=600, description="how long a one-time websocket ticket is good for"
+    )
+    ws_session_check_seconds: float = Field(
+        default=15,
+        gt=0,
+        description="how often an open websocket checks its session (signed out, password "
+        "changed, user disabled: closed with code 4401); at its expiry it is closed at once",
+    )
+
+    # --- Issue 12, part s ---
+    ops_networks: list[IPvAnyNetwork] = Field(
+        default_factory=_loopback_networks,
+        description="client networks (CIDR, JSON list) that may read /readyz, /metrics and the "
+        "API docs without signing in as admin; loopback only by default",
+    )
+    escalation_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC-SHA256 key signing the escalation webhook's body (required with a "
+        "webhook URL in production)",
+    )
+    escalation_webhook_ca_file: str | None = Field(
+        default=None,
+        description="PEM file of the CA(s) to trust for the webhook's https certificate (e.g. "
+        "the county's own CA); none: the system's trust store",
+    )
+
+    # --- Issue 12, part e ---
+    migration_database_url: str | None = Field(
+        default=None,
+        description="the schema owner's database URL, used by `infofirst db upgrade` (and "
+        "`db grant-app-role`); default: database_url",
+    )
+    audit_enabled: bool = Field(
+        default=True, description="write the audit trail; false only for the bench's baseline"
+    )
+
+    @property
+    def migration_url(self) -> str:
+        """The URL migrations run with: the owner's."""
+        return self.migration_database_url or self.database_url
+
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.env == "production" and self.secret_key.get_secret_value() == DEV_SECRET:
-            raise ValueError("INFOFIRST_SECRET_KEY must be set to a real secret in production")
-        if self.env == "production" and len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("INFOFIRST_SECRET_KEY must be at least 32 characters in production")
+    def _audit_always_in_production(self) -> Settings:
+        if self.env == "production" and not self.audit_enabled:
+            raise ValueError("INFOFIRST_AUDIT_ENABLED cannot be false in production")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_public_secret(self) -> Settings:
+        if self.secret_key is not None:
+            problem = secret_problem(self.secret_key.get_secret_value())
+            if problem is not None:
+                raise ValueError(f"INFOFIRST_SECRET_KEY {problem}: set a random secret")
         return self
 
 

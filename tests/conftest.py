@@ -31,6 +31,10 @@ from tests.ordering import order_items
 TEST_DATA = Path(__file__).resolve().parent / "data"
 CHENGDU_PBF = TEST_DATA / "chengdu.osm.pbf"
 
+# The test suite's own signing secret (the only secret anywhere that is not generated per install;
+# the product has none built in): the apps and the servers the tests start inherit it.
+os.environ.setdefault("INFOFIRST_SECRET_KEY", "test-suite-only-signing-secret-0123456789abcdef")
+
 TEST_DATABASE_URL = os.environ.get(
     "INFOFIRST_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_test"
 )

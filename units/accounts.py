@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from units.exceptions import Conflict, NotAuthenticated, NotFound
 from units.models import Ambulance, Facility, User
 from units.security import hash_password, verify_password
+from units.sessions import EndedBy, revoke_all
 from units.vocabulary import FACILITY_ROLES, ROLES, Role
+
+# The synthetic demo county's passwords (dispatch/demo/load.py uses one of them): a user with
+# one is flagged, and a production server refuses to start while an active user has one.
+DEMO_PASSWORDS = frozenset({"demo"})
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problem(username: str, password: str) -> str | None:
+    """Why a new password is refused (too short, the username, a demo password), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+    if password.casefold() == username.casefold():
+        return "a password must not be the username"
+    if password in DEMO_PASSWORDS:
+        return "a demo password cannot be chosen"
+    return None
+
 
 # Verifying against a real hash when the user is unknown keeps the answer time the same.
 _UNKNOWN_USER_HASH = hash_password("unknown-user-placeholder")
@@ -50,7 +70,10 @@ async def add_user(
     if user is None:
         user = User(username=username)
         db.add(user)
+    else:  # a reset: whoever was signed in as this user must sign in again
+        await revoke_all(db, user.id, EndedBy.password_reset, datetime.now(UTC))
     user.password_hash = hash_password(password)
+    user.demo_password = password in DEMO_PASSWORDS
     user.role = role
     user.facility_id = facility_id
     user.ambulance_id = ambulance_id
@@ -58,3 +81,23 @@ async def add_user(
     user.active = True
     await db.flush()
     return user
+
+
+async def set_active(db: AsyncSession, username: str, active: bool) -> tuple[User, int]:
+    """Enable or disable a user; disabling ends every open session. The user and how many
+    sessions were ended."""
+    user = await db.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("user", username)
+    user.active = active
+    ended = 0 if active else await revoke_all(db, user.id, EndedBy.user_disabled, datetime.now(UTC))
+    await db.flush()
+    return user, ended
+
+
+async def demo_password_users(db: AsyncSession) -> list[str]:
+    """The active users whose password is a demo password (refused in production)."""
+    found = await db.scalars(
+        select(User.username).where(User.active, User.demo_password).order_by(User.username)
+    )
+    return list(found)

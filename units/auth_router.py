@@ -1,16 +1,25 @@
-"""Signing in: ``POST /auth/token`` (OAuth2 password form) and ``GET /auth/me``."""
+"""Signing in and out: ``POST /auth/token`` (OAuth2 password form), ``GET /auth/me``,
+``POST /auth/logout`` and ``POST /auth/password``.
+
+Every token names a session (``units/sessions.py``): signing out ends it, a password change
+ends all of the user's sessions (websockets included: they are closed with code 4401).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Form, Request, Response
+from pydantic import BaseModel, Field
 
-from units.deps import CurrentUser, session_factory, token_config
-from units.login_guard import client_address, login_guard
+from units import ws_tickets
+from units.accounts import DEMO_PASSWORDS, password_problem
+from units.deps import CurrentClaims, CurrentUser, SessionDep, session_factory, token_config
+from units.exceptions import Forbidden, WeakPassword
+from units.login_guard import LoginFailure, client_address, login_guard
 from units.security import issue_token
+from units.sessions import EndedBy, open_session, renew, revoke, revoke_all
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -32,21 +41,29 @@ class Me(BaseModel):
     ambulance_id: str | None
 
 
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
 @router.post("/token", response_model=Token)
 async def token(
     request: Request,
     username: Annotated[str, Form(min_length=1, max_length=64)],
     password: Annotated[str, Form(min_length=1, max_length=256)],
 ) -> Token:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token (a new session)."""
     guard = login_guard(request)
-    user = await guard.sign_in(
-        session_factory(request), username, password, client_address(request)
-    )
+    address = client_address(request)
+    sessions = session_factory(request)
+    user = await guard.sign_in(sessions, username, password, address)
+    request.state.user = user  # for the audit trail (units.audit)
     config = token_config(request)
-    access = issue_token(config, user.id, user.username, user.role, datetime.now(UTC))
+    issued = issue_token(config, user.id, user.username, user.role, datetime.now(UTC))
+    async with sessions() as db, db.begin():
+        await open_session(db, issued.claims, address)
     return Token(
-        access_token=access,
+        access_token=issued.token,
         expires_in=int(config.ttl.total_seconds()),
         role=user.role,
         facility_id=user.facility_id,
@@ -64,3 +81,71 @@ async def me(user: CurrentUser) -> Me:
         facility_id=user.facility_id,
         ambulance_id=user.ambulance_id,
     )
+
+
+@router.post("/logout", status_code=204, response_class=Response)
+async def logout(db: SessionDep, claims: CurrentClaims) -> Response:
+    """End this token's session: the token is refused from now on (401)."""
+    await revoke(db, claims.session_id, EndedBy.logout, datetime.now(UTC))
+    return Response(status_code=204)
+
+
+class WsTicket(BaseModel):
+    ticket: str
+    expires_in: int
+
+
+@router.post("/ws-ticket", response_model=WsTicket)
+async def ws_ticket(request: Request, db: SessionDep, claims: CurrentClaims) -> WsTicket:
+    """A one-time ticket to open an alert websocket with (``?ticket=``), good for a few
+    seconds on any API process; the socket then lives as long as this session."""
+    seconds = float(request.app.state.settings.ws_ticket_seconds)
+    ticket = await ws_tickets.issue(
+        db, claims.session_id, datetime.now(UTC), timedelta(seconds=seconds)
+    )
+    return WsTicket(ticket=ticket, expires_in=int(seconds))
+
+
+@router.post("/renew", response_model=Token)
+async def renew_token(
+    request: Request, db: SessionDep, user: CurrentUser, claims: CurrentClaims
+) -> Token:
+    """A fresh token for the same session (wall screens and tablets stay signed in): valid for
+    the normal lifetime again, never past the session's longest life after its sign-in."""
+    config = token_config(request)
+    now = datetime.now(UTC)
+    max_age = timedelta(days=float(request.app.state.settings.session_max_days))
+    expires = await renew(db, claims, now, config.ttl, max_age)
+    issued = issue_token(
+        config, user.id, user.username, user.role, now, claims.session_id, expires_at=expires
+    )
+    return Token(
+        access_token=issued.token,
+        expires_in=max(0, int((issued.claims.expires_at - now).total_seconds())),
+        role=user.role,
+        facility_id=user.facility_id,
+        ambulance_id=user.ambulance_id,
+    )
+
+
+@router.post("/password", status_code=204, response_class=Response)
+async def change_password(
+    request: Request, db: SessionDep, user: CurrentUser, change: PasswordChange
+) -> Response:
+    """Change the signed-in user's password; every session of the user ends (sign in again)."""
+    guard = login_guard(request)
+    if not await guard.pool.verify(user.password_hash, change.current_password):
+        await guard.record(
+            session_factory(request),
+            LoginFailure(
+                user.username, client_address(request), datetime.now(UTC), "wrong_password"
+            ),
+        )
+        raise Forbidden("the current password is wrong")
+    problem = password_problem(user.username, change.new_password)
+    if problem is not None:
+        raise WeakPassword(problem)
+    user.password_hash = await guard.pool.hash(change.new_password)
+    user.demo_password = change.new_password in DEMO_PASSWORDS
+    await revoke_all(db, user.id, EndedBy.password_changed, datetime.now(UTC))
+    return Response(status_code=204)

@@ -16,9 +16,17 @@ from fastapi.security import OAuth2PasswordBearer
 from geo.deps import LimitsDep, SessionDep, session_factory
 from units.exceptions import NotAuthenticated
 from units.models import User
-from units.security import TokenConfig, read_token
+from units.security import TokenClaims, TokenConfig, read_token
+from units.sessions import active_user
 
-__all__ = ["CurrentUser", "LimitsDep", "SessionDep", "current_user", "session_factory"]
+__all__ = [
+    "CurrentClaims",
+    "CurrentUser",
+    "LimitsDep",
+    "SessionDep",
+    "current_user",
+    "session_factory",
+]
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -34,11 +42,21 @@ async def current_user(
     """The signed-in, active user named by the bearer token."""
     if not token:
         raise NotAuthenticated("sign in first: this endpoint needs a bearer token")
-    claims = read_token(token_config(request), token, datetime.now(UTC))
-    user = await db.get(User, claims.user_id)
-    if user is None or not user.active or user.username != claims.username:
-        raise NotAuthenticated("the token's user no longer exists or is disabled")
+    now = datetime.now(UTC)
+    claims = read_token(token_config(request), token, now)
+    user = await active_user(db, claims, now)
+    request.state.token_claims = claims
+    request.state.user = user  # for the audit trail (units.audit)
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def token_claims(request: Request, user: CurrentUser) -> TokenClaims:
+    """The signed-in caller's token claims (its session id among them)."""
+    del user  # resolved first: it checks the token and its session
+    return cast(TokenClaims, request.state.token_claims)
+
+
+CurrentClaims = Annotated[TokenClaims, Depends(token_claims)]

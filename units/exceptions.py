@@ -5,7 +5,10 @@ UnitsError
 ├── NotAuthenticated       no token, a bad or expired token, a disabled user (401)
 ├── Forbidden              a signed-in user acting outside their role or facility (403)
 ├── IllegalStatusChange    an ambulance status change the state machine forbids (409)
-└── Conflict               a write that collides with existing data (409)
+├── Conflict               a write that collides with existing data (409)
+├── TooManyAttempts        sign-in locked for a while (429)
+├── LoginBusy              too many password checks at once (503)
+└── WeakPassword           a new password the rules refuse (422)
 """
 
 from __future__ import annotations
@@ -59,3 +62,7 @@ class LoginBusy(UnitsError):
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__("too many sign-ins at once: try again shortly")
         self.retry_after_seconds = retry_after_seconds
+
+
+class WeakPassword(UnitsError):
+    """A new password refused by the password rules (422)."""

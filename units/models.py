@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -121,4 +122,26 @@ class User(Base):
     ambulance_id: Mapped[str | None] = mapped_column(ForeignKey("ambulances.id"))
     display_name: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set whenever a password is set: whether it is one of the demo county's passwords (a
+    # production server refuses to start while an active user has one).
+    demo_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = utc_now_column()
+
+
+class UserSession(Base):
+    """One signed-in session: the token's ``jti``, until it expires or is revoked."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        Index("ix_sessions_user_open", "user_id", postgresql_where=text("revoked_at IS NULL")),
+    )
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When the session began (a renewed session keeps its first sign-in's time).
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))

@@ -1,7 +1,15 @@
-"""Password hashing (argon2) and bearer tokens (signed JWT). No I/O."""
+"""Password hashing (argon2) and bearer tokens (signed JWT). No I/O.
+
+A token names its user, its session (``jti``), who issued it (``iss``) and for whom (``aud``);
+all are required and checked, so a token signed for another service or without a session id is
+refused even when its signature is good. Whether the session is still open (not signed out,
+not revoked by a password change or a disabled account) is the sessions table's to say
+(``units/sessions.py``).
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -13,12 +21,16 @@ from units.exceptions import NotAuthenticated
 
 _hasher = PasswordHasher()
 _ALGORITHM = "HS256"
+DEFAULT_ISSUER = "infofirst"
+DEFAULT_AUDIENCE = "infofirst-api"
 
 
 @dataclass(frozen=True)
 class TokenConfig:
     secret: str
     ttl: timedelta
+    issuer: str = DEFAULT_ISSUER
+    audience: str = DEFAULT_AUDIENCE
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,14 @@ class TokenClaims:
     username: str
     role: str
     expires_at: datetime
+    session_id: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    claims: TokenClaims
 
 
 def hash_password(password: str) -> str:
@@ -42,35 +62,71 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def issue_token(config: TokenConfig, user_id: int, username: str, role: str, now: datetime) -> str:
-    """A signed token naming the user, valid for the configured time."""
+def new_session_id() -> str:
+    """A random, unguessable session id (the token's ``jti``)."""
+    return secrets.token_urlsafe(24)
+
+
+def issue_token(
+    config: TokenConfig,
+    user_id: int,
+    username: str,
+    role: str,
+    now: datetime,
+    session_id: str | None = None,
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """A signed token naming the user and a session (a new one unless ``session_id``), valid
+    for the configured time (or until ``expires_at``, a renewed session's end)."""
+    jti = session_id or new_session_id()
+    issued = datetime.fromtimestamp(int(now.timestamp()), tz=UTC)
+    expires = (
+        issued + config.ttl
+        if expires_at is None
+        else datetime.fromtimestamp(int(expires_at.timestamp()), tz=UTC)
+    )
     claims = {
         "sub": str(user_id),
         "name": username,
         "role": role,
-        "iat": int(now.timestamp()),
-        "exp": int((now + config.ttl).timestamp()),
+        "jti": jti,
+        "iss": config.issuer,
+        "aud": config.audience,
+        "iat": int(issued.timestamp()),
+        "exp": int(expires.timestamp()),
     }
-    return jwt.encode(claims, config.secret, algorithm=_ALGORITHM)
+    token = jwt.encode(claims, config.secret, algorithm=_ALGORITHM)
+    return IssuedToken(token, TokenClaims(user_id, username, role, expires, jti, issued))
 
 
 def read_token(config: TokenConfig, token: str, now: datetime) -> TokenClaims:
-    """The claims of a valid token at ``now``; NotAuthenticated if forged, malformed or expired."""
+    """The claims of a valid token at ``now``; NotAuthenticated if forged, malformed, expired,
+    for another issuer or audience, or without a session id."""
     try:
         claims = jwt.decode(
             token,
             config.secret,
             algorithms=[_ALGORITHM],
-            options={"require": ["sub", "exp"], "verify_exp": False, "verify_iat": False},
+            audience=config.audience,
+            issuer=config.issuer,
+            options={
+                "require": ["sub", "exp", "iat", "jti", "iss", "aud"],
+                "verify_exp": False,
+                "verify_iat": False,
+            },
         )
         parsed = TokenClaims(
             user_id=int(claims["sub"]),
             username=str(claims.get("name", "")),
             role=str(claims.get("role", "")),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
+            session_id=str(claims["jti"]),
+            issued_at=datetime.fromtimestamp(int(claims["iat"]), tz=UTC),
         )
-    except (jwt.InvalidTokenError, ValueError, KeyError, TypeError) as exc:
+    except (jwt.InvalidTokenError, ValueError, KeyError, TypeError, OverflowError) as exc:
         raise NotAuthenticated("the token is not valid") from exc
+    if not parsed.session_id or len(parsed.session_id) > 64:
+        raise NotAuthenticated("the token is not valid")
     if parsed.expires_at <= now:
         raise NotAuthenticated("the token has expired: sign in again")
     return parsed

@@ -21,6 +21,12 @@ def demo_load(
     from dispatch.demo.county import build_demo_county
     from dispatch.demo.load import DEMO_PASSWORD, load_demo
 
+    if get_settings().env == "production":
+        console.print(
+            "[red]infofirst demo load refuses to run in production (INFOFIRST_ENV=production):"
+            " the demo county's users have a published password. Nothing was written.[/red]"
+        )
+        raise typer.Exit(2)
     county = build_demo_county()
     speeds = get_settings().road_speeds_kmh
     report = in_transaction(lambda db: load_demo(db, county, reset=reset, speeds=speeds))

@@ -41,4 +41,30 @@ def users_add(
     except (ValueError, UnitsError) as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"user {user.username} ({user.role}) saved")
+    note = " (its open sessions were ended)" if replace else ""
+    console.print(f"user {user.username} ({user.role}) saved{note}")
+
+
+def _set_active(name: str, active: bool) -> None:
+    from units import accounts
+    from units.exceptions import UnitsError
+
+    try:
+        user, ended = in_transaction(lambda db: accounts.set_active(db, name, active))
+    except UnitsError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from exc
+    state = "enabled" if active else f"disabled; {ended} open session(s) ended"
+    console.print(f"user {user.username} {state}")
+
+
+@app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """Disable a user: sign-in refused, every open session (websockets too) ended."""
+    _set_active(name, False)
+
+
+@app.command("enable")
+def users_enable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """Enable a disabled user again (it signs in afresh)."""
+    _set_active(name, True)

@@ -5,8 +5,9 @@
   optional map tile host is the one exception, for images).
 - ``/static/...``: ``static/`` (JavaScript modules, CSS, the vendored Leaflet), revalidated on
   every load so an upgraded server never runs with old scripts.
-- ``GET /api/v1/web/config``: ``{synthetic, tile_url, tile_attribution, heartbeat_seconds,
-  time_zone, pathways}`` — before sign-in, so every page can say it shows synthetic data;
+- ``GET /api/v1/web/config``: ``{synthetic, show_demo_logins, tile_url, tile_attribution,
+  heartbeat_seconds, time_zone, pathways}`` — before sign-in, so every page can say it shows
+  synthetic data;
   ``pathways``: ``[{id, name_zh, name_en, milestones, receivers_need}]`` (``receivers_need``:
   the capabilities a receiving facility needs, one of them, for the pathway's alerts).
 """
@@ -115,6 +116,8 @@ async def config(request: Request, db: SessionDep) -> dict[str, Any]:
     synthetic = bool(await db.scalar(select(exists().where(Facility.synthetic.is_(True)))))
     return {
         "synthetic": synthetic,
+        # The sign-in form names the demo logins only off production (issue 12, finding 2).
+        "show_demo_logins": synthetic and settings.env != "production",
         "tile_url": settings.map_tile_url,
         "tile_attribution": settings.map_tile_attribution,
         "heartbeat_seconds": settings.heartbeat_seconds,

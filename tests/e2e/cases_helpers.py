@@ -20,14 +20,10 @@ NANDUN_VILLAGE = (114.739124, 33.539841)  # v-0052 吴庄村, 南顿镇
 COUNTY_HOSPITAL = (114.8806, 33.4412)
 
 
-_HEADERS: dict[str, dict[str, str]] = {}
-
-
 async def signed_in(login: Login, username: str) -> dict[str, str]:
-    """The user's Authorization header; bearer tokens are stateless, so one sign-in per run."""
-    if username not in _HEADERS:
-        _HEADERS[username] = await login(username)
-    return _HEADERS[username]
+    """The user's Authorization header. Every token names a session, a row in the test's
+    rolled-back transaction: each test signs in afresh."""
+    return await login(username)
 
 
 def iso(at: datetime) -> str:
@@ -159,3 +155,18 @@ def last_shanghai_2340(now: datetime, room: timedelta) -> datetime:
     while base + room > now:
         base -= timedelta(days=1)
     return base
+
+
+async def transfer(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    case_id: int,
+    facility_id: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Bring a facility into the case (POST /cases/{id}/transfer, 200) and return the case."""
+    body = {"facility_id": facility_id, "reason": reason}
+    response = await client.post(f"{CASES}/{case_id}/transfer", json=body, headers=headers)
+    assert 200 == response.status_code, response.text
+    case: dict[str, Any] = response.json()
+    return case

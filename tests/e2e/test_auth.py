@@ -59,14 +59,14 @@ async def test_forged_and_expired_tokens_are_refused(client: httpx.AsyncClient) 
         "admin",
         "admin",
         datetime.now(UTC),
-    )
+    ).token
     expired = issue_token(
         TokenConfig(client._transport.app.state.token_config.secret, timedelta(minutes=1)),  # type: ignore[attr-defined]
         1,
         "admin",
         "admin",
         datetime.now(UTC) - timedelta(hours=2),
-    )
+    ).token
     for token in (forged, expired, "not-a-token"):
         response = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert 401 == response.status_code

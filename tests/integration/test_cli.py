@@ -273,3 +273,55 @@ async def test_demo_load_twice_rewrites_nothing_the_second_time(
         "users": len(demo_logins(demo_county)),
     } == {table: len(rows) for table, rows in after.items()}
     assert before == after
+
+
+async def test_demo_load_refuses_in_production_and_writes_nothing(committed: AsyncEngine) -> None:
+    """`demo load` with INFOFIRST_ENV=production exits 2 with a reason; no row changes (the
+    demo users' password is published)."""
+    count = "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM facilities) AS f"
+    before = await fetch(committed, count)
+    runner = CliRunner()
+    env = {**CLI_ENV, "INFOFIRST_ENV": "production"}
+    get_settings.cache_clear()
+    try:
+        result = await asyncio.to_thread(lambda: runner.invoke(app, ["demo", "load"], env=env))
+    finally:
+        get_settings.cache_clear()
+    assert (2, None) == (result.exit_code, crashed(result)), result.output
+    assert "refuses to run in production" in plain(result)
+    assert before == await fetch(committed, count)
+
+
+async def test_users_disable_ends_sessions_and_enable_lets_the_user_back(
+    invoke: Invoke, committed: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    """`users disable NAME` ends the user's open sessions (its token gets 401) and refuses its
+    sign-in; `users enable NAME` lets it sign in again; an unknown name exits 1."""
+    result = await invoke(
+        *[
+            "users",
+            "add",
+            "t-cli-crew",
+            "--role",
+            "crew",
+            "--ambulance",
+            "amb-03",
+            "--password",
+            "pw-0123456789",
+        ]
+    )
+    assert 0 == result.exit_code, result.output
+    form = {"username": "t-cli-crew", "password": "pw-0123456789"}
+    token = (await client.post("/api/v1/auth/token", data=form)).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert 200 == (await client.get("/api/v1/auth/me", headers=headers)).status_code
+    result = await invoke("users", "disable", "t-cli-crew")
+    assert (0, None) == (result.exit_code, crashed(result)), result.output
+    assert "user t-cli-crew disabled" in plain(result)
+    assert 401 == (await client.get("/api/v1/auth/me", headers=headers)).status_code
+    assert 401 == (await client.post("/api/v1/auth/token", data=form)).status_code
+    result = await invoke("users", "enable", "t-cli-crew")
+    assert "user t-cli-crew enabled" in plain(result)
+    assert 200 == (await client.post("/api/v1/auth/token", data=form)).status_code
+    result = await invoke("users", "disable", "t-cli-nobody")
+    assert (1, None) == (result.exit_code, crashed(result)), result.output

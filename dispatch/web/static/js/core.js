@@ -32,6 +32,7 @@ register({
     'core.role.admin': '管理员',
     'core.role.dispatcher': '调度员',
     'core.role.auditor': '质控员',
+    'core.role.data_manager': '质控员（数据录入）',
     'core.role.crew': '救护车组',
     'core.role.township': '乡镇卫生院',
     'core.role.cathlab': '导管室/卒中团队',
@@ -59,6 +60,7 @@ register({
     'core.role.admin': 'administrator',
     'core.role.dispatcher': 'dispatcher',
     'core.role.auditor': 'auditor',
+    'core.role.data_manager': 'data manager',
     'core.role.crew': 'ambulance crew',
     'core.role.township': 'township unit',
     'core.role.cathlab': 'cath lab / stroke team',
@@ -233,11 +235,58 @@ export function getToken() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** @type {ReturnType<typeof setTimeout> | null} */
+let renewal = null;
+
 /** @param {string | null} token */
 function setToken(token) {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
+  scheduleRenewal(token);
 }
+
+/**
+ * When the token expires (ms since the epoch), read from its payload; null if unreadable.
+ * @param {string} token
+ * @returns {number | null}
+ */
+function expiresAt(token) {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Renew the session before the token expires (at two thirds of what is left), so wall screens
+ * and tablets stay signed in; the server ends the session at its longest life (30 days by
+ * default), at sign-out, a password change or a disabled account.
+ * @param {string | null} token
+ */
+function scheduleRenewal(token) {
+  if (renewal !== null) clearTimeout(renewal);
+  renewal = null;
+  const expiry = token ? expiresAt(token) : null;
+  if (expiry === null) return;
+  const wait = Math.max(5_000, Math.min((expiry - Date.now()) * (2 / 3), 2 ** 31 - 1));
+  renewal = setTimeout(renewNow, wait);
+}
+
+async function renewNow() {
+  renewal = null;
+  if (!getToken()) return;
+  try {
+    const renewed = await api('/auth/renew', { method: 'POST' });
+    setToken(renewed.access_token);
+  } catch (error) {
+    // a 401 has signed out (in api()); an outage: try again in a minute
+    if (!(error instanceof ApiError && error.status === 401)) renewal = setTimeout(renewNow, 60_000);
+  }
+}
+
+scheduleRenewal(getToken()); // a page reloaded with its session goes on renewing it
 
 /**
  * @typedef {object} ApiOptions
@@ -300,6 +349,7 @@ export async function api(path, { method = 'GET', json, form, headers = {}, raw 
  * The page configuration from `/web/config`.
  * @typedef {object} PageConfig
  * @property {boolean} synthetic
+ * @property {boolean} show_demo_logins whether the sign-in form names the demo logins (never in production)
  * @property {string | null} tile_url
  * @property {string | null} tile_attribution
  * @property {number} heartbeat_seconds
@@ -380,6 +430,16 @@ export function beforeSignOut(hook) {
 export async function signOut() {
   for (const hook of signOutHooks) {
     if ((await hook()) === false) return false;
+  }
+  // End the session on the server too: the token is refused from now on, even if a copy of it
+  // survives somewhere. A network error still signs out here.
+  const old = getToken();
+  if (old) {
+    try {
+      await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${old}` } });
+    } catch {
+      // offline: the session ends at its expiry
+    }
   }
   setToken(null);
   me = null;
@@ -497,7 +557,7 @@ function loginForm(demoLogins) {
     el('button', { type: 'submit', class: 'primary', 'data-i18n': 'core.signin' }),
     error, hint);
   config().then((found) => {
-    if (found.synthetic && demoLogins.length) {
+    if (found.show_demo_logins && demoLogins.length) {
       hint.dataset.logins = demoLogins.join(', ');
       hint.textContent = t('core.demo.hint', { logins: hint.dataset.logins });
       hint.hidden = false;

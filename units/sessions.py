@@ -1,0 +1,117 @@
+"""Sessions: a row per token (its ``jti``), so that signing out, a password change, a disabled
+account or expiry ends it everywhere — HTTP requests and websockets alike.
+
+Every authenticated request reads the user through its open session in one indexed query
+(``active_user``); revocation is this module's alone (``revoke``, ``revoke_all``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from units.exceptions import NotAuthenticated
+from units.models import User, UserSession
+from units.security import TokenClaims
+
+
+class EndedBy(StrEnum):
+    """Why a session ended before its expiry."""
+
+    logout = "logout"
+    password_changed = "password_changed"  # noqa: S105 - a reason, not a secret
+    user_disabled = "user_disabled"
+    renewed = "renewed"
+    password_reset = "password_reset"  # noqa: S105 - a reason, not a secret
+
+
+async def open_session(
+    db: AsyncSession, claims: TokenClaims, address: str, started_at: datetime | None = None
+) -> None:
+    """Record the session a token was just issued for."""
+    db.add(
+        UserSession(
+            jti=claims.session_id,
+            user_id=claims.user_id,
+            issued_at=claims.issued_at,
+            expires_at=claims.expires_at,
+            started_at=started_at or claims.issued_at,
+            address=address[:64],
+        )
+    )
+    await db.flush()
+
+
+async def open_session_by_id(
+    db: AsyncSession, session_id: str, now: datetime
+) -> tuple[UserSession, User]:
+    """An open session (not revoked, not expired, its user active) and its user, else
+    NotAuthenticated saying why."""
+    found = await db.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.jti == session_id)
+    )
+    row = found.first()
+    if row is None:
+        raise NotAuthenticated("the session is unknown: sign in again")
+    session, user = row[0], row[1]
+    if session.revoked_at is not None:
+        raise NotAuthenticated(f"the session has ended ({session.revoked_reason}): sign in again")
+    if session.expires_at <= now:
+        raise NotAuthenticated("the session has expired: sign in again")
+    if not user.active:
+        raise NotAuthenticated("the account is disabled")
+    return session, user
+
+
+async def active_session(
+    db: AsyncSession, claims: TokenClaims, now: datetime
+) -> tuple[UserSession, User]:
+    """The open session of a valid token and its active user, else NotAuthenticated."""
+    session, user = await open_session_by_id(db, claims.session_id, now)
+    if session.user_id != claims.user_id or user.username != claims.username:
+        raise NotAuthenticated("the token does not match its session")
+    return session, user
+
+
+async def active_user(db: AsyncSession, claims: TokenClaims, now: datetime) -> User:
+    """The active user of a valid token whose session is open, else NotAuthenticated."""
+    return (await active_session(db, claims, now))[1]
+
+
+async def revoke(db: AsyncSession, session_id: str, reason: EndedBy, now: datetime) -> None:
+    """End one session (signing out)."""
+    await db.execute(
+        update(UserSession)
+        .where(UserSession.jti == session_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason.value)
+    )
+
+
+async def revoke_all(db: AsyncSession, user_id: int, reason: EndedBy, now: datetime) -> int:
+    """End every open session of a user (password change, disabled account); how many."""
+    result = await db.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason.value)
+        .returning(UserSession.jti)
+    )
+    return len(result.all())
+
+
+async def renew(
+    db: AsyncSession, claims: TokenClaims, now: datetime, ttl: timedelta, max_age: timedelta
+) -> datetime:
+    """Extend an open session by ``ttl`` from now, never past ``max_age`` after its sign-in;
+    the new expiry. NotAuthenticated when the session may not be extended any more."""
+    session, _ = await active_session(db, claims, now)
+    limit = session.started_at + max_age
+    if limit <= now + timedelta(minutes=1):
+        raise NotAuthenticated("the session has reached its longest life: sign in again")
+    session.expires_at = min(now + ttl, limit)
+    await db.flush()
+    return session.expires_at
