@@ -6,7 +6,8 @@ every router alike:
 - no NUL character (``\\u0000``) in any text: PostgreSQL cannot store it in ``text``;
 - no integer outside PostgreSQL's ``bigint`` (-2^63 .. 2^63-1): every id of the database is a
   bigint, and asyncpg cannot even send a larger one;
-- no ``NaN``, ``Infinity`` or overflowing number (``1e999``) in a JSON body.
+- no ``NaN``, ``Infinity`` or overflowing number (``1e999``) in a JSON body;
+- no date or datetime (a text that is wholly ISO-8601) outside the years 1900..2199.
 
 A refused request answers a 422 problem+json naming the field, and reaches no handler, so
 nothing is written. The checks are pure functions (``problems_in_*``), the middleware their edge.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,6 +26,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dispatch.http.problems import problem
 
+# A text that is wholly an ISO-8601 date or datetime must name a year within these: a clinical
+# time stamp of year 1 or 9999 is a typing error, and breaks arithmetic on times (a naive
+# minimum, an overflow) far from where it came in.
+FIRST_YEAR = 1900
+LAST_YEAR = 2199
+_ISO_DATE = re.compile(r"(?P<year>[+-]?\d{4,})-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?")
 BIGINT_MIN = -(2**63)
 BIGINT_MAX = 2**63 - 1
 NUL = "\x00"
@@ -37,12 +45,19 @@ def _integer_out_of_range(text: str) -> bool:
     return not BIGINT_MIN <= int(text) <= BIGINT_MAX
 
 
+def _date_out_of_range(text: str) -> bool:
+    found = _ISO_DATE.fullmatch(text.strip())
+    return found is not None and not FIRST_YEAR <= int(found["year"]) <= LAST_YEAR
+
+
 def problem_in_text(where: str, value: str) -> str | None:
-    """Why a path segment or query value is refused (None: it is not)."""
+    """Why a path segment, query value or JSON string is refused (None: it is not)."""
     if NUL in value:
         return f"{where}: NUL characters are not allowed"
     if _integer_out_of_range(value.strip()):
         return f"{where}: {value.strip()[:40]} is outside the database's integer range"
+    if _date_out_of_range(value):
+        return f"{where}: the date is outside the years {FIRST_YEAR}..{LAST_YEAR}"
     return None
 
 
@@ -68,6 +83,8 @@ def _walk(value: Any, where: str) -> Iterator[str]:
     if isinstance(value, str):
         if NUL in value:
             yield f"{where}: NUL characters are not allowed"
+        elif _date_out_of_range(value):
+            yield f"{where}: the date is outside the years {FIRST_YEAR}..{LAST_YEAR}"
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):

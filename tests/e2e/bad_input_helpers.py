@@ -25,6 +25,10 @@ MAIN_TABLES = (
     "report_cases",
     "report_facts",
     "places",
+    "case_actions",
+    "sessions",
+    "ws_tickets",
+    "audit_log",
 )
 
 Fingerprint = dict[str, tuple[int, int]]

@@ -66,6 +66,23 @@ CORPUS: dict[str, Bad] = {
     "case age 2^63": Bad("POST", "/cases", json=case_body(patient={"age": BIG})),
     "case list status NUL": Bad("GET", "/cases?status=%00"),
     "case list from year 1 NUL": Bad("GET", "/cases?from=%00"),
+    "case onset at year 1": Bad(
+        "POST", "/cases", json=case_body(symptom_onset="0001-01-01T00:00:00+08:00")
+    ),
+    "case call at year 9999": Bad(
+        "POST", "/cases", json=case_body(call_received="9999-12-31T23:59:59-08:00")
+    ),
+    "case list from year 1": Bad("GET", "/cases?from=0001-01-01T00:00:00%2B08:00"),
+    "stamp at year 1": Bad("POST", "/cases/{case}/events", json=stamp(at="0001-01-01T00:00:00Z")),
+    "stamp at year 9999": Bad(
+        "POST", "/cases/{case}/events", json=stamp(at="9999-12-31T23:59:59-12:00")
+    ),
+    "stamp device clock at year 1": Bad(
+        "POST", "/cases/{case}/events", json=stamp(device_at="0001-01-01T00:00:00+14:00")
+    ),
+    "patch last known well at year 1": Bad(
+        "PATCH", "/cases/{case}", json={"last_known_well_at": "0001-01-01T00:00:00+08:00"}
+    ),
     "stamp note NUL": Bad("POST", "/cases/{case}/events", json=stamp(note=f"a{NUL}b")),
     "stamp supersedes 2^63": Bad("POST", "/cases/{case}/events", json=stamp(supersedes=BIG)),
     "stamp facility NUL": Bad(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from dispatch.http.input_guard import (
+    InputGuard,
     problems_in_form,
     problems_in_json,
     problems_in_path,
@@ -45,6 +47,13 @@ def test_path_segments(path: str, refused: bool) -> None:
         (b"%00=1", True),
         (b"q=%E8%83%B8%E7%97%9B", False),
         (b"q=%FF", False),  # not UTF-8: left to the route's own validation
+        (b"from=1900-01-01", False),  # the first year allowed
+        (b"from=1899-12-31T23:59:59%2B08:00", True),
+        (b"to=2199-12-31", False),  # the last
+        (b"to=2200-01-01", True),
+        (b"from=0001-01-01", True),
+        (b"to=9999-12-31T00:00:00Z", True),
+        (b"q=0001-01-01 is a date in a sentence", False),
         (b"", False),
     ],
 )
@@ -64,6 +73,9 @@ def test_query(query: bytes, refused: bool) -> None:
         (b'{"note": "a\\u0000b"}', "note: NUL characters are not allowed"),
         (b'{"a\\u0000": 1}', "NUL characters are not allowed in names"),
         (b'["\\u0000"]', "0: NUL"),
+        (b'{"at": "0001-01-01T00:00:00Z"}', "at: the date is outside the years 1900..2199"),
+        (b'{"at": "9999-12-31T23:59:59-12:00"}', "at: the date is outside"),
+        (b'{"e": [{"at": "1899-12-31"}]}', "e.0.at: the date is outside"),
     ],
 )
 def test_json_refused(body: bytes, words: str) -> None:
@@ -77,6 +89,8 @@ def test_json_refused(body: bytes, words: str) -> None:
         b'{"id": -9223372036854775808}',
         b"not json",  # left to the request's own validation
         b'{"note": "\\\\u0000 is written escaped"}',
+        b'{"at": "1900-01-01T00:00:00+08:00", "to": "2199-12-31"}',
+        b'{"note": "seen 0001-01-01T00:00:00Z on the monitor"}',
     ],
 )
 def test_json_accepted(body: bytes) -> None:
@@ -118,3 +132,51 @@ def test_report_period_limit_is_a_setting() -> None:
     period("2024-01-01", "2024-01-31", ZONE, max_days=31)
     with pytest.raises(InvalidReport, match="longer than 30 days"):
         period("2024-01-01", "2024-01-31", ZONE, max_days=30)
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/ws/dispatch/alerts", f"since={10**20}".encode()),
+        ("/ws/dispatch/alerts", b"since=9223372036854775808"),
+        ("/ws/facilities/county-hospital/alerts", b"epoch=-9223372036854775809"),
+        ("/ws/facilities/a\x00b/alerts", b""),
+    ],
+)
+async def test_a_websocket_with_bad_input_is_closed_before_it_is_accepted(
+    path: str, query: bytes
+) -> None:
+    """The guard closes it (1008, policy violation) before the route or the database sees it."""
+    reached: list[str] = []
+    sent: list[Message] = []
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append(scope["path"])
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": path, "query_string": query, "headers": []}
+    await InputGuard(route)(scope, receive, send)
+    assert [] == reached
+    assert [("websocket.close", 1008)] == [(m["type"], m["code"]) for m in sent]
+
+
+async def test_a_good_websocket_reaches_its_route() -> None:
+    reached: list[str] = []
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append(scope["path"])
+
+    async def nothing() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def ignore(message: Message) -> None:
+        return None
+
+    scope = {"type": "websocket", "path": "/ws/dispatch/alerts", "query_string": b"since=3"}
+    await InputGuard(route)({**scope, "headers": []}, nothing, ignore)
+    assert ["/ws/dispatch/alerts"] == reached
