@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,7 +17,7 @@ from dispatch.app import DemoPasswordsInProduction, create_app, refuse_demo_pass
 from dispatch.settings import Settings
 from tests.conftest import Login
 from units import accounts
-from units.security import TokenConfig, issue_token
+from units.security import TokenConfig, hash_password, issue_token
 
 ME = "/api/v1/auth/me"
 
@@ -141,6 +142,46 @@ async def test_production_refuses_to_start_while_a_user_has_a_demo_password(
     await db.execute(text("UPDATE users SET active = false WHERE demo_password"))
     await db.commit()
     await refuse_demo_passwords(sessionmaker)
+
+
+async def test_a_demo_password_set_outside_the_service_is_found_by_its_hash(
+    sessionmaker: async_sessionmaker[AsyncSession], db: AsyncSession
+) -> None:
+    """A demo password written straight into the table (not flagged) is still found: the
+    start checks every active user's hash against the demo passwords, off the event loop."""
+    await db.execute(text("UPDATE users SET active = false WHERE demo_password"))
+    await db.execute(
+        text(
+            "UPDATE users SET active = true, demo_password = false, password_hash = :demo"
+            " WHERE username = 'crew-amb-03'"
+        ),
+        {"demo": hash_password("demo")},
+    )
+    await db.commit()
+    with pytest.raises(DemoPasswordsInProduction, match=r"\(crew-amb-03\)"):
+        await refuse_demo_passwords(sessionmaker)
+    await db.execute(
+        text("UPDATE users SET password_hash = :real WHERE username = 'crew-amb-03'"),
+        {"real": hash_password("a-real-password-of-a-crew")},
+    )
+    await db.commit()
+    await refuse_demo_passwords(sessionmaker)
+
+
+async def test_a_token_forged_with_the_old_built_in_secret_is_refused(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """Finding 1: a 10-year admin token signed with the secret that used to be in the source
+    (with jti, iss and aud) is refused; no setting may even hold that secret."""
+    old = "infofirst-dev-secret-not-for-production-use"
+    assert old != app.state.token_config.secret
+    forged = issue_token(
+        TokenConfig(old, timedelta(days=3650)), 1, "admin", "admin", datetime.now(UTC)
+    )
+    response = await client.get(ME, headers={"Authorization": f"Bearer {forged.token}"})
+    assert (401, "/problems/not-authenticated") == (response.status_code, response.json()["type"])
+    with pytest.raises(ValueError, match="published"):
+        Settings(env="dev", secret_key=SecretStr(old))
 
 
 async def test_a_production_app_does_not_start_with_demo_users(settings: Settings) -> None:
