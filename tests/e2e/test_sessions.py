@@ -82,6 +82,39 @@ async def test_a_refused_password_change_changes_nothing(
     assert 200 == await status(client, headers)
 
 
+@pytest.mark.parametrize(("failures", "then"), [(4, 204), (5, 429)])
+async def test_the_current_password_check_obeys_the_sign_in_lockout(
+    client: httpx.AsyncClient,
+    login: Login,
+    db: AsyncSession,
+    settings: Settings,
+    failures: int,
+    then: int,
+) -> None:
+    """A stolen token cannot be used to guess the current password: the check is a sign-in.
+    One failure below the account's limit, the right password still changes it (204); at the
+    limit the account is locked (429 with Retry-After), even for the right password, and the
+    session and the password stay. (The failures are written beforehand: the test's single
+    connection would roll back those a refused request records.)"""
+    assert 5 == settings.login_account_max_failures
+    headers = await login("auditor")
+    for _ in range(failures):
+        await db.execute(
+            text(
+                "INSERT INTO login_failures (username, address, at, reason, counted)"
+                " VALUES ('auditor', '192.0.2.7', now(), 'wrong_password', true)"
+            )
+        )
+    await db.commit()
+    right = {"current_password": "demo", "new_password": "a-much-longer-password-1"}
+    response = await client.post("/api/v1/auth/password", json=right, headers=headers)
+    assert then == response.status_code, response.text
+    if then == 429:
+        assert "/problems/too-many-attempts" == response.json()["type"]
+        assert int(response.headers["Retry-After"]) > 0
+        assert 200 == await status(client, headers)
+
+
 async def test_ten_characters_is_long_enough(client: httpx.AsyncClient, login: Login) -> None:
     """A new password of exactly 10 characters is accepted (the boundary)."""
     headers = await login("auditor")
