@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -20,14 +21,17 @@ NANDUN_VILLAGE = (114.739124, 33.539841)  # v-0052 吴庄村, 南顿镇
 COUNTY_HOSPITAL = (114.8806, 33.4412)
 
 
-_HEADERS: dict[str, dict[str, str]] = {}
+# One sign-in per user per test: a token names a session row, which is rolled back with the
+# test's transaction, so a token must not outlive its test (keyed by the test's login fixture).
+_HEADERS: WeakKeyDictionary[Login, dict[str, dict[str, str]]] = WeakKeyDictionary()
 
 
 async def signed_in(login: Login, username: str) -> dict[str, str]:
-    """The user's Authorization header; bearer tokens are stateless, so one sign-in per run."""
-    if username not in _HEADERS:
-        _HEADERS[username] = await login(username)
-    return _HEADERS[username]
+    """The user's Authorization header, signed in once per test."""
+    mine = _HEADERS.setdefault(login, {})
+    if username not in mine:
+        mine[username] = await login(username)
+    return mine[username]
 
 
 def iso(at: datetime) -> str:
