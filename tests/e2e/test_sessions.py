@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from dispatch.app import DemoPasswordsInProduction, create_app, refuse_demo_passwords
 from dispatch.settings import Settings
 from tests.conftest import Login
-from units import accounts
-from units.security import TokenConfig, hash_password, issue_token
+from units import accounts, sessions
+from units.security import TokenConfig, hash_password, issue_token, read_token
 
 ME = "/api/v1/auth/me"
 
@@ -224,3 +224,25 @@ async def test_a_production_app_does_not_start_with_demo_users(settings: Setting
     with pytest.raises(DemoPasswordsInProduction):
         async with app.router.lifespan_context(app):
             pass
+
+
+async def test_is_open_says_whether_a_session_may_still_be_used(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession, app: FastAPI
+) -> None:
+    """units.sessions.is_open (for the websockets): open until its expiry (a second before:
+    open; at it: not), not after signing out, not for an unknown id or a disabled user."""
+    headers = await login("auditor")
+    token = headers["Authorization"].removeprefix("Bearer ")
+    claims = read_token(app.state.token_config, token, datetime.now(UTC))
+    jti, expiry = claims.session_id, claims.expires_at
+    assert (True, False, False) == (
+        await sessions.is_open(db, jti, expiry - timedelta(seconds=1)),
+        await sessions.is_open(db, jti, expiry),
+        await sessions.is_open(db, "no-such-session", datetime.now(UTC)),
+    )
+    await accounts.set_active(db, "auditor", False)
+    assert False is await sessions.is_open(db, jti, datetime.now(UTC))
+    await db.rollback()
+    assert True is await sessions.is_open(db, jti, datetime.now(UTC))
+    assert 204 == (await client.post("/api/v1/auth/logout", headers=headers)).status_code
+    assert False is await sessions.is_open(db, jti, datetime.now(UTC))
