@@ -7,14 +7,17 @@ BIN := $(VENV)/bin
 NODE_BIN := node_modules/.bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The database role the server runs as (issue 12): it owns nothing; migrations run as the owner.
+APP_ROLE ?= infofirst_app
 
-.PHONY: run test setup system venv db demo serve lint typecheck jscheck imports unit pytest clean vendor
+.PHONY: run test setup system venv db demo serve lint typecheck jscheck imports audit unit pytest clean vendor
 
 run: setup demo  ## Set up, load the demo county and serve it on http://$(HOST):$(PORT)
 	@$(BIN)/python -m dispatch.cli.banner --host $(HOST) --port $(PORT)
-	$(BIN)/infofirst serve --host $(HOST) --port $(PORT)
+	INFOFIRST_DATABASE_URL="$$($(BIN)/infofirst db app-url $(APP_ROLE))" \
+		$(BIN)/infofirst serve --host $(HOST) --port $(PORT)
 
-test: system venv lint typecheck jscheck imports pytest  ## Set up and run every check and test
+test: system venv lint typecheck jscheck imports audit pytest  ## Set up and run every check and test
 
 setup: system venv db
 
@@ -29,8 +32,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-db: venv  ## Create and migrate the database (INFOFIRST_DATABASE_URL)
+db: venv  ## Create and migrate the database as its owner, then grant the application role
 	$(BIN)/infofirst db upgrade
+	$(BIN)/infofirst db grant-app-role $(APP_ROLE)
 
 demo: db  ## Load the synthetic demo county
 	$(BIN)/infofirst demo load
@@ -59,6 +63,11 @@ node_modules/.installed: package.json package-lock.json
 
 imports: venv  ## The import contracts of pyproject.toml ([tool.importlinter])
 	$(BIN)/lint-imports
+
+# Known vulnerabilities in the installed packages (pip-audit on PyPI's advisory data); skipped
+# with a notice, not failed, when the advisory service cannot be reached (scripts/audit_deps.py).
+audit: venv
+	$(BIN)/python scripts/audit_deps.py
 
 pytest: venv
 	$(BIN)/pytest tests

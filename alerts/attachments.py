@@ -9,15 +9,22 @@ request's session and never commit.
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
+import warnings
 from dataclasses import dataclass
 
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts.exceptions import AttachmentRejected, AttachmentTooLarge
 from alerts.models import Attachment
 from units.exceptions import NotFound
 from units.models import User
+from units.vocabulary import FACILITY_ROLES, Role
 
 # content type → the first bytes every file of that type starts with
 MAGIC: dict[str, bytes] = {
@@ -27,6 +34,9 @@ MAGIC: dict[str, bytes] = {
 }
 ACCEPTED = "a PNG image, a JPEG image or a PDF document"
 MAX_FILENAME = 255
+# An ECG photo or scan is a few megapixels; far more is a decompression bomb.
+MAX_PIXELS = 40_000_000
+_PIL_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,47 @@ def check(content: bytes, limit: int, filename: str = "") -> CheckedFile:
         raise AttachmentRejected(
             f"{name}is not {ACCEPTED} (judged by its content, not its name or declared type)"
         )
+    problem = decode_problem(content, content_type)
+    if problem is not None:
+        raise AttachmentRejected(f"{name}starts like {content_type} but {problem}")
     return CheckedFile(content_type, len(content), hashlib.sha256(content).hexdigest())
+
+
+def decode_problem(content: bytes, content_type: str) -> str | None:
+    """Why ``content`` does not decode as the image or PDF its first bytes claim, or None:
+    a PNG header on an HTML page, a truncated image, a bomb, a PDF without a page."""
+    if content_type in _PIL_FORMATS:
+        return _image_problem(content, _PIL_FORMATS[content_type])
+    return _pdf_problem(content)
+
+
+def _image_problem(content: bytes, expected: str) -> str | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content), formats=[expected]) as probe:
+                probe.verify()  # structure and checksums
+            with Image.open(io.BytesIO(content), formats=[expected]) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    return f"is {width}x{height} pixels: more than {MAX_PIXELS:,}"
+                image.load()  # every pixel decodes
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        return f"does not decode as one ({type(exc).__name__})"
+    except Image.DecompressionBombWarning:
+        return f"is more than {MAX_PIXELS:,} pixels"
+    return None
+
+
+def _pdf_problem(content: bytes) -> str | None:
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if len(reader.pages) < 1:
+            return "has no page"
+        reader.pages[0].mediabox  # noqa: B018 - reading the first page's box parses it
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"does not decode as one ({type(exc).__name__})"
+    return None
 
 
 async def store(
@@ -85,6 +135,33 @@ async def store(
     db.add(attachment)
     await db.flush()
     return attachment
+
+
+_PARTY_OF_AN_ALERT = text(
+    "SELECT EXISTS (SELECT 1 FROM alerts WHERE CAST(:id AS varchar) = ANY(attachment_ids)"
+    " AND (sent_by = :username OR to_facility_id = :facility OR from_facility_id = :facility"
+    " OR from_ambulance_id = :ambulance))"
+)
+
+
+async def may_read(db: AsyncSession, user: User, attachment: Attachment, overseer: bool) -> bool:
+    """Whether the user may read the attachment: its uploader, an overseer (dispatch, audit,
+    admin), or a party of an alert carrying it (sender, the sending or receiving facility's
+    team, the sending ambulance's crew)."""
+    if overseer or attachment.uploaded_by == user.username:
+        return True
+    facility = user.facility_id if user.role in FACILITY_ROLES else None
+    ambulance = user.ambulance_id if user.role == Role.crew else None
+    found = await db.scalar(
+        _PARTY_OF_AN_ALERT,
+        {
+            "id": attachment.id,
+            "username": user.username,
+            "facility": facility,
+            "ambulance": ambulance,
+        },
+    )
+    return bool(found)
 
 
 async def get(db: AsyncSession, attachment_id: uuid.UUID) -> Attachment:

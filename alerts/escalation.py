@@ -10,6 +10,9 @@ gateways, with retries) is called after the commit, and its outcome logged as it
 from __future__ import annotations
 
 import asyncio
+import json
+import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from alerts import service, stream
+from alerts import service, stream, webhook
 from alerts.models import OPEN_STATUSES, Alert, EscalationStep
 
 log = structlog.get_logger(__name__)
@@ -49,20 +52,37 @@ class LogNotifier:
 
 @dataclass
 class WebhookNotifier:
-    """POSTs ``{alert, level}`` as JSON to a gateway URL, retrying with a doubling pause."""
+    """POSTs ``{alert, level}`` as JSON to a gateway URL, retrying with a doubling pause.
+
+    With a secret, each attempt is signed (``alerts.webhook``: HMAC-SHA256 over the timestamp
+    and the exact body bytes sent); redirects are not followed; ``verify`` is the TLS check
+    (a context trusting the county's own CA, or True for the system's).
+    """
 
     url: str
     attempts: int = 3
     first_pause: float = 0.5
     timeout: float = 5.0
     channel: str = "webhook"
+    secret: bytes | None = None
+    verify: ssl.SSLContext | bool = True
+    clock: Callable[[], float] = time.time
+
+    def request(self, alert: dict[str, Any], level: int) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of one attempt."""
+        body = json.dumps({"alert": alert, "level": level}, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json"}
+        if self.secret is not None:
+            headers |= webhook.signed_headers(self.secret, int(self.clock()), body)
+        return body, headers
 
     async def notify(self, alert: dict[str, Any], level: int) -> str:
         pause, last_error = self.first_pause, ""
-        async with httpx.AsyncClient(timeout=self.timeout) as client:
+        async with httpx.AsyncClient(timeout=self.timeout, verify=self.verify) as client:
             for attempt in range(1, self.attempts + 1):
+                body, headers = self.request(alert, level)
                 try:
-                    response = await client.post(self.url, json={"alert": alert, "level": level})
+                    response = await client.post(self.url, content=body, headers=headers)
                     if response.status_code < 300:
                         return f"delivered on attempt {attempt} ({response.status_code})"
                     last_error = f"HTTP {response.status_code}"

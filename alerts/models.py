@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -66,6 +67,14 @@ class Alert(Base):
         CheckConstraint(sql_in("status", ALERT_STATUSES), name="status"),
         Index("ix_alerts_to_status", "to_facility_id", "status"),
         Index("ix_alerts_escalation", "next_escalation_at"),
+        # Idempotency-Keys are the sender's own: another user's equal key is another request.
+        Index(
+            "uq_alerts_sender_idempotency",
+            "sent_by",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -90,7 +99,7 @@ class Alert(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     next_escalation_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
     request_hash: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -122,6 +131,10 @@ class Delivery(Base):
     """A screen's confirmation that it showed a frame."""
 
     __tablename__ = "alert_deliveries"
+    # One confirmation per alert and user of the receiving team (a repeat adds nothing).
+    __table_args__ = (
+        Index("uq_alert_deliveries_alert_user", "alert_id", "confirmed_by", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)

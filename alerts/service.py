@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import stream
@@ -68,6 +69,17 @@ def check_receiver(
         raise AlertRejected(
             f"{facility_id} cannot receive a {pathway} alert: it needs one of"
             f" {', '.join(sorted(needed))}"
+        )
+
+
+def check_pathway(pathway: str, case_pathway: str, receivers: frozenset[str] | None) -> None:
+    """AlertRejected unless ``pathway`` is a known pathway and the case's own."""
+    if receivers is None:
+        raise AlertRejected(f"unknown pathway {pathway!r}")
+    if pathway != case_pathway:
+        raise AlertRejected(
+            f"a {pathway} alert cannot be sent for a {case_pathway} case: the alert's pathway"
+            " is the case's"
         )
 
 
@@ -152,11 +164,14 @@ async def send(
 ) -> tuple[Alert, StreamEvent, bool]:
     """Send (or, for a retried key, return) an alert; stamps ``prealert_sent`` on the case."""
 
+    # Authorisation first: a retry is answered only to a user who may still send it.
+    facts = await link.facts(db, data.case_id)
+    if facts is None:
+        raise NotFound("case", str(data.case_id))
+    await _check_sender(db, user, data, facts)
+
     async def values() -> dict[str, Any]:
-        facts = await link.facts(db, data.case_id)
-        if facts is None:
-            raise NotFound("case", str(data.case_id))
-        await _check_sender(db, user, data, facts)
+        check_pathway(data.pathway, facts.pathway, link.receivers(data.pathway))
         destination = await db.get(Facility, data.to_facility_id)
         if destination is None:
             raise NotFound("facility", data.to_facility_id)
@@ -164,11 +179,17 @@ async def send(
             data.pathway, link.receivers(data.pathway), destination.id, destination.capabilities
         )
         for attachment_id in data.attachment_ids:
-            if await db.get(Attachment, attachment_id) is None:
+            attachment = await db.get(Attachment, attachment_id)
+            if attachment is None:
                 raise AlertRejected(f"attachment {attachment_id!r} was not uploaded")
+            if attachment.uploaded_by != user.username:
+                raise AlertRejected(
+                    f"attachment {attachment_id!r} was uploaded by someone else: attach your own"
+                )
         return _row(user, data, facts, destination.id, now, ack_timeout)
 
-    keyed = idempotency.Keyed(idempotency_key, fingerprint)
+    # The key is the sender's own: another user's equal key is another request, never a replay.
+    keyed = idempotency.Keyed(idempotency_key, fingerprint, scope={"sent_by": user.username})
     reused = KeyReused("this Idempotency-Key was already used for a different alert")
     alert, replayed = await idempotency.write_once(db, Alert, keyed, values, reused)
     if replayed:
@@ -273,19 +294,27 @@ async def cancel(db: AsyncSession, user: User, alert_id: int, reason: str, now: 
 
 async def confirm_delivery(
     db: AsyncSession, user: User, stream_name: str, seq: int, now: datetime
-) -> None:
-    """A screen showed frame ``seq``: record it; the receiver's first one marks it delivered."""
+) -> bool:
+    """A receiving team's screen showed frame ``seq`` of its own stream: record it once per
+    alert and user; the first one marks the alert delivered. From anyone else (a dispatcher's
+    or auditor's screen, another facility) nothing is written; whether it was recorded."""
     event = await db.get(StreamEvent, (stream_name, seq))
-    if event is None:
-        return
-    db.add(
-        Delivery(alert_id=event.alert_id, stream=stream_name, seq=seq, confirmed_by=user.username)
-    )
+    if event is None or event.alert_id is None:
+        return False
     alert = await get_alert(db, event.alert_id, lock=True)
     receiver = stream.facility_stream(alert.to_facility_id)
-    if alert.status == "sent" and stream_name == receiver:
+    if stream_name != receiver or not units_scope.of_facility(user, alert.to_facility_id):
+        return False
+    inserted = await db.scalar(
+        insert(Delivery)
+        .values(alert_id=alert.id, stream=stream_name, seq=seq, confirmed_by=user.username)
+        .on_conflict_do_nothing(index_elements=["alert_id", "confirmed_by"])
+        .returning(Delivery.id)
+    )
+    if alert.status == "sent":
         alert.status, alert.delivered_at = "delivered", now
         await publish(db, alert, "alert.updated")
+    return inserted is not None
 
 
 async def follow_eta(db: AsyncSession, case_id: int, eta_minutes: float, eta_at: datetime) -> None:

@@ -1,9 +1,13 @@
-"""WebSocket delivery: ``/ws/facilities/{id}/alerts?since=SEQ&token=TOKEN[&epoch=EPOCH]`` (and
+"""WebSocket delivery: ``/ws/facilities/{id}/alerts?since=SEQ&ticket=TICKET[&epoch=EPOCH]`` (and
 the dispatchers' ``/ws/dispatch/alerts``).
 
-The token and the Origin are checked at the handshake, then the scope. The screen first gets
-every frame after ``since`` from the database, then live frames in order (never one twice),
-an application heartbeat every 10 s (configurable), and may confirm
+The one-time ticket (``POST /api/v1/auth/ws-ticket``; a bearer token in the URL is refused) and
+the Origin are checked at the handshake, then the scope. The socket lives as long as the
+ticket's session: at its expiry, or within ``ws_session_check_seconds`` of a sign-out, a
+password change or a disabled account, it is closed with code 4401 (sign in again).
+
+The screen first gets every frame after ``since`` from the database, then live frames in order
+(never one twice), an application heartbeat every 10 s (configurable), and may confirm
 ``{"type": "delivered", "seq": N}``.
 A screen that falls behind is disconnected (close code 1013) and replays when it reconnects.
 Each task uses its own short database session; none is shared.
@@ -38,13 +42,15 @@ from alerts.delivery import (
     delivered_seq,
 )
 from alerts.hub import Hub, Subscriber, outgoing
+from units import ws_tickets
 from units.exceptions import Forbidden, NotAuthenticated
 from units.models import User
-from units.security import TokenConfig, read_token
+from units.sessions import open_session_by_id
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
 HEARTBEAT = Outgoing(0, "")  # a marker in a screen's queue: send a heartbeat now
+SESSION_ENDED = 4401  # the session ended (expired, signed out, revoked): sign in again
 
 
 @router.websocket("/ws/facilities/{facility_id}/alerts")
@@ -70,14 +76,40 @@ def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
 
 
 async def _user(
-    sessions: async_sessionmaker[AsyncSession], config: TokenConfig, token: str
-) -> User:
-    claims = read_token(config, token, datetime.now(UTC))
-    async with sessions() as db:
-        user = await db.get(User, claims.user_id)
-    if user is None or not user.active or user.username != claims.username:
-        raise NotAuthenticated("the token's user no longer exists or is disabled")
-    return user
+    sessions: async_sessionmaker[AsyncSession], websocket: WebSocket
+) -> tuple[User, str]:
+    """The user and session id of the connection's one-time ticket."""
+    if "token" in websocket.query_params:
+        raise NotAuthenticated(
+            "a bearer token in the URL is refused: POST /api/v1/auth/ws-ticket, then ?ticket="
+        )
+    now = datetime.now(UTC)
+    async with sessions() as db, db.begin():
+        session_id = await ws_tickets.redeem(db, websocket.query_params.get("ticket", ""), now)
+        _, user = await open_session_by_id(db, session_id, now)
+    return user, session_id
+
+
+async def _watch_session(
+    websocket: WebSocket, sessions: async_sessionmaker[AsyncSession], session_id: str, every: float
+) -> None:
+    """Close the socket (4401) when its session ends: at its expiry, or at the first check
+    after a sign-out, a password change or a disabled account."""
+    while True:
+        now = datetime.now(UTC)
+        try:
+            async with sessions() as db:
+                session, _ = await open_session_by_id(db, session_id, now)
+        except NotAuthenticated as exc:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.close(SESSION_ENDED, str(exc)[:120]), 2)
+            return
+        except (SQLAlchemyError, OSError) as exc:  # the database is away: check again later
+            log.warning("session_check_failed", error=str(exc))
+            await asyncio.sleep(every)
+            continue
+        until_expiry = (session.expires_at - now).total_seconds()
+        await asyncio.sleep(max(0.0, min(every, until_expiry + 0.01)))
 
 
 async def serve_stream(websocket: WebSocket, name: str, since: int, client_epoch: int = 0) -> None:
@@ -89,7 +121,7 @@ async def serve_stream(websocket: WebSocket, name: str, since: int, client_epoch
         await websocket.close(POLICY_VIOLATION, "origin not allowed")
         return
     try:
-        user = await _user(sessions, state.token_config, websocket.query_params.get("token", ""))
+        user, session_id = await _user(sessions, websocket)
         scope.require_stream_reader(user, name)
     except (NotAuthenticated, Forbidden) as exc:
         await websocket.close(POLICY_VIOLATION, str(exc)[:120])
@@ -105,6 +137,9 @@ async def serve_stream(websocket: WebSocket, name: str, since: int, client_epoch
         asyncio.create_task(_receive(websocket, sessions, user, name)),
         asyncio.create_task(
             _send(websocket, sessions, subscriber, name, screen, settings.heartbeat_seconds)
+        ),
+        asyncio.create_task(
+            _watch_session(websocket, sessions, session_id, settings.ws_session_check_seconds)
         ),
     }
     try:

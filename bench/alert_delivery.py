@@ -23,6 +23,7 @@ import httpx
 import websockets
 
 from bench.common import median, percentile, write_results
+from bench.tickets import ws_tickets
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = (18101, 18102)
@@ -147,8 +148,12 @@ async def measure_ours(
         )
         head = replay.json()["head"]
         screens = ScreenPool()
-        path = f"/ws/facilities/county-hospital/alerts?since={head}&token={token}"
-        urls = [f"ws://127.0.0.1:{PORTS[i % 2]}{path}" for i in range(screens_n)]
+        path = f"/ws/facilities/county-hospital/alerts?since={head}"
+        tickets = await ws_tickets(client, f"http://127.0.0.1:{PORTS[0]}", token, screens_n)
+        urls = [
+            f"ws://127.0.0.1:{PORTS[i % 2]}{path}&ticket={ticket}"
+            for i, ticket in enumerate(tickets)
+        ]
         await screens.open(urls)
         await asyncio.sleep(0.5)  # let every screen finish its (empty) replay and subscribe
         for number in range(alerts):

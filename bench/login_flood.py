@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.alert_delivery import wait_ready
 from bench.common import median, percentile, write_results
+from bench.tickets import ws_tickets
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("INFOFIRST_BENCH_LOGIN_PORT", "18201"))
@@ -210,7 +211,8 @@ async def _run(quick: bool) -> dict[str, Any]:
             )
         ).json()["head"]
         screen = tokens["cathlab-county-hospital"]
-        path = f"/ws/facilities/county-hospital/alerts?since={head}&token={screen}"
+        (ticket,) = await ws_tickets(client, f"http://127.0.0.1:{PORT}", screen, 1)
+        path = f"/ws/facilities/county-hospital/alerts?since={head}&ticket={ticket}"
         rounds = []
         async with websockets.connect(f"ws://127.0.0.1:{PORT}{path}", compression=None) as ws:
             for _ in range(ROUNDS_QUICK if quick else ROUNDS):

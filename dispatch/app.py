@@ -5,6 +5,7 @@ Run with ``uvicorn --factory dispatch.app:create_app`` or ``infofirst serve``.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from alerts import attachments_router, escalation
+from alerts import attachments_router, escalation, webhook
 from alerts import router as alerts_router
 from alerts import ws as alerts_ws
 from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
@@ -23,9 +24,11 @@ from dispatch.cases import alert_link, dispatching
 from dispatch.cases import router as cases_router
 from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
-from dispatch.http import health, logs, problems
+from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import make_engine, make_sessionmaker
+from dispatch.http.input_guard import InputGuard
 from dispatch.http.middleware import BodyLimit, RequestContext
+from dispatch.http.security_headers import SecurityHeaders
 from dispatch.http.supervisor import Backoff, Supervisor
 from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import recent as report_recent
@@ -36,7 +39,7 @@ from dispatch.web import router as web_router
 from geo import router as geo_router
 from geo.points import InputLimits
 from geo.runtime import RoadRuntime, load_network
-from units import accounts, auth_router, reach_router
+from units import accounts, audit, audit_router, auth_router, reach_router
 from units import router as units_router
 from units.deps import current_user
 from units.hooks import UnitHooks
@@ -52,9 +55,21 @@ def asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def notifier_for(webhook_url: str | None) -> Notifier:
-    """The outbound escalation channel: a webhook if configured, else the log."""
-    return WebhookNotifier(webhook_url) if webhook_url else LogNotifier()
+def notifier_for(settings: Settings) -> Notifier:
+    """The outbound escalation channel: a webhook if configured (https, signed: refused at
+    start otherwise, ``alerts.webhook.check``), else the log."""
+    url = settings.escalation_webhook_url
+    if not url:
+        return LogNotifier()
+    secret = settings.escalation_webhook_secret
+    plain_secret = secret.get_secret_value() if secret is not None else None
+    webhook.check(url, plain_secret, settings.env)
+    ca_file = settings.escalation_webhook_ca_file
+    return WebhookNotifier(
+        url,
+        secret=plain_secret.encode() if plain_secret else None,
+        verify=ssl.create_default_context(cafile=ca_file) if ca_file else True,
+    )
 
 
 def case_hooks() -> CaseHooks:
@@ -113,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logs.configure(settings.log_level, settings.log_json)
     thresholds = decision_config(settings)
+    notifier = notifier_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -144,7 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.sessionmaker,
                 settings.escalation_check_seconds,
                 timedelta(seconds=settings.escalation_reminder_seconds),
-                notifier_for(settings.escalation_webhook_url),
+                notifier,
             ),
         )
         supervisor.add(
@@ -163,14 +179,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="County chest-pain and stroke network: information before the patient",
         version="0.1.0",
         lifespan=lifespan,
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=None,  # served by ops_access.install_docs, to operations and admins only
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.decision_config = thresholds
     app.state.recent_door_to_wire = report_recent.recent_door_to_wire
     app.state.login_guard = login_guard(settings)
+    app.state.ops_access = ops_access.OpsAccess.of(
+        settings.ops_networks, proxies_trusted=settings.forwarded_allow_ips is not None
+    )
+    app.state.audit_enabled = settings.audit_enabled
+    app.state.login_guard.on_failure.append(audit.login_failed_hook(lambda: app.state.sessionmaker))
     app.state.token_config = TokenConfig(
         secret=signing_secret(settings),
         ttl=timedelta(minutes=settings.token_ttl_minutes),
@@ -203,7 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     problems.install(app)
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(audit.audited, scope="function")])
     api.include_router(auth_router.router)
     api.include_router(units_router.router)
     api.include_router(geo_router.router, dependencies=[Depends(current_user)])
@@ -212,15 +233,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(reports_router.router)
+    api.include_router(audit_router.router)
     app.include_router(api)
     app.include_router(health.router)
+    ops_access.install_docs(app, API_PREFIX)
     app.include_router(alerts_ws.router)
     web_router.install(app)
 
+    app.add_middleware(InputGuard)  # inside BodyLimit: the body it reads is bounded
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,
         large_paths={f"{API_PREFIX}/attachments": settings.max_attachment_bytes + 65536},
     )
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext)
     return app

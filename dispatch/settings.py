@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.network import DEFAULT_SPEEDS_KMH
@@ -31,6 +32,10 @@ def secret_problem(secret: str) -> str | None:
 
 
 Environment = Literal["dev", "demo", "test", "production"]
+
+
+def _loopback_networks() -> list[IPv4Network | IPv6Network]:
+    return [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")]
 
 
 class Settings(BaseSettings):
@@ -134,6 +139,65 @@ class Settings(BaseSettings):
         description="proxies trusted for X-Forwarded-For (uvicorn's forwarded_allow_ips, e.g. "
         "127.0.0.1); the client address throttled is then the proxy's client; none: the peer",
     )
+    # --- Issue 12, part c ---
+    report_max_period_days: int = Field(
+        default=1827, ge=1, le=36500, description="the longest period a report covers (days)"
+    )
+
+    # --- Issue 12: sessions and websockets (units/sessions.py, units/ws_tickets.py) ---
+    session_max_days: float = Field(
+        default=30,
+        gt=0,
+        description="a session renewed again and again ends this long after "
+        "its sign-in (wall screens and tablets renew their token before it expires)",
+    )
+    ws_ticket_seconds: float = Field(
+        default=30, gt=0, le=600, description="how long a one-time websocket ticket is good for"
+    )
+    ws_session_check_seconds: float = Field(
+        default=15,
+        gt=0,
+        description="how often an open websocket checks its session (signed out, password "
+        "changed, user disabled: closed with code 4401); at its expiry it is closed at once",
+    )
+
+    # --- Issue 12, part s ---
+    ops_networks: list[IPvAnyNetwork] = Field(
+        default_factory=_loopback_networks,
+        description="client networks (CIDR, JSON list) that may read /readyz, /metrics and the "
+        "API docs without signing in as admin; loopback only by default",
+    )
+    escalation_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC-SHA256 key signing the escalation webhook's body (required with a "
+        "webhook URL in production)",
+    )
+    escalation_webhook_ca_file: str | None = Field(
+        default=None,
+        description="PEM file of the CA(s) to trust for the webhook's https certificate (e.g. "
+        "the county's own CA); none: the system's trust store",
+    )
+
+    # --- Issue 12, part e ---
+    migration_database_url: str | None = Field(
+        default=None,
+        description="the schema owner's database URL, used by `infofirst db upgrade` (and "
+        "`db grant-app-role`); default: database_url",
+    )
+    audit_enabled: bool = Field(
+        default=True, description="write the audit trail; false only for the bench's baseline"
+    )
+
+    @property
+    def migration_url(self) -> str:
+        """The URL migrations run with: the owner's."""
+        return self.migration_database_url or self.database_url
+
+    @model_validator(mode="after")
+    def _audit_always_in_production(self) -> Settings:
+        if self.env == "production" and not self.audit_enabled:
+            raise ValueError("INFOFIRST_AUDIT_ENABLED cannot be false in production")
+        return self
 
     @model_validator(mode="after")
     def _refuse_public_secret(self) -> Settings:

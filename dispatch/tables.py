@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alerts.models import Alert, Attachment, Delivery, EscalationStep, StreamEvent, StreamHead
-from dispatch.cases.models import Case, CaseEvent
+from dispatch.cases.models import Case, CaseAction, CaseEvent
 from dispatch.reports.models import ReportCase, ReportFact
 from geo.models import Place, RoadNetworkInfo, RoadNode, RoadSegment
 from units.models import Ambulance, AmbulancePosition, Facility, User
@@ -14,6 +14,7 @@ __all__ = [
     "AmbulancePosition",
     "Attachment",
     "Case",
+    "CaseAction",
     "CaseEvent",
     "Delivery",
     "EscalationStep",

@@ -102,3 +102,20 @@ if [ ${#node_missing[@]} -gt 0 ]; then
 fi
 command -v npm >/dev/null || { say "npm is still missing"; exit 1; }
 say "Node.js $(node --version) and npm $(npm --version) for the JavaScript checks: ok"
+
+# 6. GnuPG for deploy/backup.sh's encrypted dumps, and nginx whose `nginx -t` checks
+#    deploy/nginx-infofirst.conf (tests only: an nginx installed here is not left running).
+if ! command -v gpg >/dev/null; then
+  say "installing gpg (encrypted backups)"
+  apt_install gpg
+fi
+command -v gpg >/dev/null || { say "gpg is still missing"; exit 1; }
+if [ ! -x /usr/sbin/nginx ]; then
+  say "installing nginx (the tests check the deploy/ example with nginx -t)"
+  apt_install nginx
+  if [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
+fi
+[ -x /usr/sbin/nginx ] || { say "nginx is still missing at /usr/sbin/nginx"; exit 1; }
+say "GnuPG (encrypted backups) and nginx (config check): ok"

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from dispatch import migrate
+from dispatch.cases.maintenance import stamps_removable
 from dispatch.demo.county import DemoCounty, build_demo_county
 from dispatch.demo.load import load_demo
 from dispatch.http.database import make_engine
@@ -58,7 +59,9 @@ async def prepare_demo_database(
         assert version, f"PostGIS is missing from the database {where}"
         async with async_sessionmaker(engine)() as db, db.begin():
             if "cases_and_alerts" == empty:
-                await db.execute(text(f"TRUNCATE {', '.join(CASES_AND_ALERTS)} CASCADE"))
+                # Stamps refuse TRUNCATE: the owner lifts that for this transaction only.
+                async with stamps_removable(db):
+                    await db.execute(text(f"TRUNCATE {', '.join(CASES_AND_ALERTS)} CASCADE"))
             await load_demo(db, county or build_demo_county(), reset="reset" == empty)
     finally:
         await engine.dispose()

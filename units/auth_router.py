@@ -7,18 +7,19 @@ ends all of the user's sessions (websockets included: they are closed with code 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 
+from units import ws_tickets
 from units.accounts import DEMO_PASSWORDS, password_problem
 from units.deps import CurrentClaims, CurrentUser, SessionDep, session_factory, token_config
 from units.exceptions import Forbidden, NotAuthenticated, WeakPassword
 from units.login_guard import client_address, login_guard
 from units.security import issue_token
-from units.sessions import EndedBy, open_session, revoke, revoke_all
+from units.sessions import EndedBy, open_session, renew, revoke, revoke_all
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -56,6 +57,7 @@ async def token(
     address = client_address(request)
     sessions = session_factory(request)
     user = await guard.sign_in(sessions, username, password, address)
+    request.state.user = user  # for the audit trail (units.audit)
     config = token_config(request)
     issued = issue_token(config, user.id, user.username, user.role, datetime.now(UTC))
     async with sessions() as db, db.begin():
@@ -86,6 +88,44 @@ async def logout(db: SessionDep, claims: CurrentClaims) -> Response:
     """End this token's session: the token is refused from now on (401)."""
     await revoke(db, claims.session_id, EndedBy.logout, datetime.now(UTC))
     return Response(status_code=204)
+
+
+class WsTicket(BaseModel):
+    ticket: str
+    expires_in: int
+
+
+@router.post("/ws-ticket", response_model=WsTicket)
+async def ws_ticket(request: Request, db: SessionDep, claims: CurrentClaims) -> WsTicket:
+    """A one-time ticket to open an alert websocket with (``?ticket=``), good for a few
+    seconds on any API process; the socket then lives as long as this session."""
+    seconds = float(request.app.state.settings.ws_ticket_seconds)
+    ticket = await ws_tickets.issue(
+        db, claims.session_id, datetime.now(UTC), timedelta(seconds=seconds)
+    )
+    return WsTicket(ticket=ticket, expires_in=int(seconds))
+
+
+@router.post("/renew", response_model=Token)
+async def renew_token(
+    request: Request, db: SessionDep, user: CurrentUser, claims: CurrentClaims
+) -> Token:
+    """A fresh token for the same session (wall screens and tablets stay signed in): valid for
+    the normal lifetime again, never past the session's longest life after its sign-in."""
+    config = token_config(request)
+    now = datetime.now(UTC)
+    max_age = timedelta(days=float(request.app.state.settings.session_max_days))
+    expires = await renew(db, claims, now, config.ttl, max_age)
+    issued = issue_token(
+        config, user.id, user.username, user.role, now, claims.session_id, expires_at=expires
+    )
+    return Token(
+        access_token=issued.token,
+        expires_in=max(0, int((issued.claims.expires_at - now).total_seconds())),
+        role=user.role,
+        facility_id=user.facility_id,
+        ambulance_id=user.ambulance_id,
+    )
 
 
 @router.post("/password", status_code=204, response_class=Response)

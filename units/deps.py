@@ -46,6 +46,7 @@ async def current_user(
     claims = read_token(token_config(request), token, now)
     user = await active_user(db, claims, now)
     request.state.token_claims = claims
+    request.state.user = user  # for the audit trail (units.audit)
     return user
 
 

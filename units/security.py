@@ -74,11 +74,17 @@ def issue_token(
     role: str,
     now: datetime,
     session_id: str | None = None,
+    expires_at: datetime | None = None,
 ) -> IssuedToken:
-    """A signed token naming the user and a session, valid for the configured time."""
+    """A signed token naming the user and a session (a new one unless ``session_id``), valid
+    for the configured time (or until ``expires_at``, a renewed session's end)."""
     jti = session_id or new_session_id()
     issued = datetime.fromtimestamp(int(now.timestamp()), tz=UTC)
-    expires = issued + config.ttl
+    expires = (
+        issued + config.ttl
+        if expires_at is None
+        else datetime.fromtimestamp(int(expires_at.timestamp()), tz=UTC)
+    )
     claims = {
         "sub": str(user_id),
         "name": username,

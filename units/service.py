@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.exceptions import InvalidCoordinate, InvalidTime
 from geo.points import InputLimits, check_not_future, to_service_wgs84
-from units import scope
+from units import audit, scope
 from units.exceptions import Forbidden, IllegalStatusChange, NotFound
 from units.models import Ambulance, AmbulancePosition, Facility, User
 from units.schemas import ADMIN_ONLY_FACILITY_FIELDS, FacilityPatch, PositionIn
@@ -67,12 +67,14 @@ async def patch_facility(
     if admin_fields and user.role != Role.admin:
         raise Forbidden(f"only an admin may change {', '.join(admin_fields)}")
     facility = await get_facility(db, facility_id)
+    before = audit.snapshot(facility, changes)  # the PATCH's history (audit trail)
     if "capabilities" in changes:
         changes["capabilities"] = list(dict.fromkeys(changes["capabilities"]))
     for field, value in changes.items():
         setattr(facility, field, value)
     await db.flush()
     await db.refresh(facility)
+    audit.note(db, before=before, after=audit.snapshot(facility, before))
     return facility
 
 

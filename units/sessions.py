@@ -7,7 +7,7 @@ Every authenticated request reads the user through its open session in one index
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import exists, select, update
@@ -45,27 +45,36 @@ async def open_session(
     await db.flush()
 
 
-async def active_session(
-    db: AsyncSession, claims: TokenClaims, now: datetime
+async def open_session_by_id(
+    db: AsyncSession, session_id: str, now: datetime
 ) -> tuple[UserSession, User]:
-    """The open session of a valid token and its active user, else NotAuthenticated."""
+    """An open session (not revoked, not expired, its user active) and its user, else
+    NotAuthenticated saying why."""
     found = await db.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
-        .where(UserSession.jti == claims.session_id)
+        .where(UserSession.jti == session_id)
     )
     row = found.first()
     if row is None:
         raise NotAuthenticated("the session is unknown: sign in again")
     session, user = row[0], row[1]
-    if session.user_id != claims.user_id or user.username != claims.username:
-        raise NotAuthenticated("the token does not match its session")
     if session.revoked_at is not None:
         raise NotAuthenticated(f"the session has ended ({session.revoked_reason}): sign in again")
     if session.expires_at <= now:
-        raise NotAuthenticated("the token has expired: sign in again")
+        raise NotAuthenticated("the session has expired: sign in again")
     if not user.active:
         raise NotAuthenticated("the account is disabled")
+    return session, user
+
+
+async def active_session(
+    db: AsyncSession, claims: TokenClaims, now: datetime
+) -> tuple[UserSession, User]:
+    """The open session of a valid token and its active user, else NotAuthenticated."""
+    session, user = await open_session_by_id(db, claims.session_id, now)
+    if session.user_id != claims.user_id or user.username != claims.username:
+        raise NotAuthenticated("the token does not match its session")
     return session, user
 
 
@@ -107,3 +116,17 @@ async def revoke_all(db: AsyncSession, user_id: int, reason: EndedBy, now: datet
         .returning(UserSession.jti)
     )
     return len(result.all())
+
+
+async def renew(
+    db: AsyncSession, claims: TokenClaims, now: datetime, ttl: timedelta, max_age: timedelta
+) -> datetime:
+    """Extend an open session by ``ttl`` from now, never past ``max_age`` after its sign-in;
+    the new expiry. NotAuthenticated when the session may not be extended any more."""
+    session, _ = await active_session(db, claims, now)
+    limit = session.started_at + max_age
+    if limit <= now + timedelta(minutes=1):
+        raise NotAuthenticated("the session has reached its longest life: sign in again")
+    session.expires_at = min(now + ttl, limit)
+    await db.flush()
+    return session.expires_at

@@ -23,6 +23,9 @@ class Role(StrEnum):
     township = "township"
     cathlab = "cathlab"
     auditor = "auditor"
+    # 质控员: the chest-pain centre's data manager, who enters paper records afterwards and
+    # corrects closed cases (issue 12, part f).
+    data_manager = "data_manager"
 
 
 class FacilityKind(StrEnum):
@@ -84,11 +87,13 @@ AMBULANCE_STATUSES: tuple[str, ...] = tuple(AmbulanceStatus)
 # A facility's own team: the user belongs to one facility and acts for it.
 FACILITY_ROLES = frozenset({Role.township, Role.cathlab})
 # Sees every case, stream, alert and report.
-READ_EVERYTHING_ROLES = frozenset({Role.admin, Role.dispatcher, Role.auditor})
+READ_EVERYTHING_ROLES = frozenset({Role.admin, Role.dispatcher, Role.auditor, Role.data_manager})
 # Changes any case, dispatches, sets any ambulance's status, sends and cancels any alert.
 COORDINATOR_ROLES = frozenset({Role.admin, Role.dispatcher})
 # Everyone who acts on cases (opens them, uploads attachments): all but the read-only auditor.
 ACTING_ROLES = frozenset(Role) - {Role.auditor}
+# Record any milestone at any facility, and correct closed cases (dispatch/cases/write_scope.py).
+RECORD_ANYWHERE_ROLES = frozenset({Role.admin, Role.data_manager})
 
 # The ambulance's legal status changes. Any state may go out of service (breakdown);
 # a unit back in service is available.

@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts.service import CaseFacts, CaseLink
+from dispatch.cases import actions as case_actions
 from dispatch.cases import events as case_events
+from dispatch.cases.exceptions import CaseClosed
 from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.models import Case
 from dispatch.cases.pathways import Pathway, load_pathways
@@ -20,11 +22,14 @@ async def facts(db: AsyncSession, case_id: int) -> CaseFacts | None:
     case = await db.get(Case, case_id)
     if case is None:
         return None
+    if case.status == "closed":  # facts are asked for a new alert only
+        raise CaseClosed(f"case {case.id} is closed: it takes no new alerts")
     stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
+    moved = await case_actions.transferred(db, case.id)
     assigned = case.ambulance_id if case.ambulance_released_at is None else None
     return CaseFacts(
         pathway=case.pathway,
-        facility_ids=frozenset(case_events.facilities_on(case, stamps)),
+        facility_ids=frozenset(case_events.facilities_on(case, stamps, moved)),
         ambulance_id=assigned,
         drill=case.drill,
         eta_minutes=case.eta_minutes,
@@ -43,6 +48,8 @@ def case_link(hooks: CaseHooks) -> CaseLink:
         facility_id: str | None,
     ) -> None:
         case = await db.get(Case, case_id)
+        if case is not None and case.status == "closed":  # an activation after the close
+            raise CaseClosed(f"case {case.id} is closed: it takes no new time stamps")
         if case is not None:
             await case_events.stamp(db, case, milestone, at, "alert", by, facility_id, hooks=hooks)
 

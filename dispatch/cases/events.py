@@ -7,7 +7,7 @@ event naming the one it supersedes, with a reason; the old one stays, marked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import service as alerts_service
 from dispatch.cases import quality
-from dispatch.cases.exceptions import AlreadySuperseded, IdempotencyMismatch, InvalidEvent
+from dispatch.cases.exceptions import (
+    AlreadySuperseded,
+    CaseClosed,
+    IdempotencyMismatch,
+    InvalidEvent,
+    TransferFirst,
+)
 from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.intervals import Stamp, facility_at, legs
 from dispatch.cases.milestones import FACILITY_MILESTONES, IN_FACILITY_MILESTONES
@@ -48,10 +54,19 @@ def stamps_of(events: Sequence[CaseEvent]) -> list[Stamp]:
     ]
 
 
-def facilities_on(case: Case, stamps: Sequence[Stamp]) -> set[str]:
-    """Facilities the case concerns: where it was opened, its destination, its legs."""
+# Checks a stamp's (milestone, facility) against the user's write scope (raises Forbidden).
+StampCheck = Callable[[str, str | None], None]
+
+
+def facilities_on(
+    case: Case, stamps: Sequence[Stamp], transferred: Collection[str] = ()
+) -> set[str]:
+    """Facilities the case concerns: where it was opened, its destination, the facilities it
+    was transferred to, its legs (a leg is only ever at one of the others: a door-in needs a
+    transfer first)."""
     named = {leg.facility_id for leg in legs(stamps)}
     named.update(f for f in (case.created_facility_id, case.destination_facility_id) if f)
+    named.update(transferred)
     return named
 
 
@@ -62,9 +77,11 @@ async def _facility_for(
     facility_id: str | None,
     at: datetime,
     stamps: list[Stamp],
+    transferred: Collection[str],
 ) -> str | None:
-    """The facility the stamp belongs to, checked against the case."""
-    on_case = facilities_on(case, stamps)
+    """The facility the stamp belongs to, checked against the case: a facility becomes a party
+    of the case by a transfer (or as its destination), never by a stamp."""
+    on_case = facilities_on(case, stamps, transferred)
     if milestone == "facility_arrival":
         if facility_id is None:
             raise InvalidEvent(
@@ -72,14 +89,19 @@ async def _facility_for(
             )
         if await db.get(Facility, facility_id) is None:
             raise NotFound("facility", facility_id)
+        if facility_id not in on_case:
+            raise TransferFirst(
+                f"facility {facility_id!r} is not on this case: transfer the patient there"
+                f" first (POST /api/v1/cases/{case.id}/transfer)"
+            )
         return facility_id
     if milestone in FACILITY_MILESTONES and facility_id is None:
         raise InvalidEvent(f"{milestone} needs the facility_id of the door")
     if facility_id is not None and facility_id not in on_case:
         listed = ", ".join(sorted(on_case)) or "none"
         raise InvalidEvent(
-            f"facility {facility_id!r} is not on this case (on it: {listed});"
-            " stamp its facility_arrival first"
+            f"facility {facility_id!r} is not on this case (on it: {listed}):"
+            " transfer the patient there first"
         )
     if facility_id is None and milestone in IN_FACILITY_MILESTONES:
         return facility_at(stamps, at)
@@ -97,20 +119,35 @@ async def add_event(
     source: str = "user",
     *,
     hooks: CaseHooks,
+    authorize: StampCheck | None = None,
+    transferred: Collection[str] = (),
 ) -> tuple[CaseEvent, bool]:
-    """Record a stamp; returns it and whether it was a replay of an earlier identical request."""
+    """Record a stamp; returns it and whether it was a replay of an earlier identical request.
+
+    ``authorize`` checks the new stamp's milestone and facility, and a correction's target's,
+    against the sender's write scope; ``transferred``: the facilities the case was transferred
+    to. A closed case takes only corrections (who may correct is the caller's check).
+    """
     # device_at is the device's clock when it sent the request: a retry differs only there
     fingerprint = request_hash(data.model_dump(mode="json", exclude={"device_at"}))
     if idempotency_key is not None:
         earlier = await _by_key(db, case.id, idempotency_key)
         if earlier is not None:
             return _replay(earlier, fingerprint), True
+    if case.status == "closed" and data.supersedes is None:
+        raise CaseClosed(f"case {case.id} is closed: it takes no new time stamps")
     check_not_future(data.at, now, max_future, "at")
     events = list(await case_events(db, case.id))
     stamps = stamps_of(events)
     if data.supersedes is not None:
-        _check_correction(events, stamps, data)
-    facility_id = await _facility_for(db, case, data.milestone, data.facility_id, data.at, stamps)
+        target = _check_correction(events, stamps, data)
+        if authorize is not None:
+            authorize(target.milestone, target.facility_id)
+    facility_id = await _facility_for(
+        db, case, data.milestone, data.facility_id, data.at, stamps, transferred
+    )
+    if authorize is not None:
+        authorize(data.milestone, facility_id)
     pathway = load_pathways()[case.pathway]
     flags = quality.flags_for(
         data.milestone, data.at, now, data.device_at, case.created_at, pathway.milestones,
@@ -150,7 +187,9 @@ async def add_event(
     return event, False
 
 
-def _check_correction(events: Sequence[CaseEvent], stamps: Sequence[Stamp], data: EventIn) -> None:
+def _check_correction(
+    events: Sequence[CaseEvent], stamps: Sequence[Stamp], data: EventIn
+) -> CaseEvent:
     target = next((e for e in events if e.id == data.supersedes), None)
     if target is None:
         raise InvalidEvent(f"supersedes {data.supersedes}: no such stamp on this case")
@@ -161,6 +200,7 @@ def _check_correction(events: Sequence[CaseEvent], stamps: Sequence[Stamp], data
         raise AlreadySuperseded(
             f"stamp {target.id} was already corrected by stamp {corrected_by}: correct that one"
         )
+    return target
 
 
 async def superseded_by(db: AsyncSession, event_id: int) -> int | None:

@@ -6,7 +6,9 @@ CaseError
 ├── IdempotencyMismatch   an Idempotency-Key reused with a different body (422)
 ├── AlreadySuperseded     a correction of a stamp that was already corrected (409)
 ├── DispatchConflict      the case already has a unit, or the unit is not available (409)
-└── InvalidFindings       findings the decision rules cannot use (e.g. a score off its scale) (422)
+├── InvalidFindings       findings the decision rules cannot use (e.g. a score off its scale) (422)
+├── CaseClosed            a new stamp, alert or change on a closed case (409)
+└── TransferFirst         a door-in at a facility that is not a party of the case (409)
 """
 
 from __future__ import annotations
@@ -34,3 +36,11 @@ class DispatchConflict(CaseError):
 
 class InvalidFindings(CaseError):
     """The case's findings are outside what the decision rules accept."""
+
+
+class CaseClosed(CaseError):
+    """The case is closed: it takes no new stamp, alert or change (reopen it first)."""
+
+
+class TransferFirst(CaseError):
+    """A facility becomes a party of a case only by an explicit transfer, never by a stamp."""

@@ -34,6 +34,14 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint(sql_in("status", CASE_STATUSES), name="status"),
         Index("ix_cases_status_created", "status", "created_at"),
+        # Idempotency-Keys are the creator's own: another user's equal key is another request.
+        Index(
+            "uq_cases_creator_idempotency",
+            "created_by",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -52,7 +60,7 @@ class Case(Base):
     created_facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
     created_at: Mapped[datetime] = utc_now_column()
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
     request_hash: Mapped[str | None] = mapped_column(String(64))
     ambulance_id: Mapped[str | None] = mapped_column(ForeignKey("ambulances.id"), index=True)
     ambulance_released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -91,7 +99,7 @@ class CaseEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"))
     milestone: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = utc_now_column()
@@ -105,3 +113,32 @@ class CaseEvent(Base):
     flags: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     request_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+CASE_ACTIONS = ("transfer", "close", "reopen")
+
+
+class CaseAction(Base):
+    """An explicit action on a case, kept forever: a transfer (the one way a facility becomes a
+    party of the case), a close or a reopen (so ``closed_at`` and its history are never lost)."""
+
+    __tablename__ = "case_actions"
+    __table_args__ = (
+        CheckConstraint(sql_in("action", CASE_ACTIONS), name="action"),
+        CheckConstraint("action <> 'transfer' OR facility_id IS NOT NULL", name="facility"),
+        Index("ix_case_actions_case_id", "case_id", "id"),
+        Index(
+            "ix_case_actions_facility_id",
+            "facility_id",
+            postgresql_where=text("facility_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    by_user: Mapped[str] = mapped_column(String(64))
+    by_role: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from dispatch.cases import actions as case_actions
 from dispatch.cases import events as case_events
-from dispatch.cases import scope
+from dispatch.cases import scope, write_scope
 from dispatch.cases import service as cases_service
 from dispatch.cases.decision_inputs import RecentDoorToWireDep, decide
 from dispatch.cases.decision_rules import DecisionConfig
@@ -25,6 +26,8 @@ from dispatch.cases.schemas import (
     DispatchOut,
     EventIn,
     EventOut,
+    ReopenIn,
+    TransferIn,
 )
 from dispatch.cases.timeline_chart import timeline_svg
 from dispatch.settings import Settings
@@ -108,14 +111,45 @@ async def add_event(
     hooks: CaseHooksDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Add a time stamp (append-only; a correction names the stamp it supersedes)."""
+    """Add a time stamp (append-only; a correction names the stamp it supersedes).
+
+    Who may stamp which milestone at which facility: ``write_scope``; a closed case takes only
+    corrections, from a data manager or an admin."""
     case = await cases_service.writable_case(db, user, case_id)
+    now = _now()
+    parties = await case_actions.parties(db, case, now)
+    if data.supersedes is not None:
+        write_scope.check_correction(user, parties)
+
+    def authorize(milestone: str, facility_id: str | None) -> None:
+        write_scope.check_stamp(user, parties, milestone, facility_id)
+
     event, replayed = await case_events.add_event(
-        db, case, data, user.username, _now(), limits.max_future, idempotency_key, hooks=hooks
-    )
+        db, case, data, user.username, now, limits.max_future, idempotency_key,
+        hooks=hooks, authorize=authorize, transferred=await case_actions.transferred(db, case.id),
+    )  # fmt: skip
     # A new stamp is the latest version; a replay may have been corrected since.
     superseded_by = await case_events.superseded_by(db, event.id) if replayed else None
     return _json(cases_service.event_out(event, superseded_by), 201, replayed)
+
+
+@router.post("/{case_id}/transfer", response_model=CaseOut)
+async def transfer_case(
+    case_id: int, body: TransferIn, db: SessionDep, user: CurrentUser
+) -> CaseOut:
+    """Bring a facility into the case: the patient goes there (its new destination). Dispatch,
+    admins, data managers, the assigned crew or the facility holding the patient."""
+    case = await cases_service.writable_case(db, user, case_id)
+    await case_actions.transfer(db, user, case, body.facility_id, body.reason, _now())
+    return await cases_service.case_view(db, case)
+
+
+@router.post("/{case_id}/reopen", response_model=CaseOut)
+async def reopen_case(case_id: int, body: ReopenIn, db: SessionDep, user: CurrentUser) -> CaseOut:
+    """Reopen a closed case (dispatch or admin), with a reason; its close stays in the history."""
+    case = await cases_service.writable_case(db, user, case_id)
+    await case_actions.reopen(db, user, case, body.reason, _now())
+    return await cases_service.case_view(db, case)
 
 
 @router.post("/{case_id}/dispatch", response_model=DispatchOut)

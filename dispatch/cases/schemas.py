@@ -106,6 +106,34 @@ class LegOut(BaseModel):
     door_out: datetime | None
 
 
+class CaseActionOut(BaseModel):
+    """A transfer, close or reopen of the case: what, when, by whom, why."""
+
+    action: str
+    at: datetime
+    by: str
+    role: str
+    facility_id: str | None
+    reason: str
+
+
+class TransferIn(BaseModel):
+    """Bring a facility into the case: the patient goes there (it becomes the destination)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facility_id: Slug
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class ReopenIn(BaseModel):
+    """Reopen a closed case, saying why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
+
+
 class CaseOut(BaseModel):
     id: int
     pathway: str
@@ -127,6 +155,7 @@ class CaseOut(BaseModel):
     legs: list[LegOut]
     timeline: list[EventOut]
     intervals: list[IntervalOut]
+    history: list[CaseActionOut] = []
 
 
 class CaseSummary(BaseModel):

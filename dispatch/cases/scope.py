@@ -7,11 +7,18 @@ from collections.abc import Collection
 from units import scope as units_scope
 from units.exceptions import Forbidden
 from units.models import User
-from units.vocabulary import ACTING_ROLES, COORDINATOR_ROLES, READ_EVERYTHING_ROLES
+from units.vocabulary import (
+    ACTING_ROLES,
+    COORDINATOR_ROLES,
+    READ_EVERYTHING_ROLES,
+    RECORD_ANYWHERE_ROLES,
+)
 
 CREATORS = ACTING_ROLES
 READ_ALL = READ_EVERYTHING_ROLES
 WRITE_ALL = COORDINATOR_ROLES
+# Change any case (within write_scope's rules for each stamp): dispatch, admins, data managers.
+CHANGE_ANY = COORDINATOR_ROLES | RECORD_ANYWHERE_ROLES
 
 
 def involved(user: User, ambulance_id: str | None, facility_ids: Collection[str]) -> bool:
@@ -29,8 +36,9 @@ def require_read(user: User, ambulance_id: str | None, facility_ids: Collection[
 
 
 def require_write(user: User, ambulance_id: str | None, facility_ids: Collection[str]) -> None:
-    """Stamping and changing a case: dispatchers and admins, or the crew and units on it."""
-    if user.role in WRITE_ALL or involved(user, ambulance_id, facility_ids):
+    """Stamping and changing a case: dispatchers, admins and data managers, or the crew and
+    units on it (what each may stamp where: ``write_scope``)."""
+    if user.role in CHANGE_ANY or involved(user, ambulance_id, facility_ids):
         return
     raise Forbidden(f"the {user.role} role may not change this case")
 

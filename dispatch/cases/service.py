@@ -9,14 +9,16 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from dispatch.cases import actions as case_actions
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
-from dispatch.cases.exceptions import IdempotencyMismatch, InvalidEvent
+from dispatch.cases.exceptions import CaseClosed, IdempotencyMismatch, InvalidEvent
 from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.intervals import IntervalResult, Stamp, compute_intervals, legs
-from dispatch.cases.models import Case, CaseEvent
+from dispatch.cases.models import Case, CaseAction, CaseEvent
 from dispatch.cases.pathways import load_pathways
 from dispatch.cases.schemas import (
+    CaseActionOut,
     CaseIn,
     CaseOut,
     CasePatch,
@@ -26,10 +28,10 @@ from dispatch.cases.schemas import (
     LegOut,
 )
 from geo.points import InputLimits, check_not_future, require_lon_lat, to_service_wgs84
-from units import idempotency
+from units import audit, idempotency
 from units import service as units_service
 from units.exceptions import NotFound
-from units.models import Facility, User
+from units.models import User
 from units.service import wgs84_point
 from units.vocabulary import FACILITY_ROLES, Role
 
@@ -46,12 +48,12 @@ async def create_case(
 ) -> tuple[Case, bool]:
     """Open a case (stamping symptom onset and the call); a retried key returns the same case."""
     scope.require_creator(user)
-    # A key another user sent is refused, not replayed: a replay must not show a case the user
-    # may not read.
+    # The key is the creator's own: another user's equal key is another request, never a
+    # replay (a replay must not show a case the user may not read).
     keyed = idempotency.Keyed(
         idempotency_key,
         idempotency.request_hash(data.model_dump(mode="json")),
-        must_match={"created_by": user.username},
+        scope={"created_by": user.username},
     )
 
     async def values() -> dict[str, object]:
@@ -85,6 +87,7 @@ async def create_case(
 
     reused = IdempotencyMismatch("this Idempotency-Key was already used for another case")
     case, replayed = await idempotency.write_once(db, Case, keyed, values, reused)
+    audit.note(db, object_id=case.id, case_id=case.id)
     if replayed:
         return case, True
     call = data.call_received or (now if user.role == Role.dispatcher else None)
@@ -108,9 +111,10 @@ async def get_case(db: AsyncSession, case_id: int, lock: bool = False) -> Case:
 
 
 async def facilities_of(db: AsyncSession, case: Case) -> set[str]:
-    """The facilities the case concerns."""
+    """The facilities the case concerns (opened at, destination, transferred to, its doors)."""
     events = await case_events_service.case_events(db, case.id)
-    return case_events_service.facilities_on(case, case_events_service.stamps_of(events))
+    moved = await case_actions.transferred(db, case.id)
+    return case_events_service.facilities_on(case, case_events_service.stamps_of(events), moved)
 
 
 async def readable_case(db: AsyncSession, user: User, case_id: int) -> Case:
@@ -118,6 +122,18 @@ async def readable_case(db: AsyncSession, user: User, case_id: int) -> Case:
     case = await get_case(db, case_id)
     scope.require_read(user, case.ambulance_id, await facilities_of(db, case))
     return case
+
+
+def action_out(action: CaseAction) -> CaseActionOut:
+    """One entry of the case's transfer, close and reopen history."""
+    return CaseActionOut(
+        action=action.action,
+        at=action.at,
+        by=action.by_user,
+        role=action.by_role,
+        facility_id=action.facility_id,
+        reason=action.reason,
+    )
 
 
 async def writable_case(db: AsyncSession, user: User, case_id: int) -> Case:
@@ -154,10 +170,16 @@ async def list_cases(
             CaseEvent.milestone.in_(("facility_arrival", "facility_departure")),
             ~exists().where(correction.supersedes == CaseEvent.id),  # a corrected door is gone
         )
+        moved_here = exists().where(
+            CaseAction.case_id == Case.id,
+            CaseAction.action == "transfer",
+            CaseAction.facility_id == facility,
+        )
         statement = statement.where(
             or_(
                 Case.created_facility_id == facility,
                 Case.destination_facility_id == facility,
+                moved_here,
                 visited,
             )
         )
@@ -167,19 +189,28 @@ async def list_cases(
 async def patch_case(
     db: AsyncSession, user: User, case_id: int, patch: CasePatch, now: datetime
 ) -> Case:
-    """Record findings, the destination, or close the case."""
+    """Record findings, the destination (a transfer), or close the case; a closed case takes
+    no change (reopen it first: ``actions.reopen``)."""
     case = await writable_case(db, user, case_id)
+    if case.status == "closed":
+        raise CaseClosed(
+            f"case {case.id} is closed: it takes no change (a dispatcher or an admin reopens it"
+            f" with POST /api/v1/cases/{case.id}/reopen)"
+        )
     changes = patch.model_dump(exclude_unset=True)
-    destination = changes.get("destination_facility_id")
-    if destination is not None and await db.get(Facility, destination) is None:
-        raise NotFound("facility", destination)
-    if changes.pop("status", None) == "closed" and case.status != "closed":
-        case.status, case.closed_at = "closed", now
-    elif "status" in patch.model_fields_set and patch.status == "active":
-        case.status, case.closed_at = "active", None
+    before = audit.snapshot(case, changes)  # the PATCH's history (audit trail)
+    if "destination_facility_id" in changes:
+        destination = changes.pop("destination_facility_id")
+        if destination is None:
+            case.destination_facility_id = None
+        elif destination != case.destination_facility_id:
+            await case_actions.transfer(db, user, case, destination, "destination", now)
+    if changes.pop("status", None) == "closed":
+        case_actions.close(db, user, case, now)
     for field, value in changes.items():
         setattr(case, field, value)
     await db.flush()
+    audit.note(db, before=before, after=audit.snapshot(case, before))
     return case
 
 
@@ -239,6 +270,7 @@ async def case_view(db: AsyncSession, case: Case) -> CaseOut:
     """The case with its legs, its whole timeline (corrections marked) and its intervals."""
     events, stamps, intervals = await case_intervals(db, case)
     corrected = {e.supersedes: e.id for e in events if e.supersedes is not None}
+    actions = await case_actions.history(db, case.id)
     lon, lat = _point(case)
     return CaseOut(
         id=case.id,
@@ -285,4 +317,5 @@ async def case_view(db: AsyncSession, case: Case) -> CaseOut:
             )
             for i in intervals
         ],
+        history=[action_out(a) for a in actions],
     )

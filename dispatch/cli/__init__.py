@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from dispatch.cli import analyze, bench, database, demo, imports, report, serve, simulate, users
+from dispatch.cli import (
+    analyze,
+    audit,
+    bench,
+    database,
+    demo,
+    imports,
+    report,
+    serve,
+    simulate,
+    users,
+)
 
 app = typer.Typer(help="infofirst: county chest-pain and stroke network", no_args_is_help=True)
 app.add_typer(database.app, name="db")
@@ -12,6 +23,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="users")
 app.add_typer(analyze.app, name="analyze")
+app.add_typer(audit.app, name="audit")
 app.command("serve")(serve.serve)
 app.add_typer(report.app, name="report")
 app.command("bench")(bench.bench)

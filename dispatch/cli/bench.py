@@ -15,7 +15,8 @@ def bench(
     name: Annotated[
         str,
         typer.Argument(
-            help="A benchmark in bench/: nearest, coverage, alert_delivery, reports, login_flood."
+            help="A benchmark in bench/: nearest, coverage, alert_delivery, reports, login_flood,"
+            " audit."
         ),
     ],
     quick: Annotated[

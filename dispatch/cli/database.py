@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Annotated
+
 import typer
 
 from dispatch import migrate
+from dispatch.app_role import DEFAULT_ROLE, app_url, grant_app_role
 from dispatch.cli.common import console
 from dispatch.settings import get_settings
 
@@ -17,7 +21,7 @@ def db_upgrade() -> None:
     they asked for (the report read model of the cases already there)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    url = get_settings().database_url
+    url = get_settings().migration_url
     columns = (TextColumn("rebuild"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     rebuilt: list[int] = []
     with Progress(*columns, console=console, transient=True) as progress:
@@ -31,3 +35,25 @@ def db_upgrade() -> None:
     console.print(f"database {'created and ' if created else ''}migrated to the newest revision")
     if rebuilt:
         console.print(f"report read model rebuilt, as a migration asked: {rebuilt[0]:,} cases")
+
+
+@app.command("grant-app-role")
+def db_grant_app_role(
+    name: Annotated[str, typer.Argument(help="the role, e.g. infofirst_app")] = DEFAULT_ROLE,
+) -> None:
+    """As the owner (INFOFIRST_MIGRATION_DATABASE_URL): create the application's role if
+    missing and grant it exactly what the service needs (no DDL, no DELETE of stamps or audit
+    entries, no UPDATE of the audit trail). Run after `db upgrade`; idempotent."""
+    try:
+        asyncio.run(grant_app_role(get_settings().migration_url, name))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(f"role {name} granted the application's rights")
+
+
+@app.command("app-url")
+def db_app_url(
+    name: Annotated[str, typer.Argument(help="the application role")] = DEFAULT_ROLE,
+) -> None:
+    """Print the database URL of the application role (the service's INFOFIRST_DATABASE_URL)."""
+    typer.echo(app_url(get_settings().migration_url, name))

@@ -160,7 +160,7 @@ async def scenario_47min(api: Api, speed: float, echo: Echo) -> dict[str, Any]:
     await stamp(township, "first_medical_contact", -14)
     await stamp(township, "first_ecg", -8)
     await stamp(township, "ecg_transmitted", -6)
-    await stamp("dispatcher", "diagnosis", -1)
+    await stamp(township, "diagnosis", -1)  # the county's reading, received at the township
     await stamp(township, "critical_value_reported", 0)
     await api.call(township, "PATCH", f"/cases/{case_id}", json={"destination_facility_id": COUNTY})
     await stamp(township, "prealert_sent", 1)

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts.models import Alert, Delivery, EscalationStep, StreamEvent
+from dispatch.cases.maintenance import remove_cases
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.demo.county import DemoCounty
 from dispatch.demo.roads import build_demo_roads
@@ -45,9 +46,10 @@ class LoadReport:
 
 
 def demo_logins(county: DemoCounty) -> tuple[DemoLogin, ...]:
-    """One login per role: admin, dispatcher, auditor, crew-<ambulance>, township-<unit>,
-    cathlab-<PCI centre>."""
+    """One login per role: admin, dispatcher, auditor, data-manager, crew-<ambulance>,
+    township-<unit>, cathlab-<PCI centre>."""
     logins = [DemoLogin(role, role) for role in (Role.admin, Role.dispatcher, Role.auditor)]
+    logins.append(DemoLogin("data-manager", Role.data_manager))
     logins += [
         DemoLogin(f"{Role.crew}-{a.id}", Role.crew, ambulance_id=a.id) for a in county.ambulances
     ]
@@ -90,7 +92,8 @@ async def reset_demo(db: AsyncSession, county: DemoCounty) -> None:
             )
         )
     await db.execute(delete(Alert).where(Alert.case_id.in_(cases)))
-    await db.execute(delete(Case).where(Case.id.in_(cases)))
+    # Stamps are append-only: only the tables' owner can remove them (dispatch.cases.maintenance).
+    await remove_cases(db, cases)
     usernames = [login.username for login in demo_logins(county)]
     await db.execute(delete(User).where(User.username.in_(usernames)))
     synthetic_ambulances = select(Ambulance.id).where(Ambulance.synthetic.is_(True))

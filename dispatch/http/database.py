@@ -32,13 +32,15 @@ def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]
 
 def make_engine(settings: Settings) -> AsyncEngine:
     """An asyncpg engine with a checked pool (stale connections are replaced, not reused);
-    a connection that cannot be opened raises ``DatabaseUnreachable``."""
+    a connection that cannot be opened raises ``DatabaseUnreachable``; its errors never show
+    the statement's parameters (``hide_parameters``)."""
     engine = create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
         pool_timeout=10,
+        hide_parameters=True,  # no statement's parameters (patient data) in any error or log
         connect_args={"timeout": 5, "server_settings": {"application_name": "infofirst"}},
     )
     event.listen(engine.sync_engine, "do_connect", _connect)

@@ -1,14 +1,17 @@
-"""Operations endpoints: liveness, readiness and Prometheus metrics (no token needed)."""
+"""Operations endpoints: liveness (public), readiness and Prometheus metrics (operations
+networks or an admin only: ``dispatch.http.ops_access``)."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from dispatch.http.ops_access import require_ops
 
 router = APIRouter(tags=["operations"])
 
@@ -19,7 +22,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", dependencies=[Depends(require_ops)])
 async def readyz(request: Request) -> JSONResponse:
     """The process can serve: the database answers with PostGIS, the alert listener is alive
     and every supervised background loop is running (none down or waiting to restart)."""
@@ -41,7 +44,7 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
 
-@router.get("/metrics")
+@router.get("/metrics", dependencies=[Depends(require_ops)])
 async def metrics() -> Response:
     """Prometheus metrics of this process."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -100,6 +101,19 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+# A client's X-Request-Id is kept only when it is 1..128 printable ASCII characters from this
+# set (a UUID, a hex or base64 id, a trace id); anything else (not UTF-8, control characters,
+# NUL, too long) is replaced by a fresh id, which the response's X-Request-Id then tells.
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
+
+
+def request_id_of(header: bytes | None) -> str:
+    """The client's request id if it is well formed, else a fresh one."""
+    if header is not None and _REQUEST_ID.fullmatch(header):
+        return header.decode("ascii")
+    return uuid.uuid4().hex
+
+
 class RequestContext:
     """Bind a request id to the logs and record Prometheus metrics per route template."""
 
@@ -111,7 +125,7 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = dict(scope["headers"]).get(b"x-request-id", b"").decode() or uuid.uuid4().hex
+        request_id = request_id_of(dict(scope["headers"]).get(b"x-request-id"))
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500

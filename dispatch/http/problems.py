@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg.exceptions as asyncpg_errors
+import asyncpg.exceptions._base as asyncpg_base_errors
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -44,6 +46,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     case_errors.AlreadySuperseded: (409, "already-superseded", "Already corrected"),
     case_errors.DispatchConflict: (409, "dispatch-conflict", "Cannot dispatch"),
     case_errors.InvalidFindings: (422, "invalid-findings", "Findings out of range"),
+    case_errors.CaseClosed: (409, "case-closed", "Case closed"),
+    case_errors.TransferFirst: (409, "transfer-first", "Transfer the patient there first"),
     geo_errors.UnknownCoordinateSystem: (422, "unknown-crs", "Unknown coordinate system"),
     geo_errors.InvalidCoordinate: (422, "invalid-coordinate", "Invalid coordinate"),
     geo_errors.InvalidTime: (422, "invalid-time", "Implausible time"),
@@ -183,9 +187,34 @@ def install(app: FastAPI) -> None:
 UNAVAILABLE_SQLSTATES = ("08", "53", "57P01", "57P02", "57P03")
 
 
+# SQLSTATE class 22, data exception: a value the database refuses (out of range, NUL byte,
+# bad date). The request's validation should have refused it first; when it did not, the
+# client still gets a 422, never a 500 (and the transaction was rolled back: nothing written).
+DATA_EXCEPTION_SQLSTATE = "22"
+
+
+def _is_data_error(exc: DBAPIError) -> bool:
+    """The database (SQLSTATE 22xxx) or asyncpg before sending (a value it cannot encode, such
+    as an integer past 2^63 or a datetime out of range) refused one of the values."""
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    return sqlstate.startswith(DATA_EXCEPTION_SQLSTATE) or isinstance(
+        cause, asyncpg_errors.DataError | asyncpg_base_errors.DataError
+    )
+
+
 async def _db_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)  # noqa: S101 - registered for this class only
     sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
     if exc.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES):
         return await _database_unavailable(request, exc)
+    if _is_data_error(exc):
+        # Only the class and SQLSTATE: the message may quote the value (patient data).
+        log.warning("value_refused_by_database", sqlstate=sqlstate, error=type(exc.orig).__name__)
+        return problem(
+            422,
+            "invalid-value",
+            "Invalid value",
+            "a value is out of range or holds characters that cannot be stored; nothing was saved",
+        )
     return await _unexpected(request, exc)

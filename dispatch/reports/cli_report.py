@@ -55,7 +55,7 @@ async def produce(
     import json
 
     step("scope")
-    first, last = service.period(start, end, settings.time_zone)
+    first, last = service.period(start, end, settings.time_zone, settings.report_max_period_days)
     scope = await service.scope_for(
         db, None, first, last, settings.time_zone, pathway, facility_id, drill
     )

@@ -85,7 +85,7 @@ async def intervals(
     """Per metric n, mean, median, p90, compliance and target (whole period, by month, by
     facility), the worst cases, data-quality findings and one row per case."""
     settings = cast(Settings, request.app.state.settings)
-    start, end = service.period(from_, to, settings.time_zone)
+    start, end = service.period(from_, to, settings.time_zone, settings.report_max_period_days)
     scope = await service.scope_for(
         db, user, start, end, settings.time_zone, pathway, facility_id, drill
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -94,12 +94,38 @@ def parse_bound(value: str, zone: ZoneInfo, end: bool) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
-def period(start: str, end: str, time_zone: str) -> tuple[datetime, datetime]:
-    """The half-open period [from, to) the request names; from must come before to."""
+# The years a report may cover, and its longest period by default (5 years and 2 leap days;
+# ``report_max_period_days`` in the settings): a period outside them is a 422, never a 500.
+FIRST_YEAR = 2000
+LAST_YEAR = 2099
+MAX_PERIOD_DAYS = 1827
+
+
+def period(
+    start: str, end: str, time_zone: str, max_days: int = MAX_PERIOD_DAYS
+) -> tuple[datetime, datetime]:
+    """The half-open period [from, to) the request names; from must come before to, both
+    within the years FIRST_YEAR .. LAST_YEAR, and the period at most ``max_days`` long."""
     zone = ZoneInfo(time_zone)
-    first, last = parse_bound(start, zone, end=False), parse_bound(end, zone, end=True)
+    try:
+        first, last = parse_bound(start, zone, end=False), parse_bound(end, zone, end=True)
+    except OverflowError as exc:  # to=9999-12-31: the day after does not exist
+        raise InvalidReport(f"the period must lie within {FIRST_YEAR}..{LAST_YEAR}") from exc
+    # wall-clock times compared as they are written (no offset arithmetic that could overflow)
+    earliest, latest = (
+        datetime(FIRST_YEAR, 1, 1, tzinfo=UTC),
+        datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC),
+    )
+    if not earliest <= first.replace(tzinfo=UTC) < latest >= last.replace(tzinfo=UTC):
+        raise InvalidReport(
+            f"the period ({start} .. {end}) must lie within {FIRST_YEAR}..{LAST_YEAR}"
+        )
     if first >= last:
         raise InvalidReport(f"from ({start}) is after to ({end}): swap them")
+    if last - first > timedelta(days=max_days):
+        raise InvalidReport(
+            f"the period ({start} .. {end}) is longer than {max_days} days: ask for less"
+        )
     return first, last
 
 

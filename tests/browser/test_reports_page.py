@@ -90,13 +90,20 @@ async def seeded(server: WebServer) -> Seeded:
     months = [start, end.replace(day=1)]
     async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
         dispatcher = await token(http, "dispatcher")
+        manager = await token(http, "data-manager")  # enters the past months' records
         county_ids = []
         for month, day, ecg, wire in COUNTY_CASES:
             called = datetime.combine(months[month].replace(day=day), datetime.min.time(), SHANGHAI)
             called += timedelta(hours=10)
             case_id = await new_case(http, dispatcher, called)
             fmc, door = called + timedelta(minutes=10), called + timedelta(minutes=40)
-            await stamp(http, dispatcher, case_id, [
+            sent = await http.post(
+                f"{API}/cases/{case_id}/transfer",
+                json={"facility_id": "county-hospital"},
+                headers=dispatcher,
+            )
+            assert 200 == sent.status_code, sent.text
+            await stamp(http, manager, case_id, [
                 ("first_medical_contact", fmc, None),
                 ("first_ecg", fmc + timedelta(minutes=ecg), None),
                 ("diagnosis", fmc + timedelta(minutes=ecg + 5), None),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -21,17 +20,10 @@ NANDUN_VILLAGE = (114.739124, 33.539841)  # v-0052 吴庄村, 南顿镇
 COUNTY_HOSPITAL = (114.8806, 33.4412)
 
 
-# One sign-in per user per test: a token names a session row, which is rolled back with the
-# test's transaction, so a token must not outlive its test (keyed by the test's login fixture).
-_HEADERS: WeakKeyDictionary[Login, dict[str, dict[str, str]]] = WeakKeyDictionary()
-
-
 async def signed_in(login: Login, username: str) -> dict[str, str]:
-    """The user's Authorization header, signed in once per test."""
-    mine = _HEADERS.setdefault(login, {})
-    if username not in mine:
-        mine[username] = await login(username)
-    return mine[username]
+    """The user's Authorization header. Every token names a session, a row in the test's
+    rolled-back transaction: each test signs in afresh."""
+    return await login(username)
 
 
 def iso(at: datetime) -> str:
@@ -163,3 +155,18 @@ def last_shanghai_2340(now: datetime, room: timedelta) -> datetime:
     while base + room > now:
         base -= timedelta(days=1)
     return base
+
+
+async def transfer(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    case_id: int,
+    facility_id: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Bring a facility into the case (POST /cases/{id}/transfer, 200) and return the case."""
+    body = {"facility_id": facility_id, "reason": reason}
+    response = await client.post(f"{CASES}/{case_id}/transfer", json=body, headers=headers)
+    assert 200 == response.status_code, response.text
+    case: dict[str, Any] = response.json()
+    return case

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import Login
-from tests.e2e.cases_helpers import CASES, case_body, open_case, signed_in, stamp
+from tests.e2e.cases_helpers import CASES, case_body, open_case, signed_in, stamp, transfer
 from tests.unit.test_report_fixtures import COUNTY, FIXTURES, FixtureCase, local
 
 REPORT = "/api/v1/reports/intervals"
@@ -21,9 +21,16 @@ async def load_through_api(
     """Open the fixture case and send its stamps as a client would; returns the case id."""
     opened = await open_case(client, headers, case_body(pathway=case.pathway, drill=case.drill))
     case_id = int(opened["id"])
-    if any(row.facility == COUNTY for row in case.rows):  # the cath lab is stamped before arrival
+    # Every facility of the record joins the case by a transfer (a stamp never brings one in);
+    # the destination stays what it was: the county when the cath lab is stamped, else none.
+    visited = list(dict.fromkeys(row.facility for row in case.rows if row.facility is not None))
+    for facility in [f for f in visited if f != COUNTY]:
+        await transfer(client, headers, case_id, facility)
+    if COUNTY in visited:  # the cath lab is stamped before arrival
+        await transfer(client, headers, case_id, COUNTY)
+    elif visited:
         response = await client.patch(
-            f"{CASES}/{case_id}", json={"destination_facility_id": COUNTY}, headers=headers
+            f"{CASES}/{case_id}", json={"destination_facility_id": None}, headers=headers
         )
         assert 200 == response.status_code, response.text
     ids: list[int] = []

@@ -3,38 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import uuid
 
 import httpx
-import numpy as np
 import pytest
-from matplotlib import image
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import Login
 from tests.e2e.units_helpers import assert_problem
+from tests.files import ecg_image, one_page_pdf
 
 ATTACHMENTS = "/api/v1/attachments"
 TEN_MB = 10 * 1024 * 1024
 SENDER = "township-th-nandun"
-# A minimal one-page PDF (header, catalog, pages, page, trailer).
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
-
-
-def ecg_image(fmt: str) -> bytes:
-    """A real tiny image (an 8×8 gradient) written by matplotlib in ``fmt`` (png or jpeg)."""
-    pixels = np.linspace(0.0, 1.0, 8 * 8 * 3).reshape(8, 8, 3)
-    buffer = io.BytesIO()
-    image.imsave(buffer, pixels, format=fmt)
-    return buffer.getvalue()
+PDF = one_page_pdf()
 
 
 async def stored_count(db: AsyncSession) -> int:
@@ -85,7 +68,7 @@ async def test_each_type_uploads_and_reads_back_identically(
         body["size"],
     )
     assert str(uuid.UUID(body["id"])) == body["id"]
-    reader = await login("cathlab-county-hospital")
+    reader = await login("dispatcher")  # an overseer; the parties: test_alert_trust.py
     read = await client.get(f"{ATTACHMENTS}/{body['id']}", headers=reader)
     assert 200 == read.status_code, read.text
     assert content == read.content

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 
 from tests.conftest import Login
-from tests.e2e.cases_helpers import CASES, minutes_ago, open_case, signed_in, stamp
+from tests.e2e.cases_helpers import CASES, minutes_ago, open_case, signed_in, stamp, transfer
 
 COUNTY = "county-hospital"
 
@@ -23,6 +23,7 @@ async def test_the_decision_uses_the_centres_own_median_from_the_stamps(
     for index, minutes in enumerate(door_to_wire):
         case = await open_case(client, headers)
         door = minutes_ago(600 - 100 * index)
+        await transfer(client, headers, case["id"], COUNTY)
         await stamp(client, headers, case["id"], "facility_arrival", door, facility_id=COUNTY)
         wire = door + timedelta(minutes=minutes)
         await stamp(client, headers, case["id"], "wire_crossing", wire, facility_id=COUNTY)

@@ -36,7 +36,7 @@ async def test_a_retried_stamp_returns_the_same_event(
     client: httpx.AsyncClient, login: Login, db: AsyncSession
 ) -> None:
     """The same Idempotency-Key and body: the same event and body, Idempotent-Replayed: true."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     at = minutes_ago(4)
     first = await post_event(
@@ -64,7 +64,7 @@ async def test_a_retry_after_a_correction_says_it_was_superseded(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """A stamp corrected meanwhile, then retried with its key: the replay names its correction."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     at = minutes_ago(10)
     first = await post_event(client, headers, case["id"], "first_ecg", at, key="ecg-late")
@@ -87,7 +87,7 @@ async def test_a_retry_sent_later_by_the_device_is_the_same_stamp(
     client: httpx.AsyncClient, login: Login, db: AsyncSession
 ) -> None:
     """A retry differing only in device_at (the device clock when sent) replays the first event."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     at = minutes_ago(4)
     first = await post_event(
@@ -109,7 +109,7 @@ async def test_a_reused_stamp_key_with_another_body_is_422(
     client: httpx.AsyncClient, login: Login, db: AsyncSession
 ) -> None:
     """The same Idempotency-Key with another time: 422 idempotency-key-reused, nothing written."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     first = await post_event(client, headers, case["id"], "first_ecg", minutes_ago(4), key="k-1")
     assert 201 == first.status_code, first.text
@@ -124,7 +124,7 @@ async def test_an_idempotency_key_belongs_to_its_case(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """The same key on two cases makes two events: keys are per case."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     one, two = await open_case(client, headers), await open_case(client, headers)
     at = minutes_ago(4)
     first = await post_event(client, headers, one["id"], "first_ecg", at, key="shared")
@@ -138,7 +138,7 @@ async def test_a_correction_supersedes_and_the_intervals_follow(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """The old stamp stays, marked superseded_by; the interval uses the corrected time."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     fmc = minutes_ago(60)
     await stamp(client, headers, case["id"], "first_medical_contact", fmc)
@@ -177,7 +177,7 @@ async def test_a_correction_of_a_correction_is_the_latest(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """Corrections chain: the newest version counts, every older one stays, each marked."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     fmc = minutes_ago(60)
     await stamp(client, headers, case["id"], "first_medical_contact", fmc)
@@ -200,7 +200,7 @@ async def test_bad_corrections_are_refused_and_nothing_is_written(
     client: httpx.AsyncClient, login: Login, db: AsyncSession
 ) -> None:
     """No reason: 422; an already-corrected stamp: 409; a stamp of another case: 422."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     other = await open_case(client, headers)
     at = minutes_ago(30)
@@ -233,7 +233,7 @@ async def test_a_device_clock_off_by_five_minutes_is_flagged(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """device_at 5 minutes off the server's clock: clock_skew; 30 seconds off: no flag."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     at = minutes_ago(10)
     skewed = await stamp(
@@ -256,7 +256,7 @@ async def test_an_out_of_order_stamp_is_accepted_and_flagged(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """A first ECG before the first medical contact: 201, flagged out_of_order."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     fmc = minutes_ago(20)
     first = await stamp(client, headers, case["id"], "first_medical_contact", fmc)
@@ -273,7 +273,7 @@ async def test_a_stroke_milestone_on_a_stemi_case_is_outside_the_pathway(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """ct_start on a STEMI case is kept but flagged outside_pathway; a long-ago time implausible."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")
     case = await open_case(client, headers)
     ct = await stamp(client, headers, case["id"], "ct_start", minutes_ago(5))
     old = await stamp(client, headers, case["id"], "first_ecg", minutes_ago(4 * 24 * 60))

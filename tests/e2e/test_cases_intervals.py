@@ -20,6 +20,7 @@ from tests.e2e.cases_helpers import (
     signed_in,
     stamp,
     summary_of,
+    transfer,
     when,
 )
 
@@ -56,13 +57,15 @@ async def test_the_47_minute_case(client: httpx.AsyncClient, login: Login) -> No
         ("ecg_transmitted", t(-14), None),
         ("diagnosis", t(-8), None),  # the county's reading of the transmitted ECG
         ("critical_value_reported", t(0), None),
-        ("facility_departure", t(8), "th-nandun"),
-        ("facility_arrival", t(35), "county-hospital"),  # the crew hands over at the county
     ]:
         extra = {"facility_id": facility} if facility else {}
         await stamp(client, township, cid, milestone, at, **extra)
-    # the cath-lab team (activated from the field) stamps its own times after the arrival
+    # the township, holding the patient, sends them to the county: the county joins the case
+    await transfer(client, township, cid, "county-hospital", "STEMI: primary PCI")
+    await stamp(client, township, cid, "facility_departure", t(8), facility_id="th-nandun")
+    # the cath-lab team (activated from the field) stamps its own times, the door-in included
     for milestone, at in [
+        ("facility_arrival", t(35)),  # the crew hands over at the county
         ("cathlab_activated", t(4)),
         ("cathlab_ready", t(30)),
         ("cathlab_arrival", t(38)),
@@ -101,7 +104,7 @@ async def test_the_47_minute_case(client: httpx.AsyncClient, login: Login) -> No
 
 async def test_every_stemi_interval_of_a_transfer(client: httpx.AsyncClient, login: Login) -> None:
     """A township walk-in given lysis then sent for PCI: each STEMI interval, minutes and met."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")  # entering the paper record
     t0 = minute_floor(datetime.now(UTC)) - timedelta(hours=4)
 
     def t(minutes: int) -> datetime:
@@ -114,6 +117,7 @@ async def test_every_stemi_interval_of_a_transfer(client: httpx.AsyncClient, log
     assert (None, None) == early[("fmc_to_first_ecg", None)]
     assert "door_to_wire" not in {name for name, _ in early}  # no wire yet: does not apply
 
+    await transfer(client, headers, cid, "th-nandun")  # the patient came in there
     await set_destination(client, headers, cid, "county-hospital")
     for milestone, at, facility in [
         ("symptom_onset", t(-60), None),
@@ -156,9 +160,10 @@ async def test_a_walk_in_at_the_pci_centre_is_direct(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """First seen at the PCI centre: FMC → wire is the direct one (<= 90), no DIDO, no D2N."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")  # entering the paper record
     t0 = minute_floor(datetime.now(UTC)) - timedelta(hours=3)
     case = await open_case(client, headers)
+    await transfer(client, headers, case["id"], "county-hospital")
     for milestone, minutes, facility in [
         ("facility_arrival", 0, "county-hospital"),
         ("first_medical_contact", 0, None),
@@ -186,7 +191,7 @@ async def test_every_stroke_interval_of_a_drip_and_ship(
     client: httpx.AsyncClient, login: Login
 ) -> None:
     """Lysis at the county (no thrombectomy), groin puncture at the city: each stroke interval."""
-    headers = await signed_in(login, "dispatcher")
+    headers = await signed_in(login, "data-manager")  # entering the paper record
     t0 = minute_floor(datetime.now(UTC)) - timedelta(hours=5)
 
     def t(minutes: int) -> datetime:
@@ -194,6 +199,8 @@ async def test_every_stroke_interval_of_a_drip_and_ship(
 
     case = await open_case(client, headers, case_body(pathway="stroke"))
     cid = case["id"]
+    await transfer(client, headers, cid, "county-hospital")
+    await transfer(client, headers, cid, "city-hospital")  # drip and ship
     for milestone, at, facility in [
         ("facility_arrival", t(0), "county-hospital"),
         ("critical_value_reported", t(20), None),

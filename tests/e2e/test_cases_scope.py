@@ -20,6 +20,7 @@ from tests.e2e.cases_helpers import (
     post_event,
     signed_in,
     stamp,
+    transfer,
 )
 from tests.e2e.units_helpers import assert_problem
 
@@ -53,9 +54,11 @@ async def build_world(client: httpx.AsyncClient, login: Login) -> World:
         )
         assert 200 == sent.status_code, sent.text
     for name, facility in (("visited_nandun", "th-nandun"), ("visited_dingji", "th-dingji")):
+        # dispatch sends the patient there (the facility joins the case), its team stamps the door
+        await transfer(client, dispatcher, ids[name], facility)
         await stamp(
-            client, dispatcher, ids[name], "facility_arrival", minutes_ago(20),
-            facility_id=facility,
+            client, await signed_in(login, f"township-{facility}"), ids[name], "facility_arrival",
+            minutes_ago(20), facility_id=facility,
         )  # fmt: skip
     patched = await client.patch(
         f"{CASES}/{ids['bound_for_county']}",
@@ -179,19 +182,23 @@ async def test_a_unit_not_on_the_case_cannot_change_it(
     assert 0 == await count_events(db, case["id"])
 
 
-async def test_a_corrected_door_moves_the_case_to_the_right_unit(
+async def test_a_corrected_door_cannot_bring_in_another_unit(
     client: httpx.AsyncClient, login: Login
 ) -> None:
-    """A door-in corrected from Dingji to Nandun: Nandun lists and reads it, Dingji neither."""
+    """A door-in at Nandun "corrected" to Dingji, which is not on the case: 409 transfer-first,
+    and Dingji neither lists nor reads the case (a stamp never makes a facility a party)."""
     dispatcher = await signed_in(login, "dispatcher")
     case = await open_case(client, dispatcher)
-    wrong = await stamp(
-        client, dispatcher, case["id"], "facility_arrival", minutes_ago(20), facility_id="th-dingji"
+    await transfer(client, dispatcher, case["id"], "th-nandun")
+    manager = await signed_in(login, "data-manager")
+    door = await stamp(
+        client, manager, case["id"], "facility_arrival", minutes_ago(20), facility_id="th-nandun"
     )
-    await stamp(
-        client, dispatcher, case["id"], "facility_arrival", minutes_ago(20),
-        facility_id="th-nandun", supersedes=wrong["id"], reason="wrong unit picked",
+    moved = await post_event(
+        client, manager, case["id"], "facility_arrival", minutes_ago(20),
+        facility_id="th-dingji", supersedes=door["id"], reason="wrong unit picked",
     )  # fmt: skip
+    assert "/problems/transfer-first" == assert_problem(moved, 409)["type"]
     seen = {}
     for user in ("township-th-nandun", "township-th-dingji"):
         headers = await signed_in(login, user)
@@ -204,7 +211,8 @@ async def test_a_corrected_door_moves_the_case_to_the_right_unit(
 async def test_an_idempotency_key_does_not_open_another_users_case(
     client: httpx.AsyncClient, login: Login, db: AsyncSession
 ) -> None:
-    """Another user replaying a dispatcher's key and body gets a 422, not the dispatcher's case."""
+    """Another user sending a dispatcher's key and body opens its own case, never gets the
+    dispatcher's (keys are per user, issue 12 finding 8); the dispatcher's retry is a replay."""
     body = case_body(complaint="胸痛")
     key = {"Idempotency-Key": "open-shared-key"}
     first = await client.post(
@@ -215,6 +223,12 @@ async def test_an_idempotency_key_does_not_open_another_users_case(
 
     crew = {**await signed_in(login, "crew-amb-03"), **key}
     assert 403 == (await client.get(f"{CASES}/{first.json()['id']}", headers=crew)).status_code
-    replay = await client.post(CASES, json=body, headers=crew)
-    assert "/problems/idempotency-key-reused" == assert_problem(replay, 422)["type"]
-    assert cases == await count_cases(db)
+    own = await client.post(CASES, json=body, headers=crew)
+    assert (201, "crew-amb-03") == (own.status_code, own.json()["created_by"])
+    assert own.json()["id"] != first.json()["id"]
+    assert cases + 1 == await count_cases(db)
+    again = await client.post(
+        CASES, json=body, headers={**await signed_in(login, "dispatcher"), **key}
+    )
+    assert first.json()["id"] == again.json()["id"]
+    assert cases + 1 == await count_cases(db)

@@ -1,4 +1,5 @@
-"""Operations endpoints: liveness, readiness and Prometheus metrics, all without a token."""
+"""Operations endpoints: liveness, readiness and Prometheus metrics, without a token from
+loopback (the default operations networks; strangers: tests/e2e/test_ops_access.py)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import jwt
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
@@ -246,3 +247,49 @@ async def test_is_open_says_whether_a_session_may_still_be_used(
     assert True is await sessions.is_open(db, jti, datetime.now(UTC))
     assert 204 == (await client.post("/api/v1/auth/logout", headers=headers)).status_code
     assert False is await sessions.is_open(db, jti, datetime.now(UTC))
+
+
+async def test_renew_extends_the_same_session_up_to_its_longest_life(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """POST /auth/renew gives a token of the same session with a fresh lifetime; signing out
+    ends both; a session older than INFOFIRST_SESSION_MAX_DAYS (30) is not renewed, one just
+    younger is."""
+    headers = await login("cathlab-county-hospital")
+    renewed = await client.post("/api/v1/auth/renew", headers=headers)
+    assert 200 == renewed.status_code, renewed.text
+    new = {"Authorization": f"Bearer {renewed.json()['access_token']}"}
+    old_jti = jwt.decode(headers["Authorization"][7:], options={"verify_signature": False})["jti"]
+    new_jti = jwt.decode(new["Authorization"][7:], options={"verify_signature": False})["jti"]
+    assert old_jti == new_jti
+    assert 200 == await status(client, new)
+    await db.execute(
+        text("UPDATE sessions SET started_at = now() - interval '29 days 23 hours' WHERE jti = :j"),
+        {"j": new_jti},
+    )
+    await db.commit()
+    short = await client.post("/api/v1/auth/renew", headers=new)
+    assert 200 == short.status_code  # an hour of life left: renewed up to the limit only
+    assert short.json()["expires_in"] <= 3600
+    await db.execute(
+        text("UPDATE sessions SET started_at = now() - interval '30 days 1 minute' WHERE jti = :j"),
+        {"j": new_jti},
+    )
+    await db.commit()
+    assert 401 == (await client.post("/api/v1/auth/renew", headers=new)).status_code
+    await client.post("/api/v1/auth/logout", headers=new)
+    assert (401, 401) == (await status(client, headers), await status(client, new))
+
+
+async def test_a_disabled_user_cannot_renew_nor_get_a_ticket(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """Renewal and websocket tickets need an open session of an active user."""
+    headers = await login("cathlab-county-hospital")
+    ticket = await client.post("/api/v1/auth/ws-ticket", headers=headers)
+    assert (200, 30) == (ticket.status_code, ticket.json()["expires_in"])
+    assert len(ticket.json()["ticket"]) >= 40
+    await accounts.set_active(db, "cathlab-county-hospital", False)
+    await db.commit()
+    assert 401 == (await client.post("/api/v1/auth/renew", headers=headers)).status_code
+    assert 401 == (await client.post("/api/v1/auth/ws-ticket", headers=headers)).status_code

@@ -122,7 +122,15 @@ async def test_every_demo_login_exists_with_its_role_and_ties(
         for row in found
     }
     roles = {login.role for login in logins}
-    assert {"admin", "dispatcher", "auditor", "crew", "township", "cathlab"} == roles
+    assert {
+        "admin",
+        "dispatcher",
+        "auditor",
+        "data_manager",
+        "crew",
+        "township",
+        "cathlab",
+    } == roles
 
 
 async def test_one_demo_user_per_role_signs_in_with_the_demo_password(

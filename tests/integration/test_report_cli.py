@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import delete
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from typer.testing import CliRunner, Result
 
+from dispatch.cases.maintenance import remove_cases
 from dispatch.cases.models import Case
 from dispatch.cli import app
 from dispatch.settings import get_settings
@@ -50,7 +51,7 @@ async def committed(engine: AsyncEngine) -> AsyncIterator[dict[str, int]]:
         yield ids
     finally:
         async with sessions() as db, db.begin():
-            await db.execute(delete(Case).where(Case.id.in_(list(ids.values()))))
+            await remove_cases(db, select(Case.id).where(Case.id.in_(list(ids.values()))))
 
 
 async def test_report_writes_each_format(committed: dict[str, int], tmp_path: Path) -> None:

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from dispatch.cases.maintenance import remove_cases
 from dispatch.cases.models import Case
 from tests.integration.test_report_cli import run
 from tests.integration.test_report_sql import load_fixture
@@ -37,7 +38,7 @@ async def committed(engine: AsyncEngine) -> AsyncIterator[int]:
         yield case_id
     finally:
         async with sessions() as db, db.begin():
-            await db.execute(delete(Case).where(Case.id == case_id))
+            await remove_cases(db, select(Case.id).where(Case.id == case_id))
             await db.execute(
                 update(Facility).where(Facility.id == DINGJI).values(capabilities=before)
             )

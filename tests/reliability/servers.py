@@ -123,6 +123,22 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+async def ws_ticket(client: httpx.AsyncClient, server: Server, token: str) -> str:
+    """A one-time websocket ticket for a bearer token (POST /auth/ws-ticket)."""
+    response = await client.post(f"{server.url}{API}/auth/ws-ticket", headers=bearer(token))
+    response.raise_for_status()  # an httpx.HTTPError, like a server that does not answer
+    value: str = response.json()["ticket"]
+    return value
+
+
+async def ws_url(
+    client: httpx.AsyncClient, server: Server, path: str, token: str, **params: int
+) -> str:
+    """The websocket URL of ``path`` on ``server`` with a fresh ticket and ``params``."""
+    query = "&".join([*(f"{k}={v}" for k, v in params.items()), ""])
+    return f"{server.ws_url}{path}?{query}ticket={await ws_ticket(client, server, token)}"
+
+
 async def stream_head(
     client: httpx.AsyncClient, server: Server, token: str, facility_id: str
 ) -> int:
@@ -186,8 +202,9 @@ class Screen:
         while len(self.connects) < self.max_connects:
             server = self.servers[self._current % len(self.servers)]
             since = self.last_seq
-            url = f"{server.ws_url}{self.path}?since={since}&token={self.token}"
             try:
+                async with httpx.AsyncClient(timeout=3) as client:
+                    url = await ws_url(client, server, self.path, self.token, since=since)
                 async with connect(url, open_timeout=3, close_timeout=1) as connection:
                     self.connection = connection
                     self.connects.append((server.name, since))
@@ -198,7 +215,7 @@ class Screen:
                 self.closes.append(f"{server.name}: closed cleanly")
             except ConnectionClosed as exc:
                 self.closes.append(f"{server.name}: {exc}")
-            except (OSError, TimeoutError, InvalidStatus) as exc:
+            except (OSError, TimeoutError, InvalidStatus, httpx.HTTPError) as exc:
                 self.closes.append(f"{server.name}: {type(exc).__name__}: {exc}")
                 failures += 1
             self.connection = None

@@ -25,6 +25,7 @@ from tests.reliability.servers import (
     rss_kib,
     sign_in,
     stream_head,
+    ws_url,
 )
 
 SENDER = "township-th-nandun"
@@ -100,7 +101,7 @@ async def test_a_stopped_screen_does_not_delay_the_others(
     receiver = await sign_in(http, a, RECEIVER)
     case_ids = [await open_case(http, b, sender) for _ in range(3)]
     head = await stream_head(http, a, receiver, COUNTY)
-    url = f"{a.ws_url}{COUNTY_PATH}?since={head}&token={receiver}"
+    url = await ws_url(http, a, COUNTY_PATH, receiver, since=head)
     stopped = await asyncio.create_subprocess_exec(
         sys.executable, "-c", STOPPABLE_SCREEN, url, str(a.port), stdout=asyncio.subprocess.PIPE
     )

@@ -26,6 +26,8 @@ from tests.reliability.servers import (
     running,
     sign_in,
     stream_head,
+    ws_ticket,
+    ws_url,
 )
 
 PATH = "/ws/facilities/county-hospital/alerts"
@@ -39,22 +41,26 @@ async def refused(url: str, **options: Any) -> int:
     return int(refusal.value.response.status_code)
 
 
-async def test_handshake_refuses_bad_tokens_other_teams_and_foreign_origins(
+async def test_handshake_refuses_bad_tickets_other_teams_and_foreign_origins(
     cluster: Cluster, http: httpx.AsyncClient
 ) -> None:
-    """No token, a forged token, another township's team or a foreign Origin: refused (403)."""
+    """No ticket, a made-up one, a bearer token in the URL (even a valid one), another
+    township's team or a foreign Origin: refused (403). A ticket works once."""
     (server,) = cluster.get("a")
     other = await sign_in(http, server, "township-th-fanji")
     receiver = await sign_in(http, server, "cathlab-county-hospital")
     base = f"{server.ws_url}{PATH}"
     assert 403 == await refused(base)
-    assert 403 == await refused(f"{base}?token=forged.token.value")
-    assert 403 == await refused(f"{base}?token={other}")
+    assert 403 == await refused(f"{base}?ticket=made-up-ticket-value")
+    assert 403 == await refused(f"{base}?token={receiver}")
+    assert 403 == await refused(f"{base}?ticket={await ws_ticket(http, server, other)}")
     foreign = {"additional_headers": {"Origin": "http://evil.example"}}
-    assert 403 == await refused(f"{base}?token={receiver}", **foreign)
+    assert 403 == await refused(await ws_url(http, server, PATH, receiver), **foreign)
     same = {"additional_headers": {"Origin": f"http://127.0.0.1:{server.port}"}}
-    async with websockets.connect(f"{base}?token={receiver}", open_timeout=5, **same) as ws:
+    ticket = await ws_ticket(http, server, receiver)
+    async with websockets.connect(f"{base}?ticket={ticket}", open_timeout=5, **same) as ws:
         assert ws.protocol.state.name == "OPEN"
+    assert 403 == await refused(f"{base}?ticket={ticket}", **same)  # used once already
 
 
 async def test_since_replays_only_later_frames_then_delivery_is_confirmed(
@@ -68,7 +74,7 @@ async def test_since_replays_only_later_frames_then_delivery_is_confirmed(
     sent = [await post_alert(http, server, sender, alert_body(case_id, n)) for n in range(3)]
     assert [201, 201, 201] == [s.status for s in sent]
     head = await stream_head(http, server, receiver, "county-hospital")
-    url = f"{server.ws_url}{PATH}?since={head - 2}&token={receiver}"
+    url = await ws_url(http, server, PATH, receiver, since=head - 2)
     async with websockets.connect(url, open_timeout=5) as ws:
         frames = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(2)]
         assert [head - 1, head] == [f["seq"] for f in frames]
@@ -99,11 +105,12 @@ async def test_a_client_of_another_epoch_is_replayed_the_stream_from_its_start(
         int(sent.body["epoch"]),
         await stream_head(http, server, receiver, "county-hospital"),
     )
-    base = f"{server.ws_url}{PATH}?since={head}&token={receiver}"
-    async with websockets.connect(f"{base}&epoch={epoch + 1}", open_timeout=5) as ws:
+    url = await ws_url(http, server, PATH, receiver, since=head, epoch=epoch + 1)
+    async with websockets.connect(url, open_timeout=5) as ws:
         first = json.loads(await asyncio.wait_for(ws.recv(), 5))
     assert (1, epoch) == (first["seq"], first["epoch"])
-    async with websockets.connect(f"{base}&epoch={epoch}", open_timeout=5) as ws:
+    url = await ws_url(http, server, PATH, receiver, since=head, epoch=epoch)
+    async with websockets.connect(url, open_timeout=5) as ws:
         first = json.loads(await asyncio.wait_for(ws.recv(), 15))
     assert ("heartbeat", head, epoch) == (first["type"], first["seq"], first["epoch"])
 
@@ -114,7 +121,7 @@ async def test_a_server_with_screens_connected_stops_promptly(
     """SIGTERM with a wall screen connected (10 s heartbeats): the process exits within 5 s."""
     with running(["shutdown"], reliability_db, log_dir, heartbeat_seconds="10") as (server,):
         receiver = await sign_in(http, server, "cathlab-county-hospital")
-        url = f"{server.ws_url}{PATH}?token={receiver}"
+        url = await ws_url(http, server, PATH, receiver)
         async with websockets.connect(url, open_timeout=5) as ws:
             assert "OPEN" == ws.protocol.state.name
             # A screen reads what it is sent (the replay of earlier tests' frames included):

@@ -8,10 +8,11 @@ import pytest
 
 from alerts.attachments import check, clean_filename, sniff
 from alerts.exceptions import AttachmentRejected, AttachmentTooLarge
+from tests.files import ecg_image, one_page_pdf
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(13)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(8)
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PNG = ecg_image("png")
+JPEG = ecg_image("jpeg")
+PDF = one_page_pdf()
 
 
 @pytest.mark.parametrize(
@@ -66,15 +67,15 @@ def test_check_gives_the_type_size_and_sha256() -> None:
 
 def test_check_accepts_a_file_of_exactly_the_limit() -> None:
     """A file exactly as large as the limit is accepted."""
-    content = PDF + bytes(100 - len(PDF))
-    assert 100 == check(content, limit=100).size
+    content = PDF + bytes(1000 - len(PDF))
+    assert 1000 == check(content, limit=1000).size
 
 
 def test_check_refuses_one_byte_over_the_limit_as_too_large() -> None:
     """One byte over the limit is too large (a subclass of rejected, answered with a 413)."""
-    content = PDF + bytes(101 - len(PDF))
-    with pytest.raises(AttachmentTooLarge, match="larger than the limit of 100 bytes"):
-        check(content, limit=100)
+    content = PDF + bytes(1001 - len(PDF))
+    with pytest.raises(AttachmentTooLarge, match="larger than the limit of 1000 bytes"):
+        check(content, limit=1000)
 
 
 def test_check_refuses_an_empty_file() -> None:
@@ -101,3 +102,35 @@ def test_clean_filename_drops_nul_characters_and_bounds_the_length() -> None:
         clean_filename(None),
         len(clean_filename("a" * 1000)),
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", "does not decode"),
+        (PNG[: len(PNG) - 20], "does not decode"),
+        (b"\xff\xd8\xff<html>a page</html>", "does not decode"),
+        (b"%PDF-1.4\n<html>a page</html>", "does not decode"),
+    ],
+    ids=["png-header-html", "truncated-png", "jpeg-header-html", "pdf-header-html"],
+)
+def test_a_file_must_decode_as_what_it_starts_like(content: bytes, why: str) -> None:
+    """Magic bytes are not enough: the whole file must decode as that image or PDF
+    (issue 12, finding 6); the real files above pass (the controls)."""
+    with pytest.raises(AttachmentRejected, match=why):
+        check(content, limit=10_000)
+    for real in (PNG, JPEG, PDF):
+        assert check(real, limit=10_000)
+
+
+def test_an_image_of_more_than_40_million_pixels_is_refused() -> None:
+    """A decompression bomb (a small file of a huge image) is refused before it is decoded;
+    the limit is 40 million pixels."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 5001)).save(buffer, format="PNG")  # 40,008,000 pixels, a few kB
+    with pytest.raises(AttachmentRejected, match="pixels"):
+        check(buffer.getvalue(), limit=10_000_000)

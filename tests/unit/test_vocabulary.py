@@ -21,6 +21,7 @@ from units.vocabulary import (
     FACILITY_ROLES,
     FACILITY_STATUSES,
     READ_EVERYTHING_ROLES,
+    RECORD_ANYWHERE_ROLES,
     ROLES,
     Role,
 )
@@ -43,7 +44,9 @@ CONTRACT_CAPABILITIES = (
     "stroke_thrombolysis",
     "thrombectomy",
 )
-CONTRACT_ROLES = ("admin", "dispatcher", "crew", "township", "cathlab", "auditor")
+CONTRACT_ROLES = (
+    "admin", "dispatcher", "crew", "township", "cathlab", "auditor", "data_manager",
+)  # fmt: skip
 
 
 def test_the_wire_values_are_the_contracts() -> None:
@@ -57,9 +60,10 @@ def test_the_wire_values_are_the_contracts() -> None:
 def test_the_named_groups_mean_what_they_say() -> None:
     """Facility teams, overseers, coordinators and actors are the roles the checks expect."""
     assert {"township", "cathlab"} == FACILITY_ROLES
-    assert {"admin", "dispatcher", "auditor"} == READ_EVERYTHING_ROLES
+    assert {"admin", "dispatcher", "auditor", "data_manager"} == READ_EVERYTHING_ROLES
     assert {"admin", "dispatcher"} == COORDINATOR_ROLES
-    assert {"admin", "dispatcher", "crew", "township", "cathlab"} == ACTING_ROLES
+    assert {"admin", "dispatcher", "crew", "township", "cathlab", "data_manager"} == ACTING_ROLES
+    assert {"admin", "data_manager"} == RECORD_ANYWHERE_ROLES
     assert COORDINATOR_ROLES <= READ_EVERYTHING_ROLES
     assert "township" in FACILITY_ROLES  # a plain string from the database finds its member
 

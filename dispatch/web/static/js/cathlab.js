@@ -219,7 +219,7 @@ async function showFacility() {
 startPage({
   title: 'cathlab.title',
   texts: TEXTS,
-  roles: ['cathlab', 'township', 'admin', 'dispatcher', 'auditor'],
+  roles: ['cathlab', 'township', 'admin', 'dispatcher', 'auditor', 'data_manager'],
   demoLogins: [`cathlab-${facilityId}`],
   onSignedIn: async () => {
     byId('sound-enable').addEventListener('click', unlock);

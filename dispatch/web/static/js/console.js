@@ -41,7 +41,7 @@ function coverageChoice() {
 
 startPage({
   title: 'console.title',
-  roles: ['dispatcher', 'admin', 'auditor'],
+  roles: ['dispatcher', 'admin', 'auditor', 'data_manager'],
   demoLogins: ['dispatcher'],
   texts: CONSOLE_TEXTS,
   onSignedIn: async (user) => {

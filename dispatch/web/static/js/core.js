@@ -32,6 +32,7 @@ register({
     'core.role.admin': '管理员',
     'core.role.dispatcher': '调度员',
     'core.role.auditor': '质控员',
+    'core.role.data_manager': '质控员（数据录入）',
     'core.role.crew': '救护车组',
     'core.role.township': '乡镇卫生院',
     'core.role.cathlab': '导管室/卒中团队',
@@ -59,6 +60,7 @@ register({
     'core.role.admin': 'administrator',
     'core.role.dispatcher': 'dispatcher',
     'core.role.auditor': 'auditor',
+    'core.role.data_manager': 'data manager',
     'core.role.crew': 'ambulance crew',
     'core.role.township': 'township unit',
     'core.role.cathlab': 'cath lab / stroke team',
@@ -233,11 +235,58 @@ export function getToken() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** @type {ReturnType<typeof setTimeout> | null} */
+let renewal = null;
+
 /** @param {string | null} token */
 function setToken(token) {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
+  scheduleRenewal(token);
 }
+
+/**
+ * When the token expires (ms since the epoch), read from its payload; null if unreadable.
+ * @param {string} token
+ * @returns {number | null}
+ */
+function expiresAt(token) {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Renew the session before the token expires (at two thirds of what is left), so wall screens
+ * and tablets stay signed in; the server ends the session at its longest life (30 days by
+ * default), at sign-out, a password change or a disabled account.
+ * @param {string | null} token
+ */
+function scheduleRenewal(token) {
+  if (renewal !== null) clearTimeout(renewal);
+  renewal = null;
+  const expiry = token ? expiresAt(token) : null;
+  if (expiry === null) return;
+  const wait = Math.max(5_000, Math.min((expiry - Date.now()) * (2 / 3), 2 ** 31 - 1));
+  renewal = setTimeout(renewNow, wait);
+}
+
+async function renewNow() {
+  renewal = null;
+  if (!getToken()) return;
+  try {
+    const renewed = await api('/auth/renew', { method: 'POST' });
+    setToken(renewed.access_token);
+  } catch (error) {
+    // a 401 has signed out (in api()); an outage: try again in a minute
+    if (!(error instanceof ApiError && error.status === 401)) renewal = setTimeout(renewNow, 60_000);
+  }
+}
+
+scheduleRenewal(getToken()); // a page reloaded with its session goes on renewing it
 
 /**
  * @typedef {object} ApiOptions

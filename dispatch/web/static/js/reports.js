@@ -221,7 +221,7 @@ function setUpDownloads() {
 
 startPage({
   title: 'reports.title',
-  roles: ['auditor', 'admin', 'dispatcher', 'township', 'cathlab'],
+  roles: ['auditor', 'data_manager', 'admin', 'dispatcher', 'township', 'cathlab'],
   demoLogins: ['auditor', 'township-th-nandun'],
   texts: REPORTS_TEXTS,
   onSignedIn: async (user) => {

@@ -1,5 +1,8 @@
 // Following an alert stream over a websocket, the way a wall screen must:
-// - connects with ?since=<last seq>&token=…, so every reconnect catches up from the database;
+// - connects with ?since=<last seq>&ticket=… (a one-time ticket asked for just before, so no
+//   bearer token is ever in a URL), so every reconnect catches up from the database;
+// - a close with code 4401 means the session ended (signed out elsewhere, password changed,
+//   account disabled, expired): the page signs out;
 // - drops any frame it already had (by seq), and resets when the stream's epoch changes;
 // - confirms each frame it handed over ({"type": "delivered", "seq": N});
 // - browsers have no websocket ping: the server sends a heartbeat about every 10 s, and
@@ -59,6 +62,7 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
   /** @type {WebSocket | null} */
   let socket = null;
   let failures = 0;
+  let attempts = 0; // connect() calls so far
   /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
   let lastHeard = Date.now();
@@ -86,13 +90,25 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
     onState(state);
   }
 
-  function connect() {
+  async function connect() {
     timer = null;
     if (closed) return;
-    const token = getToken();
-    if (!token) return;
+    if (!getToken()) return;
+    const attempt = ++attempts; // a newer attempt (reconnectNow) makes this one stand down
+    let ticket;
+    try {
+      ticket = (await api('/auth/ws-ticket', { method: 'POST' })).ticket;
+    } catch {
+      // a 401 has signed out already (in api()); anything else is an outage: try again
+      if (closed || attempt !== attempts) return;
+      setState('offline');
+      failures += 1;
+      schedule();
+      return;
+    }
+    if (closed || attempt !== attempts) return;
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const url = `${scheme}//${location.host}${path}?since=${self.lastSeq}&token=${encodeURIComponent(token)}`;
+    const url = `${scheme}//${location.host}${path}?since=${self.lastSeq}&ticket=${encodeURIComponent(ticket)}`;
     const ws = new WebSocket(url);
     socket = ws;
     let opened = false;
@@ -116,10 +132,15 @@ export function openStream(path, { since = 0, epoch = 0, onFrame, onState = () =
       }
       take(ws, frame);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (socket !== ws) return; // already given up on
       socket = null;
       if (closed) return;
+      if (event.code === 4401) {
+        // the session ended: api() signs out on the 401 this probe gets
+        api('/auth/me').catch(probeFailed);
+        return;
+      }
       setState('offline');
       if (!opened) {
         failures += 1;
