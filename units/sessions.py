@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from units.exceptions import NotAuthenticated
@@ -84,18 +84,13 @@ async def active_user(db: AsyncSession, claims: TokenClaims, now: datetime) -> U
 
 
 async def is_open(db: AsyncSession, session_id: str, now: datetime) -> bool:
-    """Whether a session (by its ``jti``) is still open at ``now``: known, not ended, not
-    expired, its user active. For long-lived connections (websockets) that check again while
-    they run; one primary-key lookup."""
-    found = await db.scalar(
-        select(
-            exists()
-            .where(UserSession.jti == session_id)
-            .where(UserSession.revoked_at.is_(None), UserSession.expires_at > now)
-            .where(User.id == UserSession.user_id, User.active)
-        )
-    )
-    return bool(found)
+    """Whether a session (by its ``jti``) may still be used at ``now``: the rules of
+    ``open_session_by_id`` as a boolean, for callers that only need a yes or no."""
+    try:
+        await open_session_by_id(db, session_id, now)
+    except NotAuthenticated:
+        return False
+    return True
 
 
 async def revoke(db: AsyncSession, session_id: str, reason: EndedBy, now: datetime) -> None:
