@@ -26,9 +26,16 @@ def signing_secret(settings: Settings) -> str:
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value()
     path = settings.secret_key_file
-    if not path.exists():
-        _generate(path)
-    return _read(path)
+    try:
+        if not path.exists():
+            _generate(path)
+        return _read(path)
+    except OSError as exc:  # a directory that cannot be written, a file that cannot be read
+        raise SecretUnavailable(
+            f"no signing secret: INFOFIRST_SECRET_KEY is not set and the key file {path}"
+            f" cannot be created or read ({exc.strerror or exc}); set INFOFIRST_SECRET_KEY"
+            " or INFOFIRST_SECRET_KEY_FILE to a writable place"
+        ) from exc
 
 
 def _generate(path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -95,9 +97,30 @@ async def set_active(db: AsyncSession, username: str, active: bool) -> tuple[Use
     return user, ended
 
 
+def has_demo_password(password_hash: str) -> bool:
+    """Whether a stored hash verifies one of the demo passwords (argon2: CPU-bound, slow)."""
+    return any(verify_password(password_hash, password) for password in DEMO_PASSWORDS)
+
+
+# argon2 releases the GIL: a few threads check a county's users in parallel at start.
+_STARTUP_CHECK_THREADS = 4
+
+
 async def demo_password_users(db: AsyncSession) -> list[str]:
-    """The active users whose password is a demo password (refused in production)."""
-    found = await db.scalars(
-        select(User.username).where(User.active, User.demo_password).order_by(User.username)
-    )
-    return list(found)
+    """The active users whose password is a demo password (refused in production): those
+    flagged when their password was set, and any other whose hash verifies a demo password
+    (a password set outside this service), checked off the event loop."""
+    rows = (
+        await db.execute(
+            select(User.username, User.password_hash, User.demo_password).where(User.active)
+        )
+    ).all()
+    found = {name for name, _, flagged in rows if flagged}
+    unflagged = [(name, stored) for name, stored, flagged in rows if not flagged]
+    if unflagged:
+        with ThreadPoolExecutor(_STARTUP_CHECK_THREADS, "demo-password-check") as pool:
+            loop = asyncio.get_running_loop()
+            checks = [loop.run_in_executor(pool, has_demo_password, h) for _, h in unflagged]
+            verdicts = await asyncio.gather(*checks)
+        found.update(name for (name, _), demo in zip(unflagged, verdicts, strict=True) if demo)
+    return sorted(found)

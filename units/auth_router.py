@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from units import ws_tickets
 from units.accounts import DEMO_PASSWORDS, password_problem
 from units.deps import CurrentClaims, CurrentUser, SessionDep, session_factory, token_config
-from units.exceptions import Forbidden, WeakPassword
-from units.login_guard import LoginFailure, client_address, login_guard
+from units.exceptions import Forbidden, NotAuthenticated, WeakPassword
+from units.login_guard import client_address, login_guard
 from units.security import issue_token
 from units.sessions import EndedBy, open_session, renew, revoke, revoke_all
 
@@ -132,16 +132,21 @@ async def renew_token(
 async def change_password(
     request: Request, db: SessionDep, user: CurrentUser, change: PasswordChange
 ) -> Response:
-    """Change the signed-in user's password; every session of the user ends (sign in again)."""
+    """Change the signed-in user's password; every session of the user ends (sign in again).
+
+    The current password is checked like a sign-in (same lockout, 429 with Retry-After while
+    the account or address is locked; every failure recorded), so a stolen token cannot be
+    used to guess it."""
     guard = login_guard(request)
-    if not await guard.pool.verify(user.password_hash, change.current_password):
-        await guard.record(
+    try:
+        await guard.sign_in(
             session_factory(request),
-            LoginFailure(
-                user.username, client_address(request), datetime.now(UTC), "wrong_password"
-            ),
+            user.username,
+            change.current_password,
+            client_address(request),
         )
-        raise Forbidden("the current password is wrong")
+    except NotAuthenticated as exc:  # 403, not 401: the caller is signed in
+        raise Forbidden("the current password is wrong") from exc
     problem = password_problem(user.username, change.new_password)
     if problem is not None:
         raise WeakPassword(problem)

@@ -83,6 +83,16 @@ async def active_user(db: AsyncSession, claims: TokenClaims, now: datetime) -> U
     return (await active_session(db, claims, now))[1]
 
 
+async def is_open(db: AsyncSession, session_id: str, now: datetime) -> bool:
+    """Whether a session (by its ``jti``) may still be used at ``now``: the rules of
+    ``open_session_by_id`` as a boolean, for callers that only need a yes or no."""
+    try:
+        await open_session_by_id(db, session_id, now)
+    except NotAuthenticated:
+        return False
+    return True
+
+
 async def revoke(db: AsyncSession, session_id: str, reason: EndedBy, now: datetime) -> None:
     """End one session (signing out)."""
     await db.execute(

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from dispatch.cli.common import console, in_transaction
+from dispatch.settings import get_settings
 
 app = typer.Typer(help="User accounts.", no_args_is_help=True)
 
@@ -32,6 +33,10 @@ def users_add(
     secret = password or os.environ.get("INFOFIRST_NEW_PASSWORD")
     if not secret:
         secret = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    weak = accounts.password_problem(name, secret)
+    if weak is not None and get_settings().env == "production":  # a demo password never starts
+        console.print(f"[red]{escape(weak)}: nothing was written[/red]")
+        raise typer.Exit(1)
     try:
         user = in_transaction(
             lambda db: accounts.add_user(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.async_api import expect
 
 from tests.browser.conftest import Pages
@@ -18,8 +19,11 @@ async def test_every_page_says_it_shows_synthetic_data(pages: Pages) -> None:
         await expect(page.locator("#synthetic-banner")).to_contain_text("合成演示数据")
 
 
-async def test_sign_in_shows_the_user_and_sign_out_returns_to_the_form(pages: Pages) -> None:
-    """Signing in shows who is signed in and the live state; signing out forgets the token."""
+async def test_sign_in_shows_the_user_and_sign_out_returns_to_the_form(
+    pages: Pages, http: httpx.AsyncClient
+) -> None:
+    """Signing in shows who is signed in and the live state; signing out forgets the token and
+    ends its session on the server (the same token is 401 afterwards: issue 12, finding 9)."""
     page = await pages.new("/field")
     await expect(page.locator("#login-form")).to_be_visible()
     await expect(page.locator("#main")).to_be_hidden()
@@ -29,10 +33,14 @@ async def test_sign_in_shows_the_user_and_sign_out_returns_to_the_form(pages: Pa
     await expect(page.locator("#login-form")).to_be_hidden()
     await page.reload()  # the token is kept for the session
     await expect(page.locator("#who")).to_have_attribute("data-username", f"township-{TOWNSHIP}")
+    kept = await page.evaluate("sessionStorage.getItem('infofirst.token')")
+    bearer = {"Authorization": f"Bearer {kept}"}
+    assert 200 == (await http.get("/api/v1/auth/me", headers=bearer)).status_code
     await page.locator("#logout").click()
     await expect(page.locator("#login-form")).to_be_visible()
     await expect(page.locator("#who")).to_be_hidden()
     assert await page.evaluate("sessionStorage.getItem('infofirst.token')") is None
+    assert 401 == (await http.get("/api/v1/auth/me", headers=bearer)).status_code
 
 
 async def test_wrong_password_is_refused_on_the_form(pages: Pages) -> None:

@@ -10,14 +10,15 @@ import httpx
 import jwt
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dispatch.app import DemoPasswordsInProduction, create_app, refuse_demo_passwords
 from dispatch.settings import Settings
 from tests.conftest import Login
-from units import accounts
-from units.security import TokenConfig, issue_token
+from units import accounts, sessions
+from units.security import TokenConfig, hash_password, issue_token, read_token
 
 ME = "/api/v1/auth/me"
 
@@ -82,6 +83,39 @@ async def test_a_refused_password_change_changes_nothing(
     assert 200 == await status(client, headers)
 
 
+@pytest.mark.parametrize(("failures", "then"), [(4, 204), (5, 429)])
+async def test_the_current_password_check_obeys_the_sign_in_lockout(
+    client: httpx.AsyncClient,
+    login: Login,
+    db: AsyncSession,
+    settings: Settings,
+    failures: int,
+    then: int,
+) -> None:
+    """A stolen token cannot be used to guess the current password: the check is a sign-in.
+    One failure below the account's limit, the right password still changes it (204); at the
+    limit the account is locked (429 with Retry-After), even for the right password, and the
+    session and the password stay. (The failures are written beforehand: the test's single
+    connection would roll back those a refused request records.)"""
+    assert 5 == settings.login_account_max_failures
+    headers = await login("auditor")
+    for _ in range(failures):
+        await db.execute(
+            text(
+                "INSERT INTO login_failures (username, address, at, reason, counted)"
+                " VALUES ('auditor', '192.0.2.7', now(), 'wrong_password', true)"
+            )
+        )
+    await db.commit()
+    right = {"current_password": "demo", "new_password": "a-much-longer-password-1"}
+    response = await client.post("/api/v1/auth/password", json=right, headers=headers)
+    assert then == response.status_code, response.text
+    if then == 429:
+        assert "/problems/too-many-attempts" == response.json()["type"]
+        assert int(response.headers["Retry-After"]) > 0
+        assert 200 == await status(client, headers)
+
+
 async def test_ten_characters_is_long_enough(client: httpx.AsyncClient, login: Login) -> None:
     """A new password of exactly 10 characters is accepted (the boundary)."""
     headers = await login("auditor")
@@ -144,6 +178,46 @@ async def test_production_refuses_to_start_while_a_user_has_a_demo_password(
     await refuse_demo_passwords(sessionmaker)
 
 
+async def test_a_demo_password_set_outside_the_service_is_found_by_its_hash(
+    sessionmaker: async_sessionmaker[AsyncSession], db: AsyncSession
+) -> None:
+    """A demo password written straight into the table (not flagged) is still found: the
+    start checks every active user's hash against the demo passwords, off the event loop."""
+    await db.execute(text("UPDATE users SET active = false WHERE demo_password"))
+    await db.execute(
+        text(
+            "UPDATE users SET active = true, demo_password = false, password_hash = :demo"
+            " WHERE username = 'crew-amb-03'"
+        ),
+        {"demo": hash_password("demo")},
+    )
+    await db.commit()
+    with pytest.raises(DemoPasswordsInProduction, match=r"\(crew-amb-03\)"):
+        await refuse_demo_passwords(sessionmaker)
+    await db.execute(
+        text("UPDATE users SET password_hash = :real WHERE username = 'crew-amb-03'"),
+        {"real": hash_password("a-real-password-of-a-crew")},
+    )
+    await db.commit()
+    await refuse_demo_passwords(sessionmaker)
+
+
+async def test_a_token_forged_with_the_old_built_in_secret_is_refused(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """Finding 1: a 10-year admin token signed with the secret that used to be in the source
+    (with jti, iss and aud) is refused; no setting may even hold that secret."""
+    old = "infofirst-dev-secret-not-for-production-use"
+    assert old != app.state.token_config.secret
+    forged = issue_token(
+        TokenConfig(old, timedelta(days=3650)), 1, "admin", "admin", datetime.now(UTC)
+    )
+    response = await client.get(ME, headers={"Authorization": f"Bearer {forged.token}"})
+    assert (401, "/problems/not-authenticated") == (response.status_code, response.json()["type"])
+    with pytest.raises(ValueError, match="published"):
+        Settings(env="dev", secret_key=SecretStr(old))
+
+
 async def test_a_production_app_does_not_start_with_demo_users(settings: Settings) -> None:
     """The production lifespan stops before serving anything while demo passwords exist."""
     production = settings.model_copy(update={"env": "production"})
@@ -151,6 +225,28 @@ async def test_a_production_app_does_not_start_with_demo_users(settings: Setting
     with pytest.raises(DemoPasswordsInProduction):
         async with app.router.lifespan_context(app):
             pass
+
+
+async def test_is_open_says_whether_a_session_may_still_be_used(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession, app: FastAPI
+) -> None:
+    """units.sessions.is_open (for the websockets): open until its expiry (a second before:
+    open; at it: not), not after signing out, not for an unknown id or a disabled user."""
+    headers = await login("auditor")
+    token = headers["Authorization"].removeprefix("Bearer ")
+    claims = read_token(app.state.token_config, token, datetime.now(UTC))
+    jti, expiry = claims.session_id, claims.expires_at
+    assert (True, False, False) == (
+        await sessions.is_open(db, jti, expiry - timedelta(seconds=1)),
+        await sessions.is_open(db, jti, expiry),
+        await sessions.is_open(db, "no-such-session", datetime.now(UTC)),
+    )
+    await accounts.set_active(db, "auditor", False)
+    assert False is await sessions.is_open(db, jti, datetime.now(UTC))
+    await db.rollback()
+    assert True is await sessions.is_open(db, jti, datetime.now(UTC))
+    assert 204 == (await client.post("/api/v1/auth/logout", headers=headers)).status_code
+    assert False is await sessions.is_open(db, jti, datetime.now(UTC))
 
 
 async def test_renew_extends_the_same_session_up_to_its_longest_life(

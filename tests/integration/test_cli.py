@@ -325,3 +325,32 @@ async def test_users_disable_ends_sessions_and_enable_lets_the_user_back(
     assert 200 == (await client.post("/api/v1/auth/token", data=form)).status_code
     result = await invoke("users", "disable", "t-cli-nobody")
     assert (1, None) == (result.exit_code, crashed(result)), result.output
+
+
+@pytest.mark.parametrize(
+    ("password", "saved"),
+    [
+        ("demo", False),  # the demo password: production would refuse to start
+        ("9-chars-x", False),  # just below the 10 characters
+        ("t-cli-prod", False),  # the username
+        ("10-chars-x", True),  # at the threshold
+        ("11-chars-xy", True),  # just above
+    ],
+)
+async def test_users_add_in_production_refuses_demo_short_or_username_passwords(
+    committed: AsyncEngine, password: str, saved: bool
+) -> None:
+    """In production `users add` applies the password rules (a demo password, fewer than 10
+    characters or the username is exit 1 with nothing written); tests and demos may use any."""
+    env = {**CLI_ENV, "INFOFIRST_ENV": "production"}
+    args = ["users", "add", "t-cli-prod", "--role", "admin", "--password", password]
+    get_settings.cache_clear()
+    try:
+        result = await asyncio.to_thread(lambda: CliRunner().invoke(app, args, env=env))
+    finally:
+        get_settings.cache_clear()
+    assert ((0 if saved else 1), None) == (result.exit_code, crashed(result)), result.output
+    rows = await fetch(committed, "SELECT demo_password FROM users WHERE username = 't-cli-prod'")
+    assert ([{"demo_password": False}] if saved else []) == rows
+    if not saved:
+        assert "nothing was written" in plain(result)

@@ -68,3 +68,33 @@ def test_a_configured_secret_is_used_and_no_file_is_written(tmp_path: Path) -> N
     settings = Settings(env="production", secret_key=SecretStr("r" * 40), secret_key_file=path)
     assert "r" * 40 == signing_secret(settings)
     assert not path.exists()
+
+
+def test_a_key_file_that_cannot_be_written_stops_the_start_with_a_reason(tmp_path: Path) -> None:
+    """No secret and nowhere to write the key file (a file where the directory should be):
+    the start is refused, saying what to set."""
+    blocker = tmp_path / "var"
+    blocker.write_text("not a directory")
+    with pytest.raises(SecretUnavailable, match="INFOFIRST_SECRET_KEY"):
+        signing_secret(_settings(blocker / "secret.key"))
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["infofirst-dev-secret-not-for-production-use", "CHANGE-ME-to-64-random-characters-please"],
+)
+def test_a_placeholder_in_the_environment_stops_the_app_at_start(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    """INFOFIRST_SECRET_KEY set to the old built-in secret or deploy/env.example's placeholder:
+    the app is not even built (a random secret of 40 characters, the control, is)."""
+    from pydantic import ValidationError
+
+    from dispatch.app import create_app
+
+    monkeypatch.setenv("INFOFIRST_ENV", "production")
+    monkeypatch.setenv("INFOFIRST_SECRET_KEY", secret)
+    with pytest.raises(ValidationError, match="INFOFIRST_SECRET_KEY"):
+        create_app(Settings())
+    monkeypatch.setenv("INFOFIRST_SECRET_KEY", "q7" * 20)
+    assert "q7" * 20 == create_app(Settings()).state.token_config.secret

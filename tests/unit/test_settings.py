@@ -69,3 +69,19 @@ def test_decision_thresholds_that_are_not_numbers_are_refused_by_settings() -> N
     """A threshold that is not a number is refused when the settings are read."""
     with pytest.raises(ValidationError, match=r"decision\.stemi_pci_limit_minutes"):
         Settings(decision={"stemi_pci_limit_minutes": "soon"})  # type: ignore[dict-item]
+
+
+def test_the_placeholder_shown_in_deploy_env_example_is_refused() -> None:
+    """Whatever secret line deploy/env.example shows (commented or not) cannot be used as is."""
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "deploy" / "env.example"
+    values = [
+        line.split("=", 1)[1].strip()
+        for line in example.read_text(encoding="utf-8").splitlines()
+        if line.lstrip("# ").startswith("INFOFIRST_SECRET_KEY=")
+    ]
+    assert values, "deploy/env.example shows no INFOFIRST_SECRET_KEY line"
+    for value in values:
+        with pytest.raises(ValidationError, match="placeholder"):
+            Settings(env="production", secret_key=SecretStr(value))
