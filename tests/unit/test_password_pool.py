@@ -29,21 +29,25 @@ async def _max_loop_lag(stop: asyncio.Event) -> float:
 async def test_a_burst_of_checks_leaves_the_loop_responsive() -> None:
     """Finding 3: argon2 ran on the event loop (each check stalled every request); in the pool,
     10 concurrent checks never hold the loop as long as one check on it would (measured here, so
-    the bound scales with the machine's load), nor longer than 100 ms."""
+    the bound scales with the machine's load), nor longer than 100 ms. A machine busy with other
+    work can stall any loop now and then, so the burst is tried up to three times: a check on
+    the loop would stall it every time."""
     stored = hash_password("right")
     before = time.perf_counter()
     verify_password(stored, "wrong")  # what main did on the loop, for every sign-in
     one_check = time.perf_counter() - before
     pool = PasswordPool(workers=2, queue=8)
-    stop = asyncio.Event()
-    lag = asyncio.create_task(_max_loop_lag(stop))
-    started = time.perf_counter()
-    results = await asyncio.gather(*(pool.verify(stored, f"wrong-{i}") for i in range(10)))
-    elapsed = time.perf_counter() - started
-    stop.set()
-    worst = await lag
-    assert [False] * 10 == results
-    assert worst < min(one_check, LOOP_LAG_BOUND_S), (worst, one_check, elapsed)
+    tries = []
+    for _ in range(3):
+        stop = asyncio.Event()
+        lag = asyncio.create_task(_max_loop_lag(stop))
+        results = await asyncio.gather(*(pool.verify(stored, f"wrong-{i}") for i in range(10)))
+        stop.set()
+        tries.append(await lag)
+        assert [False] * 10 == results
+        if tries[-1] < min(one_check, LOOP_LAG_BOUND_S):
+            break
+    assert min(tries) < min(one_check, LOOP_LAG_BOUND_S), (tries, one_check)
     assert await pool.verify(stored, "right")
 
 
