@@ -5,6 +5,7 @@ Run with ``uvicorn --factory dispatch.app:create_app`` or ``infofirst serve``.
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from functools import partial
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from alerts import attachments_router, escalation, webhook
@@ -167,11 +169,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "road-network-watch",
             partial(app.state.roads.watch, app.state.sessionmaker, settings.road_reload_seconds),
         )
+        supervisor.add("audit-login-failures", app.state.login_failure_audit.run)
         supervisor.start()
         try:
             yield
         finally:
             await supervisor.stop()
+            with contextlib.suppress(SQLAlchemyError, OSError):
+                await app.state.login_failure_audit.flush()
             await engine.dispose()
 
     app = FastAPI(
@@ -191,7 +196,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.ops_networks, proxies_trusted=settings.forwarded_allow_ips is not None
     )
     app.state.audit_enabled = settings.audit_enabled
-    app.state.login_guard.on_failure.append(audit.login_failed_hook(lambda: app.state.sessionmaker))
+    app.state.login_failure_audit = audit.LoginFailureAudit(
+        lambda: app.state.sessionmaker, max_batch=10
+    )
+    app.state.login_guard.on_failure.append(app.state.login_failure_audit.hook)
     app.state.token_config = TokenConfig(
         secret=signing_secret(settings),
         ttl=timedelta(minutes=settings.token_ttl_minutes),

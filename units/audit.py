@@ -15,6 +15,8 @@ commit together): every write (POST/PUT/PATCH/DELETE) and the reads of patient d
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -250,28 +252,90 @@ async def audited(request: Request, db: SessionDep) -> AsyncIterator[None]:
         await write(db, entry)
 
 
-def login_failed_hook(
-    sessions: Callable[[], async_sessionmaker[AsyncSession]],
-) -> Callable[[LoginFailure], Any]:
-    """A ``LoginGuard.on_failure`` hook recording each failure, in its own transaction."""
+def _failure_entry(failure: LoginFailure) -> Entry:
+    return Entry(
+        action="auth.login_failed",
+        username=failure.username,
+        address=failure.address,
+        request_id=structlog.contextvars.get_contextvars().get("request_id"),
+        method="POST",
+        path=f"{API_PREFIX}/auth/token",
+        object_type="auth",
+        detail={"reason": failure.reason},
+    )
 
-    async def record(failure: LoginFailure) -> None:
-        async with sessions()() as db, db.begin():
-            await write(
-                db,
-                Entry(
-                    action="auth.login_failed",
-                    username=failure.username,
-                    address=failure.address,
-                    request_id=structlog.contextvars.get_contextvars().get("request_id"),
-                    method="POST",
-                    path=f"{API_PREFIX}/auth/token",
-                    object_type="auth",
-                    detail={"reason": failure.reason},
-                ),
-            )
 
-    return record
+class LoginFailureAudit:
+    """Failed sign-ins into the audit trail (the login guard's ``on_failure`` hook).
+
+    Each entry takes the chain's lock until its transaction commits, so a flood of wrong
+    passwords written one transaction each would make every alert's and stamp's own entry wait
+    behind a queue of commits. While ``run`` drains them (a supervised loop of the server),
+    failures are queued and written in batches, one transaction each; without it (or with the
+    queue full) each is written at once. None is dropped: a batch that cannot be written goes
+    back to the queue, and ``flush`` writes what is left when the server stops (the
+    ``login_failures`` table holds every failure too, written before the hook runs).
+    """
+
+    def __init__(
+        self,
+        sessions: Callable[[], async_sessionmaker[AsyncSession]],
+        max_batch: int = 500,
+        max_queue: int = 10_000,
+    ) -> None:
+        self._sessions = sessions
+        self._queue: asyncio.Queue[Entry] = asyncio.Queue(max_queue)
+        self._max_batch = max_batch
+        self._draining = False
+        self.draining = asyncio.Event()  # set while ``run`` drains the queue
+        self.drained = asyncio.Event()  # set whenever ``run`` has written everything queued
+
+    async def hook(self, failure: LoginFailure) -> None:
+        entry = _failure_entry(failure)
+        if self._draining:
+            try:
+                self._queue.put_nowait(entry)
+                self.drained.clear()
+                return
+            except asyncio.QueueFull:
+                pass  # written at once: the flood waits, the trail loses nothing
+        await self._write([entry])
+
+    async def _write(self, entries: list[Entry]) -> None:
+        async with self._sessions()() as db, db.begin():
+            for entry in entries:
+                await write(db, entry)
+
+    def _take(self, first: Entry) -> list[Entry]:
+        batch = [first]
+        while len(batch) < self._max_batch and not self._queue.empty():
+            batch.append(self._queue.get_nowait())
+        return batch
+
+    async def run(self) -> None:
+        """Write queued failures in batches until cancelled."""
+        self._draining = True
+        self.draining.set()
+        try:
+            while True:
+                batch = self._take(await self._queue.get())
+                try:
+                    await self._write(batch)
+                    if self._queue.empty():
+                        self.drained.set()
+                except BaseException:
+                    for entry in batch:  # back for the next try (or flush)
+                        with contextlib.suppress(asyncio.QueueFull):
+                            self._queue.put_nowait(entry)
+                    raise
+        finally:
+            self._draining = False
+            self.draining.clear()
+
+    async def flush(self) -> None:
+        """Write whatever is still queued (the server is stopping)."""
+        while not self._queue.empty():
+            await self._write(self._take(self._queue.get_nowait()))
 
 
 # --- verification ---
