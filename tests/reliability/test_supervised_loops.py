@@ -198,8 +198,9 @@ async def readyz(http: httpx.AsyncClient, server: InProcess) -> tuple[int, dict[
 
 
 def test_every_background_loop_is_supervised(running: Running) -> None:
-    """The supervisor runs the listener's three loops, the escalator and the road watcher."""
-    assert sorted(LOOPS) == sorted(running.supervisor.states)
+    """The supervisor runs the listener's three loops, the escalator, the road watcher and the
+    audit trail's writer of failed sign-ins."""
+    assert sorted([*LOOPS, "audit-login-failures"]) == sorted(running.supervisor.states)
 
 
 @pytest.mark.parametrize("loop", LOOPS)
