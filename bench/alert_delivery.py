@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.common import median, percentile, write_results
+from bench.common import median, percentile, prepare_demo_database, write_results
 from bench.tickets import ws_tickets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,13 +59,7 @@ BASELINE_SERVER = textwrap.dedent(
 
 def prepare_database() -> None:
     """Migrate the bench database and load the demo county (synthetic)."""
-    env = {**os.environ, "INFOFIRST_DATABASE_URL": DATABASE}
-    for command in (["db", "upgrade"], ["demo", "load", "--reset"]):
-        done = subprocess.run(  # noqa: S603 - our own CLI
-            [str(ROOT / ".venv/bin/infofirst"), *command], env=env, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"infofirst {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    prepare_demo_database(DATABASE)
 
 
 async def wait_ready(url: str, limit: float = 30) -> None:

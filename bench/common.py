@@ -260,3 +260,15 @@ def write_results(name: str, data: dict[str, Any]) -> Path:
     temporary.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     temporary.replace(path)
     return path
+
+
+def prepare_demo_database(database_url: str) -> None:
+    """Migrate the bench database at ``database_url`` and load the demo county (synthetic)
+    afresh, through the project's own CLI."""
+    env = {**os.environ, "INFOFIRST_DATABASE_URL": database_url}
+    for command in (["db", "upgrade"], ["demo", "load", "--reset"]):
+        done = subprocess.run(  # noqa: S603 - our own CLI
+            [str(ROOT / ".venv/bin/infofirst"), *command], env=env, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"infofirst {' '.join(command)} failed:\n{done.stderr[-2000:]}")

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.alert_delivery import wait_ready
-from bench.common import median, percentile, write_results
+from bench.common import median, percentile, prepare_demo_database, write_results
 from bench.tickets import ws_tickets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,13 +44,7 @@ DATABASE = os.environ.get(
 
 def prepare_database() -> None:
     """Migrate the bench database and load the demo county (synthetic)."""
-    env = {**os.environ, "INFOFIRST_DATABASE_URL": DATABASE}
-    for command in (["db", "upgrade"], ["demo", "load", "--reset"]):
-        done = subprocess.run(  # noqa: S603 - our own CLI
-            [str(ROOT / ".venv/bin/infofirst"), *command], env=env, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"infofirst {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    prepare_demo_database(DATABASE)
 
 
 async def forget_failures() -> None:
