@@ -286,13 +286,12 @@ class LoginFailureAudit:
         self._sessions = sessions
         self._queue: asyncio.Queue[Entry] = asyncio.Queue(max_queue)
         self._max_batch = max_batch
-        self._draining = False
         self.draining = asyncio.Event()  # set while ``run`` drains the queue
         self.drained = asyncio.Event()  # set whenever ``run`` has written everything queued
 
     async def hook(self, failure: LoginFailure) -> None:
         entry = _failure_entry(failure)
-        if self._draining:
+        if self.draining.is_set():
             try:
                 self._queue.put_nowait(entry)
                 self.drained.clear()
@@ -314,7 +313,6 @@ class LoginFailureAudit:
 
     async def run(self) -> None:
         """Write queued failures in batches until cancelled."""
-        self._draining = True
         self.draining.set()
         try:
             while True:
@@ -329,7 +327,6 @@ class LoginFailureAudit:
                             self._queue.put_nowait(entry)
                     raise
         finally:
-            self._draining = False
             self.draining.clear()
 
     async def flush(self) -> None:
