@@ -28,6 +28,7 @@ from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
 from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import make_engine, make_sessionmaker
+from dispatch.http.heap import freeze_startup_heap, thaw
 from dispatch.http.input_guard import InputGuard
 from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.http.security_headers import SecurityHeaders
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         supervisor.add("audit-login-failures", app.state.login_failure_audit.run)
         supervisor.start()
+        app.state.frozen_objects = freeze_startup_heap()
         try:
             yield
         finally:
@@ -178,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(SQLAlchemyError, OSError):
                 await app.state.login_failure_audit.flush()
             await engine.dispose()
+            thaw()
 
     app = FastAPI(
         title="infofirst",
