@@ -97,6 +97,19 @@ def transferred(case_legs: Sequence[Leg], capabilities: Capabilities, target: st
     return bool(case_legs) and target not in capabilities.get(case_legs[0].facility_id, ())
 
 
+def stamp_facility(stamp: Stamp, stamps: Iterable[Stamp]) -> str | None:
+    """Where a stamp happened: its own facility, else the facility the patient was in then."""
+    return stamp.facility_id or facility_at(stamps, stamp.at)
+
+
+def transferred_on(case_legs: Sequence[Leg], index: int) -> bool:
+    """Whether the patient left the visit ``index`` for another facility (its door-out, or a
+    later visit elsewhere)."""
+    return case_legs[index].door_out is not None or any(
+        leg.facility_id != case_legs[index].facility_id for leg in case_legs[index + 1 :]
+    )
+
+
 def _select_facility(
     selector: str, stamps: Sequence[Stamp], case_legs: Sequence[Leg], capabilities: Capabilities
 ) -> str | None:
@@ -110,7 +123,7 @@ def _select_facility(
         )
     if kind == "where":
         found = next((s for s in stamps if s.milestone == arg), None)
-        return found.facility_id if found is not None else None
+        return stamp_facility(found, stamps) if found is not None else None
     raise ValueError(f"selector {selector!r} needs a leg")
 
 
@@ -126,8 +139,8 @@ def _resolve(
     case_legs: Sequence[Leg],
     capabilities: Capabilities,
     not_after: datetime | None = None,
-) -> tuple[datetime | None, str | None]:
-    """The endpoint's time and the facility it was narrowed to.
+) -> tuple[Stamp | None, str | None]:
+    """The endpoint's stamp and the facility it was narrowed to.
 
     The earliest matching stamp; but a start narrowed to a facility takes that facility's
     latest matching stamp not after the end (the door of the visit the end happened in).
@@ -141,7 +154,7 @@ def _resolve(
     if facility is not None and not_after is not None:
         before = [s for s in found if s.at <= not_after]
         found = before[-1:] or found
-    return (found[0].at if found else None), facility
+    return (found[0] if found else None), facility
 
 
 def _resolve_in_leg(endpoint: Endpoint, stamps: Sequence[Stamp], leg: Leg) -> datetime | None:
@@ -157,17 +170,33 @@ def _resolve_in_leg(endpoint: Endpoint, stamps: Sequence[Stamp], leg: Leg) -> da
 
 
 def _applies(
-    spec: IntervalSpec, stamps: Sequence[Stamp], case_legs: Sequence[Leg], caps: Capabilities
+    spec: IntervalSpec,
+    stamps: Sequence[Stamp],
+    case_legs: Sequence[Leg],
+    caps: Capabilities,
+    end_at: datetime | None = None,
+    end_facility: str | None = None,
 ) -> bool:
+    """Whether the case (or, per leg, the visit ending at ``end_at``) is in the interval's
+    population; ``end_facility``: where the interval's end happened, if known."""
     present = {s.milestone for s in stamps}
     conditions = spec.applies_if
     if any(m not in present for m in conditions.present):
         return False
     if any(m in present for m in conditions.absent):
         return False
-    return conditions.transferred is None or conditions.transferred == transferred(
-        case_legs, caps, conditions.transfer_capability
-    )
+    if any(
+        s.milestone in conditions.absent_before_end and (end_at is None or s.at <= end_at)
+        for s in stamps
+    ):
+        return False
+    if conditions.transferred is None:
+        return True
+    if end_facility is not None:
+        was = bool(case_legs) and case_legs[0].facility_id != end_facility
+    else:
+        was = transferred(case_legs, caps, conditions.transfer_capability)
+    return conditions.transferred == was
 
 
 def _result(
@@ -213,18 +242,36 @@ def compute_intervals(
     case_legs = legs(counted)
     results: list[IntervalResult] = []
     for spec in pathway.intervals:
-        if not _applies(spec, counted, case_legs, capabilities):
-            continue
         if spec.per_leg:
-            lacking = spec.applies_if.leg_without_capability
-            for leg in case_legs:
-                if lacking is not None and lacking in capabilities.get(leg.facility_id, ()):
-                    continue
-                start = _resolve_in_leg(spec.start, counted, leg)
-                end = _resolve_in_leg(spec.end, counted, leg)
-                results.append(_result(spec, start, end, leg.facility_id))
+            results.extend(_per_leg(spec, counted, case_legs, capabilities))
             continue
         end, end_facility = _resolve(spec.end, counted, case_legs, capabilities)
-        start, start_facility = _resolve(spec.start, counted, case_legs, capabilities, end)
-        results.append(_result(spec, start, end, start_facility or end_facility))
+        where = stamp_facility(end, counted) if end is not None else None
+        end_at = end.at if end is not None else None
+        if not _applies(spec, counted, case_legs, capabilities, end_at, where):
+            continue
+        start, start_facility = _resolve(spec.start, counted, case_legs, capabilities, end_at)
+        start_at = start.at if start is not None else None
+        results.append(_result(spec, start_at, end_at, start_facility or end_facility))
+    return results
+
+
+def _per_leg(
+    spec: IntervalSpec, counted: Sequence[Stamp], case_legs: Sequence[Leg], caps: Capabilities
+) -> list[IntervalResult]:
+    """The interval at each visit in its population (e.g. DIDO at each non-PCI facility the
+    patient was transferred on from)."""
+    conditions = spec.applies_if
+    results = []
+    for index, leg in enumerate(case_legs):
+        lacking = conditions.leg_without_capability
+        if lacking is not None and lacking in caps.get(leg.facility_id, ()):
+            continue
+        if conditions.leg_transferred_on and not transferred_on(case_legs, index):
+            continue
+        end = _resolve_in_leg(spec.end, counted, leg)
+        if not _applies(spec, counted, case_legs, caps, end or leg.door_out, leg.facility_id):
+            continue
+        start = _resolve_in_leg(spec.start, counted, leg)
+        results.append(_result(spec, start, end, leg.facility_id))
     return results

@@ -22,7 +22,10 @@ MILESTONES: tuple[str, ...] = (
     "facility_departure",  # door-out (with the facility)
     "cathlab_activated",
     "cathlab_ready",
-    "ed_arrival",
+    "ed_arrival",  # absent: the patient bypassed the ED
+    "ccu_arrival",  # absent: the patient bypassed the CCU
+    "troponin_drawn",  # POCT troponin: blood drawn
+    "troponin_result",  # POCT troponin: result known
     "cathlab_arrival",
     "ct_start",
     "ct_read",
@@ -39,6 +42,9 @@ FACILITY_MILESTONES = frozenset({"facility_arrival", "facility_departure"})
 IN_FACILITY_MILESTONES = frozenset(
     {
         "ed_arrival",
+        "ccu_arrival",
+        "troponin_drawn",
+        "troponin_result",
         "cathlab_arrival",
         "cathlab_activated",
         "cathlab_ready",
@@ -78,6 +84,7 @@ PRECEDES: tuple[tuple[str, str], ...] = (
     ("cathlab_arrival", "arterial_puncture"),
     ("arterial_puncture", "wire_crossing"),
     ("ct_start", "ct_read"),
+    ("troponin_drawn", "troponin_result"),
     ("handover", "unit_available"),
     *(("symptom_onset", m) for m in MILESTONES if m != "symptom_onset"),
 )

@@ -66,12 +66,20 @@ class Conditions(BaseModel):
 
     present: list[str] = []
     absent: list[str] = []
-    # transferred: the patient's first facility lacked ``transfer_capability``
+    # None of these stamped at or before the interval's end (anywhere, when the end is not yet
+    # stamped): "primary PCI" is a wire with no thrombolysis before it (DOMAIN.md, D2W).
+    absent_before_end: list[str] = []
+    # transferred: the patient was in another facility before the one where the interval's end
+    # happened (a transfer between two PCI-capable hospitals is a transfer); when the end has no
+    # facility, the first facility lacked ``transfer_capability``.
     transferred: bool | None = None
     transfer_capability: str = Capability.pci.value
     leg_without_capability: str | None = None  # per-leg intervals: only legs lacking it
+    # per-leg intervals: only visits the patient left for another facility (a door-out or a
+    # later door-in elsewhere): DIDO is for patients transferred on, not those who stayed.
+    leg_transferred_on: bool = False
 
-    @field_validator("present", "absent")
+    @field_validator("present", "absent", "absent_before_end")
     @classmethod
     def _known_all(cls, value: list[str]) -> list[str]:
         return [_known(m) for m in value]
@@ -89,9 +97,16 @@ class ReportTargets(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mean_below: float | None = None
+    mean_below: float | None = None  # the monthly mean must be less than this
+    mean_at_most: float | None = None  # the monthly mean must be at most this (on it: met)
     compliance_at_least: Annotated[float, Field(ge=0, le=1)] | None = None
     aim_minutes: float | None = None
+
+    @model_validator(mode="after")
+    def _one_mean_target(self) -> ReportTargets:
+        if self.mean_below is not None and self.mean_at_most is not None:
+            raise ValueError("give mean_below or mean_at_most, not both")
+        return self
 
 
 class IntervalSpec(BaseModel):

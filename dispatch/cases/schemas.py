@@ -15,8 +15,9 @@ Milestone = Literal[
     "first_medical_contact", "first_ecg", "ecg_transmitted", "diagnosis",
     "critical_value_reported", "prealert_sent", "thrombolysis_start", "unit_left_scene",
     "facility_arrival", "facility_departure", "cathlab_activated", "cathlab_ready",
-    "ed_arrival", "cathlab_arrival", "ct_start", "ct_read", "arterial_puncture",
-    "wire_crossing", "recanalization", "handover", "unit_available",
+    "ed_arrival", "ccu_arrival", "troponin_drawn", "troponin_result", "cathlab_arrival",
+    "ct_start", "ct_read", "arterial_puncture", "wire_crossing", "recanalization", "handover",
+    "unit_available",
 ]  # fmt: skip
 
 
@@ -49,6 +50,8 @@ class CasePatch(BaseModel):
     destination_facility_id: Slug | None = None
     killip_class: Annotated[int, Field(ge=1, le=4)] | None = None
     lysis_contraindicated: bool | None = None
+    ongoing_ischaemia: bool | None = None
+    arrhythmia: bool | None = None  # life-threatening (VT/VF, high-degree block)
     stroke_scale: Literal["race", "fast_ed", "lams"] | None = None
     stroke_score: Annotated[int, Field(ge=0, le=20)] | None = None
     last_known_well_at: AwareDatetime | None = None

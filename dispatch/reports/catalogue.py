@@ -22,6 +22,7 @@ class MetricDef:
     target_minutes: float | None = None
     met_if: str | None = None
     mean_below: float | None = None
+    mean_at_most: float | None = None
     compliance_at_least: float | None = None
     aim_minutes: float | None = None
     rate_at_least: float | None = None
@@ -45,7 +46,8 @@ def catalogue() -> tuple[MetricDef, ...]:
                 MetricDef(
                     pathway.id, spec.name, "interval", spec.label_zh, spec.label_en,
                     spec.target_minutes, spec.met_if, spec.report.mean_below,
-                    spec.report.compliance_at_least, spec.report.aim_minutes,
+                    spec.report.mean_at_most, spec.report.compliance_at_least,
+                    spec.report.aim_minutes,
                 )
             )  # fmt: skip
         for rate in rates:

@@ -76,6 +76,8 @@ def target_text(metric: MetricDef, lang: Lang) -> str:
         parts.append(f"{sign} {metric.target_minutes:g} min")
     if metric.mean_below is not None:
         parts.append(("月均值 < " if lang == "zh" else "mean < ") + f"{metric.mean_below:g}")
+    if metric.mean_at_most is not None:
+        parts.append(("月均值 ≤ " if lang == "zh" else "mean ≤ ") + f"{metric.mean_at_most:g}")
     if metric.compliance_at_least is not None:
         parts.append(
             ("达标率 ≥ " if lang == "zh" else "compliance ≥ ") + f"{metric.compliance_at_least:.0%}"
@@ -91,6 +93,8 @@ def meets(metric: MetricDef, figures: Figures) -> dict[str, bool | None]:
     mean_ok = None
     if metric.mean_below is not None and figures.mean is not None:
         mean_ok = figures.mean < metric.mean_below
+    if metric.mean_at_most is not None and figures.mean is not None:
+        mean_ok = figures.mean <= metric.mean_at_most  # a mean exactly on the target meets it
     share = metric.compliance_at_least if metric.kind == "interval" else metric.rate_at_least
     share_ok = None if share is None or compliance is None else compliance >= share
     return {"mean": mean_ok, "compliance": share_ok}
@@ -133,6 +137,7 @@ def metric_json(item: MetricReport, names: dict[str, tuple[str, str]]) -> dict[s
         "met_if": m.met_if,
         "report_targets": {
             "mean_below": m.mean_below,
+            "mean_at_most": m.mean_at_most,
             "compliance_at_least": m.compliance_at_least,
             "aim_minutes": m.aim_minutes,
             "rate_at_least": m.rate_at_least,

@@ -193,7 +193,9 @@ def _trends(pdf: PdfPages, report: Report, lang: Lang) -> None:
                     t("at_least", lang),
                 )
             else:
-                target = m.mean_below if m.mean_below is not None else m.target_minutes
+                target = next(
+                    (t for t in (m.mean_below, m.mean_at_most) if t is not None), m.target_minutes
+                )
                 labels = (t("mean", lang), t("median", lang), t("target", lang))
                 pdf_charts.trend(
                     ax,

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dispatch.cases.intervals import Leg, Stamp
+from dispatch.cases.intervals import Leg, Stamp, stamp_facility
 from dispatch.cases.milestones import MILESTONE_SET
 from units.vocabulary import CAPABILITIES
 
@@ -26,13 +26,15 @@ class MetIf(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stamp_before_door: str | None = None
-    absent_at_door: str | None = None
+    absent_at_door: list[str] | None = None  # none of these at that facility (bypassed them)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> MetIf:
-        given = [m for m in (self.stamp_before_door, self.absent_at_door) if m is not None]
-        if len(given) != 1 or given[0] not in MILESTONE_SET:
-            raise ValueError("met_if names exactly one known milestone")
+        if (self.stamp_before_door is None) == (self.absent_at_door is None):
+            raise ValueError("met_if takes stamp_before_door or absent_at_door")
+        named = [self.stamp_before_door] if self.stamp_before_door else self.absent_at_door
+        if not named or any(m not in MILESTONE_SET for m in named):
+            raise ValueError("met_if names known milestones")
         return self
 
 
@@ -46,6 +48,9 @@ class RateSpec(BaseModel):
     label_en: str
     pathways: list[str]
     capability: str
+    # The door the rate is judged at: the facility where this milestone was stamped (e.g. the
+    # wire's hospital for primary PCI); without it, the first facility with ``capability``.
+    door_of: str | None = None
     arrival: list[Arrival]
     present_any: list[str] = []
     absent: list[str] = []
@@ -68,6 +73,13 @@ class RateSpec(BaseModel):
             raise ValueError(f"unknown milestones {unknown}")
         return value
 
+    @field_validator("door_of")
+    @classmethod
+    def _door_known(cls, value: str | None) -> str | None:
+        if value is not None and value not in MILESTONE_SET:
+            raise ValueError(f"unknown milestone {value!r}")
+        return value
+
 
 class RateFile(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -83,11 +95,32 @@ def load_rates(path: Path = RATES_FILE) -> tuple[RateSpec, ...]:
     return tuple(parsed.rates)
 
 
+def _door(
+    stamps: Sequence[Stamp],
+    case_legs: Sequence[Leg],
+    caps: Mapping[str, frozenset[str]],
+    cap: str,
+    door_of: str | None,
+) -> Leg | None:
+    """The visit a rate is judged at: the first at the facility where ``door_of`` happened
+    (None until it happened there), else the first at a facility with ``cap``."""
+    if door_of is None:
+        return next((g for g in case_legs if cap in caps.get(g.facility_id, ())), None)
+    found = next((s for s in stamps if s.milestone == door_of), None)
+    where = stamp_facility(found, stamps) if found is not None else None
+    return next((g for g in case_legs if g.facility_id == where), None)
+
+
 def arrival(
-    stamps: Sequence[Stamp], case_legs: Sequence[Leg], caps: Mapping[str, frozenset[str]], cap: str
+    stamps: Sequence[Stamp],
+    case_legs: Sequence[Leg],
+    caps: Mapping[str, frozenset[str]],
+    cap: str,
+    door_of: str | None = None,
 ) -> tuple[Arrival, Leg] | None:
-    """How the patient reached the first facility with ``cap``, and that visit (None: never)."""
-    door = next((g for g in case_legs if cap in caps.get(g.facility_id, ())), None)
+    """How the patient reached the facility the rate is judged at (``_door``), and that visit
+    (None: never): another facility first is a transfer, even between two PCI hospitals."""
+    door = _door(stamps, case_legs, caps, cap, door_of)
     if door is None or door.door_in is None:
         return None
     if case_legs[0] is not door:
@@ -106,7 +139,7 @@ def rate_met(
 
     None: the rate does not apply to the case. ``stamps`` are the current ones, in time order.
     """
-    found = arrival(stamps, case_legs, caps, spec.capability)
+    found = arrival(stamps, case_legs, caps, spec.capability, spec.door_of)
     if found is None or found[0] not in spec.arrival:
         return None
     _, door = found
@@ -120,9 +153,9 @@ def rate_met(
         wanted = spec.met_if.stamp_before_door
         met = any(s.milestone == wanted and s.at < door.door_in for s in stamps)
     else:
-        unwanted = spec.met_if.absent_at_door
+        unwanted = spec.met_if.absent_at_door or []
         met = not any(
-            s.milestone == unwanted and s.facility_id in (door.facility_id, None) for s in stamps
+            s.milestone in unwanted and s.facility_id in (door.facility_id, None) for s in stamps
         )
     facility = door.facility_id if spec.facility == "destination" else case_legs[0].facility_id
     return met, facility

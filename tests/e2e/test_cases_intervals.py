@@ -103,7 +103,9 @@ async def test_the_47_minute_case(client: httpx.AsyncClient, login: Login) -> No
 
 
 async def test_every_stemi_interval_of_a_transfer(client: httpx.AsyncClient, login: Login) -> None:
-    """A township walk-in given lysis then sent for PCI: each STEMI interval, minutes and met."""
+    """A township walk-in sent for primary PCI: each STEMI interval, minutes and met; then the
+    same case with a needle at the township: no longer primary PCI, so door -> wire, FMC ->
+    wire, DIDO and cath-lab activation leave it and door -> needle comes in (issue 14)."""
     headers = await signed_in(login, "data-manager")  # entering the paper record
     t0 = minute_floor(datetime.now(UTC)) - timedelta(hours=4)
 
@@ -126,7 +128,6 @@ async def test_every_stemi_interval_of_a_transfer(client: httpx.AsyncClient, log
         ("ecg_transmitted", t(15), None),
         ("diagnosis", t(21), None),
         ("critical_value_reported", t(22), None),
-        ("thrombolysis_start", t(30), None),  # at the township unit the patient is in
         ("cathlab_activated", t(40), "county-hospital"),
         ("facility_departure", t(45), "th-nandun"),
         ("cathlab_ready", t(70), "county-hospital"),
@@ -145,14 +146,20 @@ async def test_every_stemi_interval_of_a_transfer(client: httpx.AsyncClient, log
         ("first_ecg_to_notification", None): (5.0, True),
         ("critical_value_to_puncture", None): (73.0, False),
         ("door_in_door_out", "th-nandun"): (45.0, False),
-        ("door_to_needle", "th-nandun"): (30.0, True),
         ("door_to_wire", "county-hospital"): (90.0, True),
         ("fmc_to_wire_transferred", None): (170.0, False),
         ("cathlab_activation", None): (30.0, False),  # at the target: missed (<)
         ("symptom_onset_to_fmc", None): (60.0, None),  # no target
     } == summary_of(after)
     assert ["th-nandun", "county-hospital"] == [g["facility_id"] for g in after["legs"]]
-    thrombolysis = milestones_of(after, "thrombolysis_start")[0]
+
+    await stamp(client, headers, cid, "thrombolysis_start", t(30))  # at the township unit
+    lysed = await read_case(client, headers, cid)
+    names = {name for name, _ in summary_of(lysed)}
+    assert not names & {"door_to_wire", "fmc_to_wire_transferred", "door_in_door_out"}
+    assert "cathlab_activation" not in names
+    assert (30.0, True) == summary_of(lysed)[("door_to_needle", "th-nandun")]
+    thrombolysis = milestones_of(lysed, "thrombolysis_start")[0]
     assert "th-nandun" == thrombolysis["facility_id"]
 
 
@@ -217,7 +224,7 @@ async def test_every_stroke_interval_of_a_drip_and_ship(
 
     after = await read_case(client, headers, cid)
     assert {
-        ("door_to_ct", "county-hospital"): (25.0, False),  # at the target: missed (< 25)
+        ("door_to_ct", "county-hospital"): (25.0, True),  # at the target: met (<= 25)
         ("door_to_ct_read", "county-hospital"): (44.0, True),
         ("door_to_needle", "county-hospital"): (60.0, True),  # at the target: met (<= 60)
         ("door_to_groin", "city-hospital"): (70.0, True),

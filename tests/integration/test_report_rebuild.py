@@ -55,7 +55,8 @@ async def _figures(tmp_path: Path, name: str) -> dict[str, Any]:
 async def test_rebuild_counts_the_cases_by_the_new_capability(
     committed: int, engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    """Dingji gains PCI: its door-in-door-out no longer applies and door-to-wire starts there."""
+    """Dingji gains PCI: its door-in-door-out no longer applies; door-to-wire still starts at
+    the county hospital's door, where the wire crossed (issue 14: not the first PCI door)."""
     before = await _figures(tmp_path, "before")
     assert (1, 55.0) == (before["door_in_door_out"]["n"], before["door_in_door_out"]["median"])
     assert 45.0 == before["door_to_wire"]["median"]  # from the county hospital's door
@@ -70,4 +71,4 @@ async def test_rebuild_counts_the_cases_by_the_new_capability(
     assert "report read model rebuilt" in text
     after = await _figures(tmp_path, "after")
     assert 0 == after.get("door_in_door_out", {"n": 0})["n"]  # no such fact left to report
-    assert 140.0 == after["door_to_wire"]["median"]  # from Dingji's door, 00:05 to 02:25
+    assert 45.0 == after["door_to_wire"]["median"]  # the wire's hospital's door, as before

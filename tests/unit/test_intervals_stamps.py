@@ -55,10 +55,17 @@ def test_interval_whose_present_condition_fails_is_left_out() -> None:
     assert "fmc_to_first_ecg" in results
 
 
-def test_open_leg_reports_dido_with_missing_door_out() -> None:
-    """A patient still in the township unit: DIDO is there, minutes None, door-out missing."""
-    case = stamps(("facility_arrival", local(14, 23, 0), TOWNSHIP_A))
-    result = only(compute("stemi", case), "door_in_door_out")
+def test_dido_counts_a_visit_only_once_the_patient_is_transferred_on() -> None:
+    """DIDO is for patients transferred on (DOMAIN.md): still in the township unit, no DIDO;
+    a door-in at the county with no door-out stamped at the township: DIDO there, minutes None,
+    door-out missing."""
+    staying = stamps(("facility_arrival", local(14, 23, 0), TOWNSHIP_A))
+    moved_on = stamps(
+        ("facility_arrival", local(14, 23, 0), TOWNSHIP_A),
+        ("facility_arrival", local(15, 0, 0), COUNTY),
+    )
+    assert [] == [r for r in compute("stemi", staying) if r.name == "door_in_door_out"]
+    result = only(compute("stemi", moved_on), "door_in_door_out")
     assert (TOWNSHIP_A, None, None, ("facility_departure",)) == (
         result.facility_id,
         result.minutes,
@@ -77,13 +84,23 @@ def test_door_to_wire_without_a_pci_door_misses_the_door() -> None:
     assert (None, None, ("facility_arrival",)) == (result.minutes, result.met, result.missing)
 
 
-def test_door_to_needle_with_needle_outside_any_facility_misses_the_door() -> None:
-    """A needle stamped with no facility: door_to_needle applies but has no door to start from."""
-    case = stamps(
+def test_door_to_needle_with_a_needle_without_facility_takes_the_visit_it_happened_in() -> None:
+    """A needle stamped with no facility: inside the township unit's visit, D2N starts at its
+    door (20 min); after the patient left (outside any visit), there is no door to start from."""
+    inside = stamps(
         ("facility_arrival", local(14, 23, 0), TOWNSHIP_A),
         ("thrombolysis_start", local(14, 23, 20)),
     )
-    result = only(compute("stemi", case), "door_to_needle")
+    outside = stamps(
+        ("facility_arrival", local(14, 23, 0), TOWNSHIP_A),
+        ("facility_departure", local(14, 23, 10), TOWNSHIP_A),
+        ("thrombolysis_start", local(14, 23, 20)),
+    )
+    assert (20.0, ()) == (
+        only(compute("stemi", inside), "door_to_needle").minutes,
+        only(compute("stemi", inside), "door_to_needle").missing,
+    )
+    result = only(compute("stemi", outside), "door_to_needle")
     assert (None, ("facility_arrival",)) == (result.minutes, result.missing)
 
 

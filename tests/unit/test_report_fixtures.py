@@ -224,7 +224,8 @@ def test_a_corrected_wire_stamp_counts_its_correction() -> None:
     assert (12.0, False) == found[("fmc_to_first_ecg", COUNTY)]
     assert (35.0, False) == found[("cathlab_activation", COUNTY)]
     assert (60.0, None) == found[("symptom_onset_to_fmc", COUNTY)]
-    assert (None, False) == found[("ed_bypass_walk_in", COUNTY)]
+    # a walk-in may visit the ED; B went from the ED to the cath lab, never to the CCU: bypassed
+    assert (None, True) == found[("ccu_bypass_walk_in", COUNTY)]
     assert "ecg_transmitted_prehospital" not in {f.name for f in facts.facts}  # a walk-in
     assert (2, 0, 0, 1) == (facts.missing, facts.out_of_order, facts.clock_skew, facts.corrections)
     assert "corrected:wire_crossing" in facts.findings

@@ -166,15 +166,16 @@ def test_per_leg_door_in_door_out_and_transfer_intervals(groups: dict) -> None: 
 
 
 def test_rates(groups: dict) -> None:  # type: ignore[type-arg]
-    """ECG transmitted before arrival 2 of 3; ED bypass 2 of 3 (transferred), 0 of 1 (walk-in)."""
+    """ECG transmitted before arrival 2 of 3; ED and CCU bypass 2 of 3 (ambulance or transfer);
+    CCU bypass 1 of 1 (the walk-in went through the ED, which a walk-in may)."""
     found = {
         name: (groups[("stemi", name)].total.n, groups[("stemi", name)].total.met)
-        for name in ("ecg_transmitted_prehospital", "ed_bypass_transferred", "ed_bypass_walk_in")
+        for name in ("ecg_transmitted_prehospital", "ed_bypass_transferred", "ccu_bypass_walk_in")
     }
     assert {
         "ecg_transmitted_prehospital": (3, 2),
         "ed_bypass_transferred": (3, 2),
-        "ed_bypass_walk_in": (1, 0),
+        "ccu_bypass_walk_in": (1, 1),
     } == found
 
 

@@ -49,7 +49,7 @@ function series(metric, months) {
       floor: 100,
     };
   }
-  const target = metric.report_targets.mean_below ?? metric.target_minutes;
+  const target = metric.report_targets.mean_below ?? metric.report_targets.mean_at_most ?? metric.target_minutes;
   return {
     lines: [
       { label: t('reports.trend.mean'), values: value('mean'), cls: 'line-mean' },

@@ -26,6 +26,7 @@ export function targetText(m) {
     parts.push(t(m.met_if === 'lt' ? 'reports.target.lt' : 'reports.target.le', { v: m.target_minutes }));
   }
   if (r.mean_below !== null && r.mean_below !== undefined) parts.push(t('reports.target.mean', { v: r.mean_below }));
+  if (r.mean_at_most !== null && r.mean_at_most !== undefined) parts.push(t('reports.target.mean_le', { v: r.mean_at_most }));
   if (r.compliance_at_least !== null && r.compliance_at_least !== undefined) parts.push(t('reports.target.compliance', { v: pct(r.compliance_at_least, 0) }));
   if (r.aim_minutes !== null && r.aim_minutes !== undefined) parts.push(t('reports.target.aim', { v: r.aim_minutes }));
   if (r.rate_at_least !== null && r.rate_at_least !== undefined) parts.push(t('reports.target.rate', { v: pct(r.rate_at_least, 0) }));

@@ -120,7 +120,7 @@ async function setUpFilters(user) {
 
 function pickMetric(report) {
   if (report.metrics.some((m) => metricKey(m) === view.selected)) return view.selected;
-  const judged = report.metrics.find((m) => m.n > 0 && (m.report_targets.mean_below !== null || m.report_targets.compliance_at_least !== null));
+  const judged = report.metrics.find((m) => m.n > 0 && (m.report_targets.mean_below != null || m.report_targets.mean_at_most != null || m.report_targets.compliance_at_least != null));
   return metricKey(judged || report.metrics.find((m) => m.n > 0) || report.metrics[0]);
 }
 
