@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, cast
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
@@ -79,6 +80,7 @@ async def decide(
     now: datetime,
     config: decision_rules.DecisionConfig,
     door_to_wire: RecentDoorToWire,
+    time_zone: str = "Asia/Shanghai",
 ) -> dict[str, Any]:
     """The recommendation for the case's pathway, with every input and threshold used."""
     stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
@@ -99,9 +101,15 @@ async def decide(
             kind = "stemi_reperfusion"
             centres = options("pci")
             recent = await door_to_wire(db, [o.facility_id for o in centres])
+            by_id = {f.id: f for f in facilities}
             pci = [
                 decision_rules.PciOption(
-                    o.facility_id, o.name, o.road_minutes, tuple(recent.get(o.facility_id, ()))
+                    o.facility_id,
+                    o.name,
+                    o.road_minutes,
+                    tuple(recent.get(o.facility_id, ())),
+                    around_the_clock="pci_24_7" in by_id[o.facility_id].capabilities,
+                    busy=by_id[o.facility_id].status == "busy",
                 )
                 for o in centres
             ]
@@ -116,6 +124,11 @@ async def decide(
                 killip_class=case.killip_class,
                 lysis_contraindicated=bool(case.lysis_contraindicated),
                 config=config,
+                ongoing_ischaemia=case.ongoing_ischaemia,
+                arrhythmia=case.arrhythmia,
+                out_of_hours=decision_rules.out_of_hours(
+                    now.astimezone(ZoneInfo(time_zone)), config
+                ),
             )
         elif case.pathway == "stroke":
             kind = "stroke_triage"

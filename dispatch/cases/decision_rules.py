@@ -16,13 +16,19 @@ from dispatch.cases.decision_texts import TEXTS
 
 StrokeScale = Literal["race", "fast_ed", "lams"]
 StemiRecommendation = Literal[
-    "awaiting_diagnosis", "primary_pci", "thrombolysis_then_transfer", "no_pci_reachable"
+    "awaiting_diagnosis",
+    "primary_pci",
+    "thrombolysis_then_transfer",
+    "no_pci_reachable",
+    "no_emergency_reperfusion",
 ]
 StrokeRecommendation = Literal[
     "thrombectomy_centre", "nearest_thrombolysis_centre", "no_stroke_centre_reachable"
 ]
 # The highest score each prehospital LVO scale can give (RACE 0-9, FAST-ED 0-9, LAMS 0-5).
 SCALE_MAX: dict[str, int] = {"race": 9, "fast_ed": 9, "lams": 5}
+# Beyond this, thrombectomy needs advanced imaging to select patients (DAWN/DEFUSE-3; AHA/ASA 2019)
+ADVANCED_IMAGING_HOURS = 6.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,11 @@ class DecisionConfig:
     min_cases_for_median: int = 5
     lysis_door_to_needle_target: float = 30
     onset_pci_only_hours: float = 12
+    onset_stable_none_hours: float = 48
+    # A PCI centre without 24/7 PCI is offered only in its working hours (local time, Monday
+    # to Friday; public holidays are not known here): configurable.
+    pci_day_start_hour: float = 8
+    pci_day_end_hour: float = 17.5
     lvo_threshold_race: int = 5
     lvo_threshold_fast_ed: int = 4
     lvo_threshold_lams: int = 4
@@ -107,6 +118,8 @@ class PciOption:
     name: str
     road_minutes: float | None
     recent_door_to_wire: Sequence[float] = ()
+    around_the_clock: bool = True  # capability pci_24_7
+    busy: bool = False  # its cath lab's status is "busy"
 
 
 @dataclass(frozen=True)
@@ -134,15 +147,20 @@ class StemiDecision:
     onset_at: datetime | None
     killip_class: int | None
     lysis_contraindicated: bool
+    ongoing_ischaemia: bool | None
+    arrhythmia: bool | None
+    out_of_hours: bool
     lysis_options: tuple[LysisOption, ...]
     # derived
     elapsed_minutes: float | None  # since the diagnosis (None: no diagnosis yet)
     remaining_door_out_minutes: float
     hours_since_onset: float | None
     pci_estimates: tuple[PciEstimate, ...]
+    not_offered: tuple[str, ...]  # PCI centres left out: busy, or not 24/7 out of hours
     best_pci: PciEstimate | None
     nearest_lysis: LysisOption | None
     modifiers: tuple[str, ...]  # codes of the reasons that force primary PCI
+    lysis_allowed: bool  # False beyond the onset limit (12 h)
     config: DecisionConfig
 
 
@@ -184,6 +202,14 @@ def _reason(code: str, **values: object) -> Reason:
     return Reason(code, english.format(**shown), chinese.format(**shown))
 
 
+def out_of_hours(local_now: datetime, config: DecisionConfig) -> bool:
+    """Whether ``local_now`` (in the county's time zone) is outside a daytime cath lab's hours:
+    a weekend, or before ``pci_day_start_hour`` / from ``pci_day_end_hour`` on a weekday."""
+    hour = local_now.hour + local_now.minute / 60 + local_now.second / 3600
+    weekend = local_now.weekday() >= 5
+    return weekend or not config.pci_day_start_hour <= hour < config.pci_day_end_hour
+
+
 def _minutes(later: datetime, earlier: datetime) -> float:
     return (later - earlier).total_seconds() / 60
 
@@ -213,6 +239,55 @@ def _estimate_reason(e: PciEstimate, config: DecisionConfig) -> Reason:
     )
 
 
+def _offered(
+    estimates: Sequence[PciEstimate], out_of_hours: bool
+) -> tuple[list[PciEstimate], list[Reason]]:
+    """The PCI centres that may be offered now (DOMAIN.md, STEMI reperfusion: a centre
+    without 24/7 PCI out of hours, or whose cath lab is busy, is not offered), and why the
+    others are not."""
+    offered, left_out = [], []
+    for e in estimates:
+        if e.option.busy:
+            left_out.append(_reason("pci_busy", name=e.option.name))
+        elif out_of_hours and not e.option.around_the_clock:
+            left_out.append(_reason("pci_not_24_7", name=e.option.name))
+        else:
+            offered.append(e)
+    return offered, left_out
+
+
+def _late_presentation(
+    hours: float,
+    killip_class: int | None,
+    ongoing_ischaemia: bool | None,
+    arrhythmia: bool | None,
+    config: DecisionConfig,
+) -> tuple[bool, list[Reason]]:
+    """Onset beyond the limit (ESC 2023; DOMAIN.md): no lysis; primary PCI only with ongoing
+    ischaemia, heart failure (Killip II or worse), shock or a life-threatening arrhythmia.
+    True: emergency primary PCI is indicated."""
+    limit = config.onset_pci_only_hours
+    reasons = [_reason("onset_over_limit", hours=hours, limit=limit)]
+    failing = killip_class is not None and killip_class >= 2
+    signs = [
+        (english, chinese)
+        for english, chinese, present in (
+            ("ongoing ischaemia", "持续缺血", ongoing_ischaemia),
+            ("heart failure or shock", "心衰或休克", failing),
+            ("a life-threatening arrhythmia", "恶性心律失常", arrhythmia),
+        )
+        if present
+    ]
+    if signs:
+        english, chinese = ", ".join(e for e, _ in signs), "、".join(c for _, c in signs)
+        reasons.append(_reason("late_pci_indicated", signs=english, signs_zh=chinese))
+        return True, reasons
+    stable = config.onset_stable_none_hours
+    code = "late_stable_none" if hours > stable else "late_stable_no_activation"
+    reasons.append(_reason(code, hours=hours, stable=stable, limit=limit))
+    return False, reasons
+
+
 def stemi_reperfusion(
     now: datetime,
     diagnosis_at: datetime | None,
@@ -224,9 +299,14 @@ def stemi_reperfusion(
     killip_class: int | None,
     lysis_contraindicated: bool,
     config: DecisionConfig = DecisionConfig(),
+    ongoing_ischaemia: bool | None = None,
+    arrhythmia: bool | None = None,
+    out_of_hours: bool = False,
 ) -> StemiDecision:
-    """Primary PCI or thrombolysis first (docs/domain.md, "STEMI reperfusion"): time zero is the
-    diagnosis."""
+    """Primary PCI or thrombolysis first (docs/domain.md, "STEMI reperfusion"; ESC 2023): time
+    zero is the diagnosis. Modifiers that mean PCI whatever the delay: cardiogenic shock or
+    acute heart failure (Killip III-IV) and a contraindication to lysis; Killip II does not.
+    Onset beyond 12 h: no lysis (see ``_late_presentation``)."""
     if killip_class is not None and not 1 <= killip_class <= 4:
         raise ValueError(f"Killip class {killip_class} is not I-IV")
     limit = config.stemi_pci_limit_minutes
@@ -244,8 +324,10 @@ def stemi_reperfusion(
         )
     estimates = tuple(_estimate(o, (elapsed or 0.0) + remaining, config) for o in pci_options)
     reasons.extend(_estimate_reason(e, config) for e in estimates)
+    offered, left_out = _offered(estimates, out_of_hours)
+    reasons += left_out
     best = min(
-        (e for e in estimates if e.predicted_minutes is not None),
+        (e for e in offered if e.predicted_minutes is not None),
         key=lambda e: (
             e.predicted_minutes or 0.0,
             e.option.road_minutes or 0.0,
@@ -253,28 +335,39 @@ def stemi_reperfusion(
         ),
         default=None,
     )
-    nearest_lysis = _nearest(lysis_options)
     hours_since_onset = None if onset_at is None else _minutes(now, onset_at) / 60
+    late = hours_since_onset is not None and hours_since_onset > config.onset_pci_only_hours
+    nearest_lysis = None if late else _nearest(lysis_options)
 
     modifiers: list[Reason] = []
-    if hours_since_onset is not None and hours_since_onset > config.onset_pci_only_hours:
-        limit_h = config.onset_pci_only_hours
-        modifiers.append(_reason("onset_over_limit", hours=hours_since_onset, limit=limit_h))
-    if killip_class is not None and killip_class > 1:
-        modifiers.append(_reason("killip_over_1", killip=killip_class))
+    if killip_class is not None and killip_class >= 3:
+        modifiers.append(_reason("killip_shock_or_failure", killip=killip_class))
     if lysis_contraindicated:
         modifiers.append(_reason("lysis_contraindicated"))
     reasons += [_reason("onset_unknown")] if onset_at is None else []
     reasons += [_reason("killip_unknown")] if killip_class is None else []
     reasons += modifiers
+    late_pci = False
+    if late and hours_since_onset is not None:
+        late_pci, late_reasons = _late_presentation(
+            hours_since_onset, killip_class, ongoing_ischaemia, arrhythmia, config
+        )
+        reasons += late_reasons
 
     recommendation: StemiRecommendation
     destination = transfer_to = None
     if elapsed is None:
         recommendation = "awaiting_diagnosis"
+    elif late and not late_pci:
+        recommendation = "no_emergency_reperfusion"
+        stable_none = hours_since_onset is not None and (
+            hours_since_onset > config.onset_stable_none_hours
+        )
+        if best is not None and not stable_none:
+            destination = best.option.facility_id  # angiography, without an emergency activation
     elif best is None or best.predicted_minutes is None:
         recommendation = "no_pci_reachable"
-        reasons.append(_reason("no_pci_reachable"))
+        reasons.append(_reason("no_pci_reachable" if not late else "no_pci_no_lysis"))
         if nearest_lysis is not None and not lysis_contraindicated:
             destination = nearest_lysis.facility_id
     else:
@@ -282,9 +375,9 @@ def stemi_reperfusion(
         within = predicted <= limit
         verdict = "within_limit" if within else "over_limit"
         reasons.append(_reason(verdict, name=pci.name, predicted=predicted, limit=limit))
-        if within or modifiers or nearest_lysis is None:
+        if within or modifiers or late or nearest_lysis is None:
             recommendation, destination = "primary_pci", pci.facility_id
-            reasons += [] if within or modifiers else [_reason("no_lysis_unit")]
+            reasons += [] if within or modifiers or late else [_reason("no_lysis_unit")]
             reasons.append(_reason("activate_cathlab", name=pci.name))
         else:
             recommendation = "thrombolysis_then_transfer"
@@ -311,16 +404,52 @@ def stemi_reperfusion(
         onset_at=onset_at,
         killip_class=killip_class,
         lysis_contraindicated=lysis_contraindicated,
+        ongoing_ischaemia=ongoing_ischaemia,
+        arrhythmia=arrhythmia,
+        out_of_hours=out_of_hours,
         lysis_options=tuple(lysis_options),
         elapsed_minutes=elapsed,
         remaining_door_out_minutes=remaining,
         hours_since_onset=hours_since_onset,
         pci_estimates=estimates,
+        not_offered=tuple(e.option.facility_id for e in estimates if e not in offered),
         best_pci=best,
         nearest_lysis=nearest_lysis,
         modifiers=tuple(m.code for m in modifiers),
+        lysis_allowed=not late,
         config=config,
     )
+
+
+def _direct_to_thrombectomy(
+    hours: float,
+    evt: StrokeOption,
+    extra: float | None,
+    in_lysis: bool,
+    config: DecisionConfig,
+) -> tuple[bool, list[Reason]]:
+    """LVO likely within the thrombectomy window (DOMAIN.md, "Stroke LVO triage"; AHA/ASA
+    2019): past the lysis window no lysis is possible, so straight to the thrombectomy centre
+    (beyond 6 h it needs advanced imaging); within it, the thrombectomy centre only if it adds
+    at most the allowed minutes and the patient still arrives inside the lysis window."""
+    if not in_lysis:
+        reasons = [_reason("past_lysis_window", name=evt.name, lysis=config.lysis_window_hours)]
+        if hours > ADVANCED_IMAGING_HOURS:
+            reasons.append(_reason("advanced_imaging", hours=ADVANCED_IMAGING_HOURS))
+        return True, reasons
+    if extra is not None and extra > config.thrombectomy_extra_minutes:
+        return False, []
+    arrival_hours = hours + (evt.road_minutes or 0.0) / 60
+    if arrival_hours > config.lysis_window_hours:
+        return False, [
+            _reason(
+                "arrives_past_lysis_window",
+                name=evt.name,
+                arrival=arrival_hours,
+                lysis=config.lysis_window_hours,
+            )
+        ]
+    return True, []
 
 
 def stroke_triage(
@@ -368,7 +497,10 @@ def stroke_triage(
         allowed = config.thrombectomy_extra_minutes
         reasons.append(_reason("extra_minutes", extra=extra, allowed=allowed, **names))
     lvo_in_window = bool(lvo and in_lvo)
-    direct = lvo_in_window and (extra is None or extra <= config.thrombectomy_extra_minutes)
+    direct = False
+    if lvo_in_window and evt is not None and hours is not None:
+        direct, why = _direct_to_thrombectomy(hours, evt, extra, bool(in_lysis), config)
+        reasons += why
     recommendation: StrokeRecommendation = "no_stroke_centre_reachable"
     destination = None
     drip_and_ship = False
@@ -378,7 +510,7 @@ def stroke_triage(
         reasons.append(_reason(code, name=evt.name))
     elif ivt is not None:
         recommendation, destination = "nearest_thrombolysis_centre", ivt.facility_id
-        drip_and_ship = lvo_in_window and evt is not None
+        drip_and_ship = lvo_in_window and bool(in_lysis) and evt is not None
         evt_name = "" if evt is None else evt.name
         code = "drip_and_ship" if drip_and_ship else "nearest_thrombolysis"
         reasons.append(_reason(code, name=ivt.name, evt=evt_name))

@@ -25,12 +25,37 @@ TEXTS: dict[str, tuple[str, str]] = {
     "onset_unknown": ("Onset time unknown.", "发病时间不详。"),
     "killip_unknown": ("Killip class unknown.", "Killip分级未知。"),
     "onset_over_limit": (
-        "Onset {hours} h ago (> {limit} h): primary PCI.",
-        "发病{hours}小时（> {limit}小时）：直接PCI。",
+        "Onset {hours} h ago (> {limit} h): no thrombolysis.",
+        "发病{hours}小时（> {limit}小时）：不溶栓。",
     ),
-    "killip_over_1": (
-        "Killip class {killip} (> I): primary PCI.",
-        "Killip {killip}级（> I）：直接PCI。",
+    "late_pci_indicated": (
+        "Late presentation with {signs}: primary PCI.",
+        "晚就诊但有{signs_zh}：直接PCI。",
+    ),
+    "late_stable_no_activation": (
+        "Onset {limit}-{stable} h ago and stable: no emergency cath-lab activation; angiography "
+        "at a PCI centre may be considered.",
+        "发病{limit}-{stable}小时且病情稳定：不紧急启动导管室；可考虑至PCI中心造影。",
+    ),
+    "late_stable_none": (
+        "Onset {hours} h ago (> {stable} h) and stable: no emergency reperfusion.",
+        "发病{hours}小时（> {stable}小时）且病情稳定：不行急诊再灌注。",
+    ),
+    "killip_shock_or_failure": (
+        "Killip class {killip} (shock or acute heart failure): primary PCI whatever the delay.",
+        "Killip {killip}级（休克或急性心衰）：无论延误均直接PCI。",
+    ),
+    "pci_busy": (
+        "{name}: cath lab busy, not offered.",
+        "{name}：导管室忙，不推荐。",
+    ),
+    "pci_not_24_7": (
+        "{name}: no 24/7 PCI, not offered out of hours.",
+        "{name}：非24小时PCI，非工作时间不推荐。",
+    ),
+    "no_pci_no_lysis": (
+        "No PCI centre reachable, and no thrombolysis after the onset limit: arrange a transfer.",
+        "无可达PCI中心，且超过发病时限不溶栓：安排转运。",
     ),
     "lysis_contraindicated": ("Thrombolysis contraindicated: primary PCI.", "溶栓禁忌：直接PCI。"),
     "no_pci_reachable": (
@@ -86,6 +111,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "drip_and_ship": (
         "Nearest thrombolysis centre {name}, then transfer to {evt} (drip and ship).",
         "最近溶栓中心{name}，再转{evt}取栓（溶栓-转运）。",
+    ),
+    "past_lysis_window": (
+        "Past the {lysis} h lysis window, no lysis possible: straight to {name}.",
+        "已过{lysis}小时溶栓窗，无法溶栓：直送{name}。",
+    ),
+    "advanced_imaging": (
+        "Beyond {hours} h: thrombectomy needs advanced imaging (CTP/MRI) to select.",
+        "超过{hours}小时：取栓需高级影像（CTP/MRI）筛选。",
+    ),
+    "arrives_past_lysis_window": (
+        "{name} would be reached {arrival} h after last known well, past the {lysis} h lysis "
+        "window: lyse at the nearest centre first.",
+        "到达{name}时距最后正常{arrival}小时，超过{lysis}小时溶栓窗：先就近溶栓。",
     ),
     "nearest_thrombolysis": ("Nearest thrombolysis centre {name}.", "最近溶栓中心{name}。"),
 }

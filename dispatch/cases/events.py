@@ -78,34 +78,34 @@ async def _facility_for(
     at: datetime,
     stamps: list[Stamp],
     transferred: Collection[str],
-) -> str | None:
-    """The facility the stamp belongs to, checked against the case: a facility becomes a party
-    of the case by a transfer (or as its destination), never by a stamp."""
+    anywhere: bool = False,
+) -> tuple[str | None, list[str]]:
+    """The facility the stamp belongs to, checked against the case, and the flags it earns: a
+    facility becomes a party of the case by a transfer (or as its destination), never by a
+    stamp; but a data manager or an admin entering a paper record (``anywhere``) may stamp in
+    the record's order, at a facility not yet on the case: the stamp is kept and flagged
+    ``facility_not_on_case``, a data-quality finding, never a refusal (issue 14)."""
     on_case = facilities_on(case, stamps, transferred)
-    if milestone == "facility_arrival":
-        if facility_id is None:
-            raise InvalidEvent(
-                "facility_arrival needs the facility_id of the door the patient came in"
-            )
-        if await db.get(Facility, facility_id) is None:
-            raise NotFound("facility", facility_id)
-        if facility_id not in on_case:
+    if milestone in FACILITY_MILESTONES and facility_id is None:
+        raise InvalidEvent(f"{milestone} needs the facility_id of the door the patient passed")
+    if facility_id is not None and await db.get(Facility, facility_id) is None:
+        raise NotFound("facility", facility_id)
+    if facility_id is not None and facility_id not in on_case:
+        if anywhere:
+            return facility_id, ["facility_not_on_case"]
+        if milestone == "facility_arrival":
             raise TransferFirst(
                 f"facility {facility_id!r} is not on this case: transfer the patient there"
                 f" first (POST /api/v1/cases/{case.id}/transfer)"
             )
-        return facility_id
-    if milestone in FACILITY_MILESTONES and facility_id is None:
-        raise InvalidEvent(f"{milestone} needs the facility_id of the door")
-    if facility_id is not None and facility_id not in on_case:
         listed = ", ".join(sorted(on_case)) or "none"
         raise InvalidEvent(
             f"facility {facility_id!r} is not on this case (on it: {listed}):"
             " transfer the patient there first"
         )
     if facility_id is None and milestone in IN_FACILITY_MILESTONES:
-        return facility_at(stamps, at)
-    return facility_id
+        return facility_at(stamps, at), []
+    return facility_id, []
 
 
 async def add_event(
@@ -121,6 +121,7 @@ async def add_event(
     hooks: CaseHooks,
     authorize: StampCheck | None = None,
     transferred: Collection[str] = (),
+    anywhere: bool = False,
 ) -> tuple[CaseEvent, bool]:
     """Record a stamp; returns it and whether it was a replay of an earlier identical request.
 
@@ -143,8 +144,8 @@ async def add_event(
         target = _check_correction(events, stamps, data)
         if authorize is not None:
             authorize(target.milestone, target.facility_id)
-    facility_id = await _facility_for(
-        db, case, data.milestone, data.facility_id, data.at, stamps, transferred
+    facility_id, unexplained = await _facility_for(
+        db, case, data.milestone, data.facility_id, data.at, stamps, transferred, anywhere
     )
     if authorize is not None:
         authorize(data.milestone, facility_id)
@@ -152,7 +153,7 @@ async def add_event(
     flags = quality.flags_for(
         data.milestone, data.at, now, data.device_at, case.created_at, pathway.milestones,
         [s for s in stamps if s.event_id != data.supersedes],
-    )  # fmt: skip
+    ) + unexplained  # fmt: skip
     values = {
         "case_id": case.id,
         "milestone": data.milestone,

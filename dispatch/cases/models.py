@@ -71,6 +71,10 @@ class Case(Base):
     # Clinical findings the decision rules use.
     killip_class: Mapped[int | None] = mapped_column(Integer)
     lysis_contraindicated: Mapped[bool | None] = mapped_column(Boolean)
+    # Late presentation (onset > 12 h): primary PCI only with ongoing ischaemia, heart failure,
+    # shock or a life-threatening arrhythmia (ESC 2023; DOMAIN.md)
+    ongoing_ischaemia: Mapped[bool | None] = mapped_column(Boolean)
+    arrhythmia: Mapped[bool | None] = mapped_column(Boolean)
     stroke_scale: Mapped[str | None] = mapped_column(String(16))
     stroke_score: Mapped[int | None] = mapped_column(Integer)
     last_known_well_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

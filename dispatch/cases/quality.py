@@ -5,7 +5,9 @@
 - ``implausible``: long before the case was opened (or, for symptom onset, weeks before);
 - ``future``: after the server received it (within the allowed clock drift, else refused);
 - ``clock_skew``: the device's own clock was more than the allowed skew off the server's;
-- ``outside_pathway``: a milestone the case's pathway does not use.
+- ``outside_pathway``: a milestone the case's pathway does not use;
+- ``facility_not_on_case`` (set by ``events``): a data manager's stamp at a facility the case
+  had not yet reached (a paper record entered in its own order).
 """
 
 from __future__ import annotations

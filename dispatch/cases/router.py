@@ -34,6 +34,7 @@ from dispatch.settings import Settings
 from geo.points import check_not_future
 from geo.runtime import RoadRuntime
 from units.deps import CurrentUser, LimitsDep, SessionDep
+from units.vocabulary import RECORD_ANYWHERE_ROLES
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -127,6 +128,7 @@ async def add_event(
     event, replayed = await case_events.add_event(
         db, case, data, user.username, now, limits.max_future, idempotency_key,
         hooks=hooks, authorize=authorize, transferred=await case_actions.transferred(db, case.id),
+        anywhere=user.role in RECORD_ANYWHERE_ROLES,
     )  # fmt: skip
     # A new stamp is the latest version; a replay may have been corrected since.
     superseded_by = await case_events.superseded_by(db, event.id) if replayed else None
@@ -192,7 +194,8 @@ async def get_decision(
     case = await cases_service.readable_case(db, user, case_id)
     engine = cast(RoadRuntime, request.app.state.roads).require()
     config = cast(DecisionConfig, request.app.state.decision_config)
-    return await decide(db, engine, case, _now(), config, door_to_wire)
+    zone = cast(Settings, request.app.state.settings).time_zone
+    return await decide(db, engine, case, _now(), config, door_to_wire, zone)
 
 
 @router.get("/{case_id}/timeline.svg", response_class=Response)

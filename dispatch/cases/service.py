@@ -292,6 +292,8 @@ async def case_view(db: AsyncSession, case: Case) -> CaseOut:
         findings={
             "killip_class": case.killip_class,
             "lysis_contraindicated": case.lysis_contraindicated,
+            "ongoing_ischaemia": case.ongoing_ischaemia,
+            "arrhythmia": case.arrhythmia,
             "stroke_scale": case.stroke_scale,
             "stroke_score": case.stroke_score,
             "last_known_well_at": case.last_known_well_at,

@@ -38,3 +38,35 @@ async def test_the_decision_uses_the_centres_own_median_from_the_stamps(
         county["door_to_wire_source"],
         county["door_to_wire_minutes"],
     )
+
+
+async def test_a_busy_cath_lab_is_not_offered_and_late_signs_are_findings(
+    client: httpx.AsyncClient, login: Login
+) -> None:
+    """Issue 14, findings 6 and 8 over HTTP: with the county's cath lab marked busy the county is
+    named as not offered and the city recommended; onset 20 h ago and stable: no emergency
+    reperfusion; the crew records ongoing ischaemia (PATCH findings): primary PCI."""
+    headers = await signed_in(login, "admin")
+    busy = await client.patch(
+        f"/api/v1/facilities/{COUNTY}", json={"status": "busy"}, headers=headers
+    )
+    assert 200 == busy.status_code, busy.text
+    case = await open_case(client, headers)
+    await stamp(client, headers, case["id"], "diagnosis", minutes_ago(5))
+    url = f"{CASES}/{case['id']}/decision"
+    result = (await client.get(url, headers=headers)).json()["result"]
+    assert COUNTY in result["not_offered"]
+    assert "city-hospital" == result["best_pci"]["option"]["facility_id"]
+
+    await stamp(client, headers, case["id"], "symptom_onset", minutes_ago(20 * 60))
+    late = (await client.get(url, headers=headers)).json()["result"]
+    assert ("no_emergency_reperfusion", False) == (late["recommendation"], late["lysis_allowed"])
+    patched = await client.patch(
+        f"{CASES}/{case['id']}", json={"ongoing_ischaemia": True}, headers=headers
+    )
+    assert (200, True) == (patched.status_code, patched.json()["findings"]["ongoing_ischaemia"])
+    ongoing = (await client.get(url, headers=headers)).json()["result"]
+    assert ("primary_pci", "city-hospital") == (
+        ongoing["recommendation"],
+        ongoing["destination_facility_id"],
+    )

@@ -36,6 +36,9 @@ def stemi(
     killip_class: int | None = 1,
     lysis_contraindicated: bool = False,
     config: DecisionConfig = CONFIG,
+    ongoing_ischaemia: bool | None = None,
+    arrhythmia: bool | None = None,
+    out_of_hours: bool = False,
 ) -> StemiDecision:
     """The STEMI rule with defaults: diagnosed 20 min ago, on the road, county 40 + prior 60."""
     diagnosis = None if diagnosed_minutes_ago is None else minutes_ago(diagnosed_minutes_ago)
@@ -50,6 +53,9 @@ def stemi(
         killip_class,
         lysis_contraindicated,
         config,
+        ongoing_ischaemia=ongoing_ischaemia,
+        arrhythmia=arrhythmia,
+        out_of_hours=out_of_hours,
     )
 
 

@@ -5,15 +5,16 @@ diagnosis yet; at and around every threshold, with their inputs.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from dispatch.cases.decision_rules import TEXTS, PciOption
+from dispatch.cases.decision_rules import TEXTS, PciOption, out_of_hours
 from tests.unit.decision_helpers import (
     CONFIG,
     COUNTY,
     NOW,
+    SHANGHAI,
     TOWNSHIP_LYSIS,
     codes,
     minutes_ago,
@@ -117,44 +118,115 @@ def test_stemi_configured_limit_is_used() -> None:
     )
 
 
-# --- STEMI: modifiers force primary PCI ---------------------------------------------------
+# --- STEMI: modifiers force primary PCI; late presentation (ESC 2023; DOMAIN.md) ----------
 
 
 @pytest.mark.parametrize(
-    ("onset_hours_ago", "recommendation", "modifiers"),
+    ("onset_hours_ago", "recommendation", "destination"),
     [
-        (11.9, "thrombolysis_then_transfer", ()),
-        (12.0, "thrombolysis_then_transfer", ()),  # "> 12 h": exactly 12 h is not a modifier
-        (12.0 + 1 / 60, "primary_pci", ("onset_over_limit",)),
+        (11.9, "thrombolysis_then_transfer", "township_a"),
+        (12.0, "thrombolysis_then_transfer", "township_a"),  # "> 12 h": exactly 12 h is not late
+        (12.0 + 1 / 60, "no_emergency_reperfusion", "county"),
     ],
 )
-def test_stemi_onset_over_12_hours(
-    onset_hours_ago: float, recommendation: str, modifiers: tuple[str, ...]
+def test_stemi_onset_over_12_hours_takes_lysis_away(
+    onset_hours_ago: float, recommendation: str, destination: str
 ) -> None:
-    """At 121 predicted minutes, onset more than 12 h ago forces primary PCI; exactly 12 h not."""
+    """At 121 predicted minutes, stable (Killip I): within 12 h lysis first; beyond 12 h no
+    lysis and no emergency activation: angiography at the PCI centre may be considered."""
     decision = stemi(diagnosed_minutes_ago=21, onset_at=NOW - timedelta(hours=onset_hours_ago))
-    assert (recommendation, modifiers) == (decision.recommendation, decision.modifiers)
+    assert (recommendation, destination) == (
+        decision.recommendation,
+        decision.destination_facility_id,
+    )
+    assert (onset_hours_ago <= 12) == decision.lysis_allowed
 
 
 def test_stemi_onset_over_12_hours_reason() -> None:
-    """The modifier's reason gives the hours and the limit, in both languages."""
+    """The late reasons give the hours and the limits, in both languages."""
     decision = stemi(diagnosed_minutes_ago=21, onset_at=NOW - timedelta(hours=13))
     reason = next(r for r in decision.reasons if r.code == "onset_over_limit")
-    assert "Onset 13 h ago (> 12 h): primary PCI." == reason.reason
-    assert "发病13小时（> 12小时）：直接PCI。" == reason.reason_zh
-    assert ("county", None) == (decision.destination_facility_id, decision.transfer_to_facility_id)
+    assert "Onset 13 h ago (> 12 h): no thrombolysis." == reason.reason
+    assert "发病13小时（> 12小时）：不溶栓。" == reason.reason_zh
+    assert "late_stable_no_activation" in codes(decision)
+    assert "activate_cathlab" not in codes(decision)
+
+
+@pytest.mark.parametrize(
+    ("hours", "recommendation", "destination", "code"),
+    [
+        (47.9, "no_emergency_reperfusion", "county", "late_stable_no_activation"),
+        (48.0, "no_emergency_reperfusion", "county", "late_stable_no_activation"),
+        (48.1, "no_emergency_reperfusion", None, "late_stable_none"),
+        (60.0, "no_emergency_reperfusion", None, "late_stable_none"),  # never a field activation
+    ],
+)
+def test_stemi_late_and_stable_never_activates_the_cath_lab(
+    hours: float, recommendation: str, destination: str | None, code: str
+) -> None:
+    """Stable, diagnosed just now (the county within the limit): 12-48 h, no activation; over
+    48 h, no reperfusion at all (DOMAIN.md: onset > 48 h and stable: none)."""
+    decision = stemi(diagnosed_minutes_ago=0, onset_at=NOW - timedelta(hours=hours))
+    assert (recommendation, destination, True) == (
+        decision.recommendation,
+        decision.destination_facility_id,
+        code in codes(decision),
+    )
+
+
+@pytest.mark.parametrize(
+    ("signs", "killip"),
+    [
+        ({"ongoing_ischaemia": True}, 1),
+        ({"arrhythmia": True}, 1),
+        ({}, 2),  # heart failure
+        ({}, 4),  # shock
+    ],
+)
+def test_stemi_late_with_ischaemia_failure_shock_or_arrhythmia_is_primary_pci(
+    signs: dict[str, bool], killip: int
+) -> None:
+    """Onset 60 h ago with any of the signs: primary PCI (activate), no lysis offered."""
+    decision = stemi(
+        diagnosed_minutes_ago=21, onset_at=NOW - timedelta(hours=60), killip_class=killip, **signs
+    )
+    assert ("primary_pci", "county", None) == (
+        decision.recommendation,
+        decision.destination_facility_id,
+        decision.nearest_lysis,
+    )
+    assert {"late_pci_indicated", "activate_cathlab"} <= set(codes(decision))
+
+
+def test_stemi_late_with_no_pci_reachable_is_not_sent_to_a_lysis_unit() -> None:
+    """Onset over 12 h, heart failure, no PCI centre reachable: no lysis unit as destination."""
+    unreachable = PciOption("county", "县医院", None)
+    decision = stemi(
+        diagnosed_minutes_ago=21,
+        onset_at=NOW - timedelta(hours=14),
+        killip_class=2,
+        pci_options=(unreachable,),
+    )
+    assert ("no_pci_reachable", None) == (
+        decision.recommendation,
+        decision.destination_facility_id,
+    )
+    assert "no_pci_no_lysis" in codes(decision)
 
 
 @pytest.mark.parametrize(
     ("killip", "recommendation", "modifiers"),
     [
         (1, "thrombolysis_then_transfer", ()),
-        (2, "primary_pci", ("killip_over_1",)),
-        (4, "primary_pci", ("killip_over_1",)),
+        (2, "thrombolysis_then_transfer", ()),  # Killip II does not override the delay rule
+        (3, "primary_pci", ("killip_shock_or_failure",)),
+        (4, "primary_pci", ("killip_shock_or_failure",)),
     ],
 )
-def test_stemi_killip_above_one(killip: int, recommendation: str, modifiers: tuple[str]) -> None:
-    """At 121 predicted minutes, Killip I keeps lysis first; Killip II or worse forces PCI."""
+def test_stemi_killip_three_or_four_forces_pci(
+    killip: int, recommendation: str, modifiers: tuple[str]
+) -> None:
+    """At 121 predicted minutes, Killip I-II keep lysis first; III-IV force primary PCI."""
     decision = stemi(diagnosed_minutes_ago=21, killip_class=killip)
     assert (recommendation, modifiers, killip) == (
         decision.recommendation,
@@ -175,21 +247,53 @@ def test_stemi_lysis_contraindicated() -> None:
 
 
 def test_stemi_all_modifiers_are_listed() -> None:
-    """Onset, Killip and contraindication together: all three named, in that order."""
-    decision = stemi(
-        diagnosed_minutes_ago=90,
-        onset_at=NOW - timedelta(hours=20),
-        killip_class=3,
-        lysis_contraindicated=True,
-    )
-    assert ("onset_over_limit", "killip_over_1", "lysis_contraindicated") == decision.modifiers
+    """Killip IV and a contraindication together: both named, in that order."""
+    decision = stemi(diagnosed_minutes_ago=90, killip_class=4, lysis_contraindicated=True)
+    assert ("killip_shock_or_failure", "lysis_contraindicated") == decision.modifiers
     assert "primary_pci" == decision.recommendation
 
 
 def test_stemi_modifiers_do_not_change_a_primary_pci_within_the_limit() -> None:
     """Within the limit the answer is primary PCI anyway; the modifier is still shown."""
-    decision = stemi(diagnosed_minutes_ago=10, killip_class=2)
-    assert ("primary_pci", ("killip_over_1",)) == (decision.recommendation, decision.modifiers)
+    decision = stemi(diagnosed_minutes_ago=10, killip_class=3)
+    assert ("primary_pci", ("killip_shock_or_failure",)) == (
+        decision.recommendation,
+        decision.modifiers,
+    )
+
+
+# --- STEMI: which PCI centres may be offered --------------------------------------------
+
+CITY_24_7 = PciOption("city", "市医院", 70)
+COUNTY_DAYTIME = PciOption("county", "县医院", 40, around_the_clock=False)
+
+
+@pytest.mark.parametrize(
+    ("out_of_hours", "best"),
+    [(False, "county"), (True, "city")],
+)
+def test_a_centre_without_24_7_pci_is_not_offered_out_of_hours(
+    out_of_hours: bool, best: str
+) -> None:
+    """The county (no 24/7 PCI, nearer) in hours; the city (24/7) out of hours."""
+    decision = stemi(
+        diagnosed_minutes_ago=0, pci_options=(COUNTY_DAYTIME, CITY_24_7), out_of_hours=out_of_hours
+    )
+    assert decision.best_pci is not None
+    assert (best, out_of_hours) == (
+        decision.best_pci.option.facility_id,
+        "county" in decision.not_offered,
+    )
+    assert out_of_hours == ("pci_not_24_7" in codes(decision))
+
+
+def test_a_busy_cath_lab_is_not_offered() -> None:
+    """The county's cath lab is busy: the city is recommended, the county named as busy."""
+    busy = PciOption("county", "县医院", 40, busy=True)
+    decision = stemi(diagnosed_minutes_ago=0, pci_options=(busy, CITY_24_7))
+    assert decision.best_pci is not None
+    assert ("city", ("county",)) == (decision.best_pci.option.facility_id, decision.not_offered)
+    assert "pci_busy" in codes(decision)
 
 
 def test_stemi_unknown_onset_and_killip_are_said() -> None:
@@ -241,3 +345,18 @@ def test_stemi_every_reason_has_both_languages() -> None:
             assert reason.reason_zh
             assert "{" not in reason.reason + reason.reason_zh
     assert all(len(pair) == 2 for pair in TEXTS.values())
+
+
+@pytest.mark.parametrize(
+    ("local", "outside"),
+    [
+        (datetime(2025, 3, 14, 7, 59, tzinfo=SHANGHAI), True),  # Friday, before 08:00
+        (datetime(2025, 3, 14, 8, 0, tzinfo=SHANGHAI), False),
+        (datetime(2025, 3, 14, 17, 29, tzinfo=SHANGHAI), False),
+        (datetime(2025, 3, 14, 17, 30, tzinfo=SHANGHAI), True),  # the end hour is out
+        (datetime(2025, 3, 15, 10, 0, tzinfo=SHANGHAI), True),  # Saturday
+    ],
+)
+def test_out_of_hours_is_weekends_and_outside_the_day(local: datetime, outside: bool) -> None:
+    """A daytime cath lab's hours (configurable, 08:00-17:30 Monday to Friday)."""
+    assert outside == out_of_hours(local, CONFIG)

@@ -306,3 +306,61 @@ def test_stroke_times_in_utc_and_shanghai_compare() -> None:
     lkw = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai; NOW is 00:30 next day
     decision = stroke_triage(NOW, lkw, "lams", 4, [CITY_EVT], [COUNTY_IVT], CONFIG)
     assert (4.5, True) == (decision.hours_since_last_known_well, decision.within_lysis_window)
+
+
+# --- issue 14, finding 3: never drip and ship past the lysis window ----------------------
+
+FAR_EVT = StrokeOption("city", "市医院卒中中心", 90)  # 60 minutes more than the county
+
+
+@pytest.mark.parametrize("hours", [4.5 + 1 / 60, 6.0, 20.0, 24.0])
+def test_lvo_past_the_lysis_window_goes_straight_to_thrombectomy(hours: float) -> None:
+    """LVO positive, LKW past 4.5 h (and within 24 h): no lysis is possible, so straight to the
+    thrombectomy centre however much farther it is; never 'drip and ship' to a lysis-only
+    centre. Beyond 6 h the reasons say it needs advanced imaging."""
+    decision = stroke(lkw_hours_ago=hours, thrombectomy=(FAR_EVT,))
+    assert ("thrombectomy_centre", "city", False) == (
+        decision.recommendation,
+        decision.destination_facility_id,
+        decision.drip_and_ship,
+    )
+    assert "past_lysis_window" in codes(decision)
+    assert (hours > 6) == ("advanced_imaging" in codes(decision))
+
+
+def test_lvo_within_the_lysis_window_far_from_thrombectomy_is_drip_and_ship() -> None:
+    """LKW 2 h, the city 60 minutes farther (> 30 allowed): drip and ship to the county."""
+    decision = stroke(lkw_hours_ago=2, thrombectomy=(FAR_EVT,))
+    assert ("nearest_thrombolysis_centre", True) == (
+        decision.recommendation,
+        decision.drip_and_ship,
+    )
+
+
+@pytest.mark.parametrize(
+    ("lkw_hours", "recommendation"),
+    [
+        (3.5, "thrombectomy_centre"),  # arrives at 3.5 + 50/60 = 4.33 h: inside the window
+        (3.0 + 40 / 60, "thrombectomy_centre"),  # arrives at exactly 4.5 h
+        (3.0 + 41 / 60, "nearest_thrombolysis_centre"),  # would arrive at 4.52 h: lyse first
+    ],
+)
+def test_a_bypass_never_pushes_arrival_past_the_lysis_window(
+    lkw_hours: float, recommendation: str
+) -> None:
+    """Within 4.5 h, the thrombectomy centre (+20 min, allowed) only while the patient still
+    arrives inside the lysis window; otherwise the nearest lysis centre first."""
+    decision = stroke(lkw_hours_ago=lkw_hours)
+    assert recommendation == decision.recommendation
+    assert (recommendation != "thrombectomy_centre") == (
+        "arrives_past_lysis_window" in codes(decision)
+    )
+
+
+def test_an_lvo_negative_patient_past_the_window_is_not_sent_to_thrombectomy() -> None:
+    """Not in the population: LVO negative at 6 h goes to the nearest stroke centre."""
+    decision = stroke(lkw_hours_ago=6, score=2)
+    assert ("nearest_thrombolysis_centre", False) == (
+        decision.recommendation,
+        decision.drip_and_ship,
+    )
