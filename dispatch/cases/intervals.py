@@ -219,6 +219,8 @@ def _result(
         met = (
             minutes <= spec.target_minutes if spec.met_if == "le" else minutes < spec.target_minutes
         )
+        if spec.target_from_minutes is not None:
+            met = met and minutes >= spec.target_from_minutes
     return IntervalResult(
         name=spec.name,
         label_zh=spec.label_zh,

@@ -119,9 +119,19 @@ class IntervalSpec(BaseModel):
     end: Endpoint = Field(alias="to")
     target_minutes: float | None = None
     met_if: Literal["le", "lt"] = "le"
+    # A window target (e.g. angiography 2-24 h after lysis): met from this many minutes on,
+    # up to ``target_minutes``.
+    target_from_minutes: float | None = None
     per_leg: bool = False
     applies_if: Conditions = Conditions()
     report: ReportTargets = ReportTargets()
+
+    @model_validator(mode="after")
+    def _window_consistent(self) -> IntervalSpec:
+        low, high = self.target_from_minutes, self.target_minutes
+        if low is not None and (high is None or not low < high):
+            raise ValueError(f"{self.name}: target_from_minutes needs a larger target_minutes")
+        return self
 
     @model_validator(mode="after")
     def _legs_consistent(self) -> IntervalSpec:

@@ -27,13 +27,19 @@ class MetIf(BaseModel):
 
     stamp_before_door: str | None = None
     absent_at_door: list[str] | None = None  # none of these at that facility (bypassed them)
+    present_any: list[str] | None = None  # any of these on the case (e.g. lysed: a rate of use)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> MetIf:
-        if (self.stamp_before_door is None) == (self.absent_at_door is None):
-            raise ValueError("met_if takes stamp_before_door or absent_at_door")
-        named = [self.stamp_before_door] if self.stamp_before_door else self.absent_at_door
-        if not named or any(m not in MILESTONE_SET for m in named):
+        given = [
+            [self.stamp_before_door] if self.stamp_before_door else None,
+            self.absent_at_door,
+            self.present_any,
+        ]
+        named = [g for g in given if g is not None]
+        if len(named) != 1:
+            raise ValueError("met_if takes one of stamp_before_door, absent_at_door, present_any")
+        if not named[0] or any(m not in MILESTONE_SET for m in named[0]):
             raise ValueError("met_if names known milestones")
         return self
 
@@ -152,6 +158,8 @@ def rate_met(
     if spec.met_if.stamp_before_door is not None:
         wanted = spec.met_if.stamp_before_door
         met = any(s.milestone == wanted and s.at < door.door_in for s in stamps)
+    elif spec.met_if.present_any is not None:
+        met = bool(present.intersection(spec.met_if.present_any))
     else:
         unwanted = spec.met_if.absent_at_door or []
         met = not any(

@@ -150,6 +150,8 @@ async def test_every_stemi_interval_of_a_transfer(client: httpx.AsyncClient, log
         ("fmc_to_wire_transferred", None): (170.0, False),
         ("cathlab_activation", None): (30.0, False),  # at the target: missed (<)
         ("symptom_onset_to_fmc", None): (60.0, None),  # no target
+        ("diagnosis_to_wire_transferred", None): (149.0, False),  # t21 -> t170, over 120
+        ("total_ischaemic_time", None): (230.0, None),  # t-60 -> t170, reported
     } == summary_of(after)
     assert ["th-nandun", "county-hospital"] == [g["facility_id"] for g in after["legs"]]
 
@@ -230,6 +232,10 @@ async def test_every_stroke_interval_of_a_drip_and_ship(
         ("door_to_groin", "city-hospital"): (70.0, True),
         ("door_in_door_out", "county-hospital"): (70.0, False),
         ("critical_value_to_puncture", None): (180.0, False),
+        ("door_to_needle_45", "county-hospital"): (60.0, False),  # the second DNT target
+        ("onset_to_door", "county-hospital"): (None, None),  # no onset stamped
+        ("onset_to_needle", None): (None, None),
+        ("puncture_to_recanalization", None): (None, None),  # no recanalization stamped
     } == summary_of(after)
     puncture = milestones_of(after, "arterial_puncture")[0]
     assert "city-hospital" == puncture["facility_id"]
@@ -241,4 +247,8 @@ async def test_every_stroke_interval_of_a_drip_and_ship(
         "door_to_groin": 90,
         "door_in_door_out": 60,
         "critical_value_to_puncture": 90,
+        "door_to_needle_45": 45,
+        "onset_to_door": None,
+        "onset_to_needle": None,
+        "puncture_to_recanalization": None,
     } == targets

@@ -155,7 +155,7 @@ async def test_a_new_stamp_rewrites_the_case_rows(db: AsyncSession, loaded: dict
     after = await db.scalar(
         text("select count(*) from report_facts where case_id = :c"), {"c": case_id}
     )
-    assert (11, 11) == (before, after)
+    assert (13, 13) == (before, after)
     minutes = await db.scalar(
         text(
             "select minutes from report_facts"

@@ -232,3 +232,67 @@ COUNTY_TO_CITY_ROWS = [
     ("facility_arrival", at(100), CITY),
     ("wire_crossing", at(150), CITY),
 ]
+
+
+# --- the missing metrics ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("minutes", "met"), [(119, False), (120, True), (1440, True), (1441, False)]
+)
+def test_angiography_two_to_24_hours_after_lysis(minutes: int, met: bool) -> None:
+    """After lysis, angiography (the puncture) 2-24 h later (ESC 2023): both ends met."""
+    case = stamps(
+        ("thrombolysis_start", at(0), TOWNSHIP_A),
+        ("arterial_puncture", at(minutes), COUNTY),
+    )
+    result = only(compute("stemi", case), "lysis_to_angiography")
+    assert (float(minutes), met) == (result.minutes, result.met)
+
+
+@pytest.mark.parametrize(("minutes", "met"), [(9, True), (10, True), (11, False)])
+def test_diagnosis_to_needle_is_at_most_10(minutes: int, met: bool) -> None:
+    case = stamps(("diagnosis", at(0), TOWNSHIP_A), ("thrombolysis_start", at(minutes), TOWNSHIP_A))
+    result = only(compute("stemi", case), "diagnosis_to_needle")
+    assert (float(minutes), met) == (result.minutes, result.met)
+
+
+def test_diagnosis_to_wire_and_total_ischaemic_time_are_for_primary_pci() -> None:
+    """Primary PCI transfer: diagnosis -> wire transferred (<= 120) and onset -> wire reported;
+    after lysis neither applies."""
+    onset = Stamp(50, "symptom_onset", at(-60))
+    diagnosis = Stamp(51, "diagnosis", at(5), TOWNSHIP_A)
+    primary = [*PRIMARY_PCI, onset, diagnosis]
+    assert [(None, 115.0)] == named(primary, "diagnosis_to_wire_transferred")
+    assert [(None, 180.0)] == named(primary, "total_ischaemic_time")
+    lysed = [*LYSED_THEN_WIRED, onset, diagnosis]
+    assert [] == named(lysed, "diagnosis_to_wire_transferred") + named(
+        lysed, "total_ischaemic_time"
+    )
+
+
+@pytest.mark.parametrize(("minutes", "met"), [(44, True), (45, True), (46, False)])
+def test_stroke_door_to_needle_within_45(minutes: int, met: bool) -> None:
+    """DNT <= 45 for >= 50% of cases (Target: Stroke): judged per case at 45."""
+    case = stamps(("facility_arrival", at(0), COUNTY), ("thrombolysis_start", at(minutes), COUNTY))
+    result = only(compute("stroke", case), "door_to_needle_45")
+    assert (float(minutes), met) == (result.minutes, result.met)
+
+
+def test_stroke_prenotification_counts_ambulance_arrivals_only() -> None:
+    """Pre-notified before the door is met, after it is not; a walk-in is not in the rate."""
+    ambulance = [("unit_on_scene", at(-30)), ("facility_arrival", at(0), COUNTY)]
+    early = stamps(*ambulance, ("prealert_sent", at(-10)))
+    late = stamps(*ambulance, ("prealert_sent", at(5)))
+    walk_in = stamps(("facility_arrival", at(0), COUNTY), ("prealert_sent", at(-10)))
+    assert (True, COUNTY) == _rate("stroke_prenotification", early)
+    assert (False, COUNTY) == _rate("stroke_prenotification", late)
+    assert None is _rate("stroke_prenotification", walk_in)
+
+
+def test_stroke_thrombectomy_rate_is_judged_at_thrombectomy_centres() -> None:
+    """A patient who never reached a thrombectomy centre is not in the rate."""
+    county_only = stamps(("facility_arrival", at(0), COUNTY))
+    at_city = stamps(("facility_arrival", at(0), CITY), ("arterial_puncture", at(40), CITY))
+    assert None is _rate("stroke_thrombectomy_rate", county_only)
+    assert (True, CITY) == _rate("stroke_thrombectomy_rate", at_city)

@@ -69,6 +69,8 @@ def test_reference_case_every_interval() -> None:
         ("fmc_to_wire_transferred", 78.0, True, None),  # 23:18 → 00:36
         ("cathlab_activation", 24.0, True, None),  # 23:41 → 00:05
         ("symptom_onset_to_fmc", 48.0, None, None),  # 22:30 → 23:18, no target
+        ("diagnosis_to_wire_transferred", 63.0, True, None),  # 23:33 → 00:36
+        ("total_ischaemic_time", 126.0, None, None),  # 22:30 → 00:36, reported, no target
     ]
     assert expected == [(r.name, r.minutes, r.met, r.facility_id) for r in results]
 

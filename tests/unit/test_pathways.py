@@ -72,6 +72,11 @@ def test_the_shipped_file_loads() -> None:
         "fmc_to_wire_direct",
         "cathlab_activation",
         "symptom_onset_to_fmc",
+        "diagnosis_to_wire_transferred",
+        "diagnosis_to_wire_direct",
+        "diagnosis_to_needle",
+        "total_ischaemic_time",
+        "lysis_to_angiography",
         "troponin_drawn_to_result",
     ] == [i.name for i in pathways["stemi"].intervals]
     for p in pathways.values():

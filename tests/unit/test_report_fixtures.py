@@ -203,6 +203,8 @@ def test_the_47_minute_case_facts() -> None:
         ("fmc_to_wire_transferred", NANDUN): (78.0, True),
         ("cathlab_activation", NANDUN): (26.0, True),
         ("symptom_onset_to_fmc", NANDUN): (None, None),
+        ("diagnosis_to_wire_transferred", NANDUN): (66.0, True),  # 23:32 -> 00:38
+        ("total_ischaemic_time", NANDUN): (None, None),  # no onset stamped
         ("ecg_transmitted_prehospital", NANDUN): (None, True),
         ("ed_bypass_transferred", COUNTY): (None, True),
     } == table(facts_of(A47))
@@ -255,8 +257,14 @@ def test_a_stroke_transfer_has_a_door_in_door_out_at_the_county_only() -> None:
         ("door_to_ct_read", COUNTY): (None, None),
         ("door_to_needle", COUNTY): (50.0, True),
         ("door_to_groin", CITY): (30.0, True),
+        ("door_to_needle_45", COUNTY): (50.0, False),
         ("door_in_door_out", COUNTY): (70.0, False),
         ("critical_value_to_puncture", COUNTY): (None, None),
+        ("onset_to_door", COUNTY): (None, None),
+        ("onset_to_needle", COUNTY): (None, None),
+        ("puncture_to_recanalization", COUNTY): (None, None),
+        ("stroke_iv_lysis_rate", COUNTY): (None, True),  # lysed at the county
+        ("stroke_thrombectomy_rate", CITY): (None, True),  # punctured at the city
     } == table(facts_of(D_STROKE))
 
 

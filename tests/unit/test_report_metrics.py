@@ -190,10 +190,10 @@ def test_stroke_metrics(groups: dict) -> None:  # type: ignore[type-arg]
 
 
 def test_quality_counts_over_the_fixtures() -> None:
-    """Missing 1+2+2+2+4, out of order 2, clock skew 1, corrections 1, in all five cases."""
+    """Missing 1+2+2+4+4, out of order 2, clock skew 1, corrections 1, in all five cases."""
     cases = [facts_of(case) for case in REAL]
     assert {
-        "missing": 11,
+        "missing": 13,
         "out_of_order": 2,
         "clock_skew": 1,
         "corrections": 1,
