@@ -6,8 +6,8 @@
 - ``/static/...``: ``static/`` (JavaScript modules, CSS, the vendored Leaflet), revalidated on
   every load so an upgraded server never runs with old scripts.
 - ``GET /api/v1/web/config``: ``{synthetic, show_demo_logins, tile_url, tile_attribution,
-  heartbeat_seconds, time_zone, pathways}`` — before sign-in, so every page can say it shows
-  synthetic data;
+  heartbeat_seconds, wall_alarm_repeat_seconds, wall_silence_seconds, time_zone, pathways}``
+  — before sign-in, so every page can say it shows synthetic data (and the wall its alarm);
   ``pathways``: ``[{id, name_zh, name_en, milestones, receivers_need}]`` (``receivers_need``:
   the capabilities a receiving facility needs, one of them, for the pathway's alerts).
 """
@@ -121,6 +121,8 @@ async def config(request: Request, db: SessionDep) -> dict[str, Any]:
         "tile_url": settings.map_tile_url,
         "tile_attribution": settings.map_tile_attribution,
         "heartbeat_seconds": settings.heartbeat_seconds,
+        "wall_alarm_repeat_seconds": settings.wall_alarm_repeat_seconds,
+        "wall_silence_seconds": settings.wall_silence_seconds,
         "time_zone": settings.time_zone,
         "pathways": [
             {
