@@ -5,7 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-PAGES = ("/", "/console", "/field", "/cathlab/county-hospital", "/reports")
+PAGES = (
+    "/",
+    "/console",
+    "/field",
+    "/cathlab/county-hospital",
+    "/cathlab/county-hospital/pad",
+    "/reports",
+)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -40,6 +40,7 @@ const TEXTS = {
     'cathlab.activate.stemi': '启动导管室',
     'cathlab.activate.stroke': '启动卒中团队',
     'cathlab.decline': '拒绝',
+    'cathlab.pad': '院内时间记录',
     'cathlab.more': '展开全文',
     'cathlab.less': '收起',
     'cathlab.silence': '静音 {s} 秒',
@@ -62,6 +63,7 @@ const TEXTS = {
     'cathlab.activate.stemi': 'Activate cath lab',
     'cathlab.activate.stroke': 'Activate stroke team',
     'cathlab.decline': 'Decline',
+    'cathlab.pad': 'Milestone pad',
     'cathlab.more': 'More',
     'cathlab.less': 'Less',
     'cathlab.silence': 'Silence {s} s',
@@ -314,6 +316,7 @@ startPage({
   demoLogins: [`cathlab-${facilityId}`],
   onSignedIn: async () => {
     byId('sound-enable').addEventListener('click', unlock);
+    byId('pad-link', HTMLAnchorElement).href = `/cathlab/${encodeURIComponent(facilityId)}/pad`;
     byId('alerts').addEventListener('click', (event) => {
       const target = /** @type {HTMLElement} */ (event.target);
       if (target instanceof HTMLImageElement && target.classList.contains('ecg-image')) openEcg(target);
