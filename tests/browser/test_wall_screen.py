@@ -8,13 +8,15 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from playwright.async_api import Route, expect
 
 from tests.browser.conftest import NETWORK_ERRORS, SERVER_SETTINGS, Pages
-from tests.browser.helpers import TOWNSHIP, alert_to, open_case, sign_in, token
+from tests.browser.helpers import API, TOWNSHIP, alert_to, open_case, sign_in, token
 from tests.browser.server import WebServer
 from tests.browser.wall_helpers import (
     WALL,
@@ -133,3 +135,46 @@ async def test_the_alarm_repeats_until_answered_through_silence_reload_and_resta
     await expect(card).to_have_attribute("data-status", "acknowledged")
     assert 0 == await screen.evaluate("() => window.__wallAlarm.waiting()")
     await expect(silence).to_be_hidden()
+
+
+async def test_answered_cards_leave_when_the_patient_arrives_or_the_case_closes(
+    pages: Pages, http: httpx.AsyncClient
+) -> None:
+    """Activated cards stay on the wall until the patient comes through the door here, or the
+    case is closed; then they are listed under recently handled."""
+    await clear_board(http, CITY)
+    township = await token(http, f"township-{TOWNSHIP}")
+    arriving = await open_case(http, township, "到达离屏测试")
+    closing = await open_case(http, township, "结案离屏测试")
+    moved = await http.post(
+        f"{API}/cases/{arriving}/transfer", json={"facility_id": CITY}, headers=township
+    )
+    assert 200 == moved.status_code, moved.text
+    first = await alert_to(http, township, arriving, CITY, "到达后离屏")
+    second = await alert_to(http, township, closing, CITY, "结案后离屏")
+    screen = await pages.new(f"/cathlab/{CITY}", **WALL)
+    await sign_in(screen, f"cathlab-{CITY}")
+    cards = [screen.locator(f".alert-card[data-alert-id='{a['id']}']") for a in (first, second)]
+    for card in cards:
+        await card.locator("button.activate").click()
+        await expect(card).to_have_attribute("data-status", "activated")
+
+    door = await http.post(
+        f"{API}/cases/{arriving}/events",
+        json={"milestone": "facility_arrival", "at": now_iso(), "facility_id": CITY},
+        headers={**await token(http, f"cathlab-{CITY}"), "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert 201 == door.status_code, door.text
+    await expect(cards[0]).to_have_count(0)
+    await expect(cards[1]).to_be_visible()  # still coming
+    closed = await http.patch(f"{API}/cases/{closing}", json={"status": "closed"}, headers=township)
+    assert 200 == closed.status_code, closed.text
+    await expect(cards[1]).to_have_count(0)
+    recent = screen.locator("#recent li")
+    await expect(recent.filter(has_text="到达后离屏")).to_have_count(1)
+    await expect(recent.filter(has_text="结案后离屏")).to_have_count(1)
+
+
+def now_iso() -> str:
+    """Now, with its time zone (as the API wants times)."""
+    return datetime.now(UTC).isoformat()
