@@ -3,10 +3,13 @@ sender named by its facility or call sign (issue 13, item 6)."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import httpx
 from playwright.async_api import expect
 
-from tests.browser.conftest import Pages
+from tests.browser.conftest import SERVER_SETTINGS, Pages
 from tests.browser.helpers import (
     API,
     CATHLAB,
@@ -16,6 +19,7 @@ from tests.browser.helpers import (
     sign_in,
     token,
 )
+from tests.browser.server import WebServer
 from tests.browser.test_alert_flow import field_app, send_from_field
 from tests.browser.wall_helpers import WALL, clear_board
 
@@ -102,3 +106,34 @@ async def test_an_ambulance_shows_by_call_sign_with_its_station_phone(
     await expect(sender).to_contain_text(f"救护车 {unit['callsign']}")
     await expect(sender).not_to_contain_text(f"crew-{ambulance['ambulance_id']}")
     await expect(sender.locator(".phone")).to_contain_text(station_phone)
+
+
+async def test_an_escalated_alert_tells_the_sender_the_hospitals_phone(
+    pages: Pages,
+    http: httpx.AsyncClient,
+    browser_db: str,
+    log_dir: Path,
+    make_server: list[WebServer],
+) -> None:
+    """Nobody answers in time: the sender's field app says so and gives the hospital's phone."""
+    quick = WebServer(
+        "escalating-field",
+        browser_db,
+        log_dir,
+        {**SERVER_SETTINGS, "alert_ack_timeout_seconds": "1"},
+    )
+    make_server.append(quick)
+    await asyncio.to_thread(quick.start)
+    try:
+        field, case_id = await field_app(pages, "升级测试")
+        async with httpx.AsyncClient(base_url=quick.url, timeout=15) as sender:
+            township = await token(sender, f"township-{TOWNSHIP}")
+            await alert_to(sender, township, case_id, CATHLAB, "升级测试：无人应答")
+        answer = field.locator("#answer")
+        await expect(answer).to_contain_text("尚未回复（已升级提醒）", timeout=10_000)
+        await expect(answer.locator(".answer-call")).to_contain_text(
+            await phone_of(http, township, CATHLAB)
+        )
+    finally:
+        await asyncio.to_thread(quick.stop)
+        await clear_board(http, CATHLAB)  # nothing left escalating for the other tests
