@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from alerts import service, stream, webhook
+from alerts import service, webhook
 from alerts.models import OPEN_STATUSES, Alert, EscalationStep
 
 log = structlog.get_logger(__name__)
@@ -121,15 +121,12 @@ async def escalate_due(
                     alert_id=alert.id,
                     level=alert.escalation_level,
                     channel="event",
-                    outcome="alert.escalated to the dispatchers and the receiving team",
+                    outcome="alert.escalated to the dispatchers, the receiving team and the sender",
                 )
             )
-            await service.publish(
-                db,
-                alert,
-                "alert.escalated",
-                only=[stream.DISPATCH_STREAM, stream.facility_stream(alert.to_facility_id)],
-            )
+            # every stream of the alert: the sending unit learns it is unanswered (and whom
+            # to call), as the dispatchers and the receiving team do
+            await service.publish(db, alert, "alert.escalated")
             due.append((service.view(alert), alert.escalation_level))
             log.warning("alert_not_answered", alert_id=alert.id, level=alert.escalation_level)
     for view, level in due:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from units.schemas import Slug
 
@@ -28,6 +28,14 @@ class AckIn(BaseModel):
 
     action: Literal["acknowledged", "activated", "declined"]
     note: Annotated[str, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _decline_gives_a_reason(self) -> AckIn:
+        """The sender must learn why: a decline without a reason is refused (422)."""
+        self.note = self.note.strip()
+        if self.action == "declined" and not self.note:
+            raise ValueError("a decline needs a reason in note (the sender is told it)")
+        return self
 
 
 class CancelIn(BaseModel):

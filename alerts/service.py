@@ -8,7 +8,7 @@ reached only through ``CaseLink``, which the app provides.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -317,19 +317,30 @@ async def confirm_delivery(
     return inserted is not None
 
 
-async def follow_eta(db: AsyncSession, case_id: int, eta_minutes: float, eta_at: datetime) -> None:
-    """Pass a changed ETA to the case's open alerts (at most one frame a minute per alert)."""
-    alerts = (
+async def _open_alerts_of(db: AsyncSession, case_id: int) -> Sequence[Alert]:
+    """The case's alerts not closed yet, locked for this transaction."""
+    return (
         await db.scalars(
             select(Alert)
             .where(Alert.case_id == case_id, Alert.closed_at.is_(None))
             .with_for_update()
         )
     ).all()
-    for alert in alerts:
+
+
+async def follow_eta(db: AsyncSession, case_id: int, eta_minutes: float, eta_at: datetime) -> None:
+    """Pass a changed ETA to the case's open alerts (at most one frame a minute per alert)."""
+    for alert in await _open_alerts_of(db, case_id):
         if alert.eta_at is not None and abs((alert.eta_at - eta_at).total_seconds()) < 60:
             continue
         alert.eta_minutes, alert.eta_at = round(eta_minutes, 1), eta_at
+        await publish(db, alert, "alert.updated")
+
+
+async def close_with_case(db: AsyncSession, case_id: int, at: datetime) -> None:
+    """The case was closed: its alerts still open leave the screens (their answer stays)."""
+    for alert in await _open_alerts_of(db, case_id):
+        alert.closed_at, alert.next_escalation_at = at, None
         await publish(db, alert, "alert.updated")
 
 

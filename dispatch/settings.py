@@ -187,6 +187,18 @@ class Settings(BaseSettings):
     audit_enabled: bool = Field(
         default=True, description="write the audit trail; false only for the bench's baseline"
     )
+    wall_alarm_repeat_seconds: float = Field(
+        default=20,
+        gt=0,
+        le=600,
+        description="the wall screen rings again this often while an alert is unanswered",
+    )
+    wall_silence_seconds: float = Field(
+        default=120,
+        gt=0,
+        le=3600,
+        description="a silenced wall screen rings again after this long if still unanswered",
+    )
 
     @property
     def migration_url(self) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from alerts import service as alerts_service
 from dispatch.cases import actions as case_actions
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
@@ -207,6 +208,7 @@ async def patch_case(
             await case_actions.transfer(db, user, case, destination, "destination", now)
     if changes.pop("status", None) == "closed":
         case_actions.close(db, user, case, now)
+        await alerts_service.close_with_case(db, case.id, now)
     for field, value in changes.items():
         setattr(case, field, value)
     await db.flush()

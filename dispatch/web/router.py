@@ -1,13 +1,14 @@
 """Serving the pages, their static files, and the one unauthenticated thing they need first.
 
-- ``/`` (the list of pages), ``/console``, ``/field``, ``/cathlab/{facility_id}``, ``/reports``:
+- ``/`` (the list of pages), ``/console``, ``/field``, ``/cathlab/{facility_id}``,
+  ``/cathlab/{facility_id}/pad``, ``/reports``:
   HTML pages from ``pages/``, each with a strict Content-Security-Policy (same origin only; the
   optional map tile host is the one exception, for images).
 - ``/static/...``: ``static/`` (JavaScript modules, CSS, the vendored Leaflet), revalidated on
   every load so an upgraded server never runs with old scripts.
 - ``GET /api/v1/web/config``: ``{synthetic, show_demo_logins, tile_url, tile_attribution,
-  heartbeat_seconds, time_zone, pathways}`` — before sign-in, so every page can say it shows
-  synthetic data;
+  heartbeat_seconds, wall_alarm_repeat_seconds, wall_silence_seconds, time_zone, pathways}``
+  — before sign-in, so every page can say it shows synthetic data (and the wall its alarm);
   ``pathways``: ``[{id, name_zh, name_en, milestones, receivers_need}]`` (``receivers_need``:
   the capabilities a receiving facility needs, one of them, for the pathway's alerts).
 """
@@ -37,6 +38,8 @@ PAGES = HERE / "pages"
 STATIC = HERE / "static"
 
 router = APIRouter(include_in_schema=False)
+# A page's facility id in its path: a facility's slug, or 422.
+FacilityInPath = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
 api = APIRouter(prefix="/api/v1/web", tags=["web"])
 
 
@@ -97,10 +100,19 @@ async def field(request: Request) -> FileResponse:
 @router.api_route("/cathlab/{facility_id}", methods=["GET", "HEAD"])
 async def cathlab(
     request: Request,
-    facility_id: Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")],
+    facility_id: FacilityInPath,
 ) -> FileResponse:
     """The alert wall screen of a receiving facility's cath-lab or stroke team."""
     return page(request, "cathlab")
+
+
+@router.api_route("/cathlab/{facility_id}/pad", methods=["GET", "HEAD"])
+async def milestone_pad(
+    request: Request,
+    facility_id: FacilityInPath,
+) -> FileResponse:
+    """The receiving hospital's milestone pad (its own times, for a tablet in the cath lab)."""
+    return page(request, "pad")
 
 
 @router.api_route("/reports", methods=["GET", "HEAD"])
@@ -121,6 +133,8 @@ async def config(request: Request, db: SessionDep) -> dict[str, Any]:
         "tile_url": settings.map_tile_url,
         "tile_attribution": settings.map_tile_attribution,
         "heartbeat_seconds": settings.heartbeat_seconds,
+        "wall_alarm_repeat_seconds": settings.wall_alarm_repeat_seconds,
+        "wall_silence_seconds": settings.wall_silence_seconds,
         "time_zone": settings.time_zone,
         "pathways": [
             {

@@ -56,6 +56,9 @@ SERVER_SETTINGS = {
     "alert_poll_seconds": "1",
     "listener_check_seconds": "1",
     "alert_ack_timeout_seconds": "3600",
+    # the wall rings again every 2 s while unanswered; a silence lasts 4 s
+    "wall_alarm_repeat_seconds": "2",
+    "wall_silence_seconds": "4",
 }
 # What Chromium logs as a console error when the network is down on purpose.
 NETWORK_ERRORS = (

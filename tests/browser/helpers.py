@@ -44,14 +44,29 @@ async def send_alert(
     http: httpx.AsyncClient, headers: dict[str, str], case_id: int, summary: str
 ) -> dict[str, Any]:
     """POST /alerts for a case, to the county hospital; the created alert."""
+    return await alert_to(http, headers, case_id, CATHLAB, summary)
+
+
+async def alert_to(
+    http: httpx.AsyncClient,
+    headers: dict[str, str],
+    case_id: int,
+    facility_id: str,
+    summary: str,
+    eta_minutes: float = 20,
+    attachment_ids: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """POST /alerts for a STEMI case to the facility (vitals HR 96, BP 150/90); the alert."""
     response = await http.post(
         f"{API}/alerts",
         json={
             "case_id": case_id,
-            "to_facility_id": CATHLAB,
+            "to_facility_id": facility_id,
             "pathway": "stemi",
             "summary": summary,
-            "eta_minutes": 20,
+            "vitals": {"hr": 96, "bp": "150/90"},
+            "eta_minutes": eta_minutes,
+            "attachment_ids": list(attachment_ids),
         },
         headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
     )

@@ -59,11 +59,15 @@ async def sent_alert(client: httpx.AsyncClient, login: Login) -> dict[str, Any]:
 
 
 async def ack(
-    client: httpx.AsyncClient, headers: dict[str, str], alert_id: int, action: str
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    alert_id: int,
+    action: str,
+    note: str = "",
 ) -> httpx.Response:
     """POST /alerts/{id}/ack."""
     return await client.post(
-        f"{ALERTS}/{alert_id}/ack", json={"action": action, "note": ""}, headers=headers
+        f"{ALERTS}/{alert_id}/ack", json={"action": action, "note": note}, headers=headers
     )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-PAGES = ("/", "/console", "/field", "/cathlab/county-hospital", "/reports")
+PAGES = (
+    "/",
+    "/console",
+    "/field",
+    "/cathlab/county-hospital",
+    "/cathlab/county-hospital/pad",
+    "/reports",
+)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -51,6 +58,7 @@ async def test_web_config_says_the_demo_is_loaded_without_a_token(
     assert True is body["synthetic"]
     assert None is body["tile_url"]
     assert 10.0 == body["heartbeat_seconds"]
+    assert (20.0, 120.0) == (body["wall_alarm_repeat_seconds"], body["wall_silence_seconds"])
     assert "Asia/Shanghai" == body["time_zone"]
     stemi = next(p for p in body["pathways"] if p["id"] == "stemi")
     assert ["pci"] == stemi["receivers_need"]

@@ -10,6 +10,10 @@ declare global {
     webkitAudioContext?: typeof AudioContext;
     /** cathlab.js: the alerts stream, for operators and tests (lastSeq, state, connects). */
     infofirstStream?: import('../static/js/stream.js').Stream;
+    /** alarm.js: how many beeps were played (for operators and the browser tests). */
+    __alarmBeeps?: number;
+    /** cathlab.js: the wall's alarm (unanswered alerts, silence left). */
+    __wallAlarm?: import('../static/js/wall-alarm.js').AlarmScheduler;
   }
 }
 

@@ -1,6 +1,9 @@
 // The new-alert sound: three two-tone beeps made with WebAudio (no sound file needed).
 // Browsers only allow sound after a click or key press on the page: `unlock()` is called on
-// every such gesture, and `needsGesture()` tells the page to ask for one.
+// every such gesture, and `needsGesture()` tells the page to ask for one. A kiosk browser
+// started with `--autoplay-policy=no-user-gesture-required` plays at once: `start()` (the wall
+// screen, at load) creates the sound then, so a reloaded wall rings without a click.
+// `window.__alarmBeeps` counts the beeps played (for operators and the browser tests).
 
 /** @type {AudioContext | null} */
 let context = null;
@@ -12,6 +15,14 @@ function audio() {
     context = new Context();
   }
   return context;
+}
+
+/**
+ * Create the sound now, without waiting for a gesture: it runs where the browser allows sound
+ * without one (a kiosk), else it waits suspended for the next click (`needsGesture()`).
+ */
+export function start() {
+  audio();
 }
 
 /** Allow sound (call from a click or key handler). */
@@ -33,7 +44,7 @@ export function needsGesture() {
 
 /** Play the alarm (silently does nothing while sound is not allowed yet). */
 export function playAlarm({ beeps = 3 } = {}) {
-  const ctx = context; // created by a gesture only, so the browser never warns
+  const ctx = context; // created by a gesture, or by start() where the browser allows it
   if (!ctx || ctx.state !== 'running') return false;
   const start = ctx.currentTime + 0.05;
   for (let i = 0; i < beeps; i += 1) {
@@ -51,6 +62,7 @@ export function playAlarm({ beeps = 3 } = {}) {
       oscillator.stop(at + 0.17);
     }
   }
+  window.__alarmBeeps = (window.__alarmBeeps || 0) + beeps;
   return true;
 }
 

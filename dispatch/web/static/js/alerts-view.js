@@ -10,10 +10,10 @@ register({
     'status.sent': '已发送', 'status.delivered': '已送达', 'status.acknowledged': '已确认收到',
     'status.activated': '已启动', 'status.activated.stemi': '导管室已启动', 'status.activated.stroke': '卒中团队已启动',
     'status.declined': '已拒绝', 'status.cancelled': '已取消', 'status.arrived': '患者已到达',
-    'alert.drill': '演练', 'alert.eta': '预计到达', 'alert.eta.in': '{time}', 'alert.eta.past': '已超时 {time}',
+    'alert.drill': '演练', 'alert.eta': '预计到达', 'alert.eta.in': '{time}', 'alert.eta.past': '已超时（应 {time} 到达）',
     'alert.eta.none': '未知', 'alert.from': '发送方：', 'alert.sent_at': '发送时间', 'alert.ecg': '心电图',
     'alert.ecg.pdf': '打开心电图 PDF', 'alert.ecg.loading': '心电图加载中…', 'alert.ecg.failed': '心电图无法加载',
-    'alert.case': '病例 #{id}', 'alert.answered': '{by} {time}', 'alert.escalated': '已升级提醒 {n} 次',
+    'alert.case': '病例 #{id}', 'alert.ambulance': '救护车 {callsign}', 'alert.phone': '电话 {phone}', 'alert.answered': '{by} {time}', 'alert.escalated': '已升级提醒 {n} 次',
     'vital.hr': '心率', 'vital.bp': '血压', 'vital.spo2': '血氧', 'vital.rr': '呼吸', 'vital.killip': 'Killip',
     'vital.race': 'RACE', 'vital.gcs': 'GCS', 'vital.glucose': '血糖', 'vital.age': '年龄', 'vital.sex': '性别',
   },
@@ -22,10 +22,10 @@ register({
     'status.sent': 'Sent', 'status.delivered': 'Delivered', 'status.acknowledged': 'Acknowledged',
     'status.activated': 'Activated', 'status.activated.stemi': 'Cath lab activated', 'status.activated.stroke': 'Stroke team activated',
     'status.declined': 'Declined', 'status.cancelled': 'Cancelled', 'status.arrived': 'Patient arrived',
-    'alert.drill': 'DRILL', 'alert.eta': 'ETA', 'alert.eta.in': '{time}', 'alert.eta.past': 'overdue {time}',
+    'alert.drill': 'DRILL', 'alert.eta': 'ETA', 'alert.eta.in': '{time}', 'alert.eta.past': 'overdue (due {time})',
     'alert.eta.none': 'unknown', 'alert.from': 'From: ', 'alert.sent_at': 'Sent', 'alert.ecg': 'ECG',
     'alert.ecg.pdf': 'Open the ECG (PDF)', 'alert.ecg.loading': 'Loading the ECG…', 'alert.ecg.failed': 'The ECG could not be loaded',
-    'alert.case': 'Case #{id}', 'alert.answered': '{by} {time}', 'alert.escalated': 'escalated {n}×',
+    'alert.case': 'Case #{id}', 'alert.ambulance': 'Ambulance {callsign}', 'alert.phone': 'Tel. {phone}', 'alert.answered': '{by} {time}', 'alert.escalated': 'escalated {n}×',
     'vital.hr': 'HR', 'vital.bp': 'BP', 'vital.spo2': 'SpO₂', 'vital.rr': 'RR', 'vital.killip': 'Killip',
     'vital.race': 'RACE', 'vital.gcs': 'GCS', 'vital.glucose': 'Glucose', 'vital.age': 'Age', 'vital.sex': 'Sex',
   },
@@ -100,7 +100,8 @@ export function clock(totalSeconds) {
 }
 
 /**
- * The ETA as a countdown: `{text, overdue}` (overdue after the expected arrival).
+ * The ETA as a countdown: `{text, overdue}`. Once past, it says "overdue (due HH:MM)" and stops
+ * counting (a patient who never came is not counted up forever).
  * @param {{eta_at: string | null}} alert
  * @param {number} [now]
  */
@@ -108,18 +109,35 @@ export function etaCountdown(alert, now = Date.now()) {
   if (!alert.eta_at) return { text: t('alert.eta.none'), overdue: false };
   const seconds = (new Date(alert.eta_at).getTime() - now) / 1000;
   if (seconds >= 0) return { text: t('alert.eta.in', { time: clock(seconds) }), overdue: false };
-  return { text: t('alert.eta.past', { time: clock(-seconds) }), overdue: true };
+  return { text: t('alert.eta.past', { time: fmtTime(alert.eta_at, { seconds: false }) }), overdue: true };
 }
 
 /**
- * Who sent it: the facility's name (from a Map id → properties) or the ambulance, and the user.
+ * Who sent it: the sending facility's name, or the ambulance's call sign (from Maps id →
+ * properties, the API's JSON); the ids only while those are not loaded.
  * @param {AlertView} alert
- * @param {Map<string, any>} [facilities] id → the facility's properties (the API's JSON)
+ * @param {Map<string, any>} [facilities] id → the facility's properties
+ * @param {Map<string, any>} [ambulances] id → the ambulance's properties
  */
-export function senderLabel(alert, facilities = new Map()) {
+export function senderLabel(alert, facilities = new Map(), ambulances = new Map()) {
   const facility = alert.from_facility_id ? facilities.get(alert.from_facility_id) : null;
-  const place = facility ? pick(facility.name_zh || facility.name, facility.name_en) : alert.from_facility_id || alert.from_ambulance_id || '';
-  return place ? `${place} · ${alert.sent_by}` : alert.sent_by;
+  if (facility) return pick(facility.name_zh || facility.name, facility.name_en);
+  const ambulance = alert.from_ambulance_id ? ambulances.get(alert.from_ambulance_id) : null;
+  if (ambulance) return t('alert.ambulance', { callsign: ambulance.callsign || ambulance.id });
+  return alert.from_facility_id || alert.from_ambulance_id || alert.sent_by;
+}
+
+/**
+ * The phone to call the sender back: the sending facility's, or the ambulance's station's.
+ * @param {AlertView} alert
+ * @param {Map<string, any>} [facilities]
+ * @param {Map<string, any>} [ambulances]
+ * @returns {string} '' when none is known
+ */
+export function senderPhone(alert, facilities = new Map(), ambulances = new Map()) {
+  const ambulance = alert.from_ambulance_id ? ambulances.get(alert.from_ambulance_id) : null;
+  const facilityId = alert.from_facility_id || ambulance?.station_id;
+  return (facilityId && facilities.get(facilityId)?.phone) || '';
 }
 
 /**

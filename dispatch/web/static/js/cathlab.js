@@ -2,19 +2,28 @@
 //
 // On sign-in: the stream's head, then the open alerts over HTTP, then the websocket from the
 // head (so nothing between the two is missed; a card per alert id, so nothing shows twice).
-// A new alert sounds and flashes; the team acknowledges or activates from its card. A lost
-// connection shows a banner; the reconnect catches up from the last frame seen.
+// A new alert flashes; the alarm rings while any alert is unanswered (wall-alarm.js), also
+// after a reload; the team acknowledges, activates or declines (with a reason) from its card,
+// whose buttons stay on screen (the summary is clamped, "more" expands it; the ECG opens full
+// screen with a tap). A lost connection shows a banner; the reconnect catches up from the
+// last frame seen.
 
-import { api, byId, currentUser, el, errorDetail, fmtTime, setLive, startPage, toast } from './core.js';
-import { needsGesture, playAlarm, unlock } from './alarm.js';
-import { ecgView, etaCountdown, pathwayBadge, pathwayLabel, senderLabel, statusLabel, timesLine, vitalChips } from './alerts-view.js';
+import { api, byId, config, currentUser, el, errorDetail, fmtTime, setLive, startPage, toast } from './core.js';
+import { needsGesture, playAlarm, start as startSound, unlock } from './alarm.js';
+import { ecgView, etaCountdown, pathwayBadge, pathwayLabel, senderLabel, senderPhone, statusLabel, timesLine, vitalChips } from './alerts-view.js';
 import { onLangChange, pick, t } from './i18n.js';
 import { openStream, streamHead } from './stream.js';
+import { alarmScheduler } from './wall-alarm.js';
+import { askDeclineReason } from './wall-decline.js';
 
 const facilityId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
 const ON_BOARD = new Set(['sent', 'delivered', 'acknowledged', 'activated']);
 const alerts = new Map(); // alert id → the alert's latest view
 const facilities = new Map(); // facility id → properties
+const ambulances = new Map(); // ambulance id → properties (call sign, station)
+const expanded = new Set(); // alert ids whose whole summary is shown
+/** @type {import('./wall-alarm.js').AlarmScheduler | null} */
+let alarm = null;
 const recent = []; // alerts that left the board, newest first
 let stream = null;
 let wasOffline = false;
@@ -31,7 +40,12 @@ const TEXTS = {
     'cathlab.activate.stemi': '启动导管室',
     'cathlab.activate.stroke': '启动卒中团队',
     'cathlab.decline': '拒绝',
-    'cathlab.decline.confirm': '确定拒绝这名患者？',
+    'cathlab.pad': '院内时间记录',
+    'cathlab.more': '展开全文',
+    'cathlab.less': '收起',
+    'cathlab.silence': '静音 {s} 秒',
+    'cathlab.silenced': '已静音，{s} 秒后再次提醒（未回复）',
+    'cathlab.ecg.close': '点击任意处关闭',
     'cathlab.answer.failed': '操作失败：{detail}',
     'cathlab.recent': '最近处理',
     'cathlab.sound.enable': '点击启用提示音',
@@ -49,7 +63,12 @@ const TEXTS = {
     'cathlab.activate.stemi': 'Activate cath lab',
     'cathlab.activate.stroke': 'Activate stroke team',
     'cathlab.decline': 'Decline',
-    'cathlab.decline.confirm': 'Decline this patient?',
+    'cathlab.pad': 'Milestone pad',
+    'cathlab.more': 'More',
+    'cathlab.less': 'Less',
+    'cathlab.silence': 'Silence {s} s',
+    'cathlab.silenced': 'Silenced: rings again in {s} s (unanswered)',
+    'cathlab.ecg.close': 'Tap anywhere to close',
     'cathlab.answer.failed': 'Failed: {detail}',
     'cathlab.recent': 'Recently handled',
     'cathlab.sound.enable': 'Click to enable the alarm sound',
@@ -73,9 +92,27 @@ function actions(alert) {
   }
   if (alert.status !== 'activated') {
     box.append(el('button', { type: 'button', class: 'activate primary', onclick: () => answer(alert, 'activated') }, t(`cathlab.activate.${team}`)));
-    box.append(el('button', { type: 'button', class: 'decline', onclick: () => confirm(t('cathlab.decline.confirm')) && answer(alert, 'declined') }, t('cathlab.decline')));
+    box.append(el('button', { type: 'button', class: 'decline', onclick: () => decline(alert) }, t('cathlab.decline')));
   }
   return box;
+}
+
+function summary(alert) {
+  const open = expanded.has(alert.id);
+  return el('div', { class: 'summary-box' },
+    el('p', { class: `summary${open ? ' expanded' : ' clamped'}` }, alert.summary),
+    el('button', {
+      type: 'button', class: 'more', hidden: true,
+      onclick: () => { if (open) expanded.delete(alert.id); else expanded.add(alert.id); render(); },
+    }, t(open ? 'cathlab.less' : 'cathlab.more')));
+}
+
+function sender(alert) {
+  const phone = senderPhone(alert, facilities, ambulances);
+  return el('p', { class: 'sender' },
+    `${t('alert.from')}${senderLabel(alert, facilities, ambulances)}`,
+    phone ? el('a', { class: 'phone', href: `tel:${phone}` }, t('alert.phone', { phone })) : null,
+    ` · ${t('alert.case', { id: alert.case_id })}`);
 }
 
 function card(alert, fresh) {
@@ -90,20 +127,39 @@ function card(alert, fresh) {
     el('span', { class: 'status' }, statusLabel(alert)),
     alert.escalation_level ? el('span', { class: 'escalated' }, t('alert.escalated', { n: alert.escalation_level })) : null,
     el('span', { class: `eta${eta.overdue ? ' overdue' : ''}` }, el('small', {}, t('alert.eta')), el('b', { class: 'eta-value' }, eta.text))),
-  el('p', { class: 'summary' }, alert.summary),
+  summary(alert),
   el('div', { class: 'vitals' }, vitalChips(alert.vitals)),
   ecgView(alert),
-  el('p', { class: 'sender' }, `${t('alert.from')}${senderLabel(alert, facilities)} · ${t('alert.case', { id: alert.case_id })}`),
+  sender(alert),
   el('p', { class: 'times' }, timesLine(alert)),
   actions(alert));
+}
+
+/** Unanswered: nobody of the team has acknowledged, activated or declined it yet. */
+function unanswered(alert) {
+  return !alert.closed_at && (alert.status === 'sent' || alert.status === 'delivered');
+}
+
+/** "more" only where the clamp hides part of the summary. */
+function showMoreButtons(board) {
+  for (const box of board.querySelectorAll('.summary-box')) {
+    const text = /** @type {HTMLElement} */ (box.querySelector('.summary'));
+    const more = /** @type {HTMLElement} */ (box.querySelector('.more'));
+    more.hidden = text.classList.contains('clamped') && text.scrollHeight <= text.clientHeight + 1;
+  }
 }
 
 function render() {
   const board = document.getElementById('alerts');
   const showing = [...alerts.values()].filter((a) => ON_BOARD.has(a.status) && !a.closed_at);
-  showing.sort((a, b) => (a.eta_at ? Date.parse(a.eta_at) : Infinity) - (b.eta_at ? Date.parse(b.eta_at) : Infinity) || a.id - b.id);
+  // unanswered first (their buttons on top), then the soonest arrival
+  showing.sort((a, b) => Number(unanswered(b)) - Number(unanswered(a))
+    || (a.eta_at ? Date.parse(a.eta_at) : Infinity) - (b.eta_at ? Date.parse(b.eta_at) : Infinity) || a.id - b.id);
   const fresh = new Set([.../** @type {NodeListOf<HTMLElement>} */ (board.querySelectorAll('.alert-card.new'))].map((node) => Number(node.dataset.alertId)));
   board.replaceChildren(...showing.map((a) => card(a, fresh.has(a.id) && (a.status === 'sent' || a.status === 'delivered'))));
+  showMoreButtons(board);
+  alarm?.update(showing.filter(unanswered).map((a) => a.id));
+  showSilence();
   byId('empty').hidden = showing.length > 0;
   byId('counts').textContent = showing.length ? t('cathlab.count', { n: showing.length }) : '';
   const list = document.getElementById('recent');
@@ -132,15 +188,50 @@ function announce(alertId) {
   void flash.offsetWidth; // restart the animation
   flash.classList.add('flashing');
   setTimeout(() => { flash.hidden = true; }, 3000);
-  playAlarm();
 }
 
-async function answer(alert, action) {
+/** The silence button: shown while the alarm rings, counting down while silenced. */
+function showSilence() {
+  const button = byId('silence', HTMLButtonElement);
+  const left = alarm ? alarm.silencedFor() : 0;
+  button.hidden = !alarm || alarm.waiting() === 0;
+  button.classList.toggle('silenced', left > 0);
+  button.textContent = left > 0
+    ? t('cathlab.silenced', { s: Math.ceil(left / 1000) })
+    : t('cathlab.silence', { s: Math.round(silenceMs / 1000) });
+}
+
+let silenceMs = 120_000;
+
+/** The alarm rings only on the screens of those who can answer (not a watching dispatcher). */
+async function startAlarm() {
+  const found = await config();
+  silenceMs = (found.wall_silence_seconds || 120) * 1000;
+  if (!canAnswer()) return;
+  startSound();
+  alarm = alarmScheduler({ repeatMs: (found.wall_alarm_repeat_seconds || 20) * 1000, silenceMs, ring: () => playAlarm() });
+  window.__wallAlarm = alarm;
+  byId('silence').addEventListener('click', () => { alarm?.silence(); showSilence(); });
+}
+
+async function decline(alert) {
+  const note = await askDeclineReason();
+  if (note) await answer(alert, 'declined', note);
+}
+
+/** The ECG full screen (a tap on its image); a tap anywhere or Escape closes it. */
+function openEcg(image) {
+  const box = byId('ecg-full');
+  byId('ecg-full-image', HTMLImageElement).src = image.src;
+  box.hidden = false;
+}
+
+async function answer(alert, action, note = '') {
   unlock();
   const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll(`.alert-card[data-alert-id="${alert.id}"] button`));
   buttons.forEach((b) => { b.disabled = true; });
   try {
-    const result = await api(`/alerts/${alert.id}/ack`, { method: 'POST', json: { action } });
+    const result = await api(`/alerts/${alert.id}/ack`, { method: 'POST', json: note ? { action, note } : { action } });
     upsert(result.alert);
     render();
   } catch (err) {
@@ -156,8 +247,7 @@ function onFrame(frame) {
   upsert(alert);
   caughtUp += 1;
   render();
-  const waiting = !alert.closed_at && (alert.status === 'sent' || alert.status === 'delivered');
-  if (frame.type === 'alert.created' && !known && waiting) announce(alert.id);
+  if (frame.type === 'alert.created' && !known && unanswered(alert)) announce(alert.id); // the alarm rang in render()
 }
 
 function onState(state) {
@@ -197,6 +287,8 @@ function tick() {
   }
   byId('clock').textContent = fmtTime(new Date(now).toISOString());
   byId('sound-enable').hidden = !needsGesture();
+  alarm?.tick();
+  showSilence();
 }
 
 function facilityName(id) {
@@ -206,10 +298,11 @@ function facilityName(id) {
 
 async function showFacility() {
   try {
-    const all = await api('/facilities');
+    const [all, fleet] = await Promise.all([api('/facilities'), api('/ambulances')]);
     for (const feature of all.features) facilities.set(feature.properties.id, feature.properties);
+    for (const feature of fleet.features) ambulances.set(feature.properties.id, feature.properties);
   } catch {
-    // names only: the screen works without them
+    // names and phones only: the screen works without them
   }
   const name = () => { byId('facility-name').textContent = facilityName(facilityId); };
   name();
@@ -223,7 +316,16 @@ startPage({
   demoLogins: [`cathlab-${facilityId}`],
   onSignedIn: async () => {
     byId('sound-enable').addEventListener('click', unlock);
+    byId('pad-link', HTMLAnchorElement).href = `/cathlab/${encodeURIComponent(facilityId)}/pad`;
+    byId('alerts').addEventListener('click', (event) => {
+      const target = /** @type {HTMLElement} */ (event.target);
+      if (target instanceof HTMLImageElement && target.classList.contains('ecg-image')) openEcg(target);
+    });
+    const closeEcg = () => { byId('ecg-full').hidden = true; };
+    byId('ecg-full').addEventListener('click', closeEcg);
+    window.addEventListener('keydown', (event) => { if (event.key === 'Escape') closeEcg(); });
     await showFacility();
+    await startAlarm();
     tick();
     setInterval(tick, 1000);
     let start;

@@ -68,7 +68,7 @@ function take(frame) {
   if (current) {
     if (older(next, current)) return; // a replayed frame from before the HTTP load
     if (frame.type === 'alert.escalated' && next.escalation_level > current.escalation_level && isEscalated(next)) {
-      toast(t('console.alerts.escalation.toast', { facility: facilityName(next.to_facility_id), id: next.case_id, level: next.escalation_level }), 'error', 15_000);
+      toast(t('console.alerts.escalation.toast', { facility: facilityName(next.to_facility_id), id: next.case_id, level: next.escalation_level, phone: state.facilities.get(next.to_facility_id)?.phone || '—' }), 'error', 15_000);
     }
   } else {
     if (Date.parse(next.created_at) < loadedAt - 60_000) return; // an old, closed alert being replayed

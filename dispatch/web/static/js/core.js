@@ -353,6 +353,8 @@ export async function api(path, { method = 'GET', json, form, headers = {}, raw 
  * @property {string | null} tile_url
  * @property {string | null} tile_attribution
  * @property {number} heartbeat_seconds
+ * @property {number} [wall_alarm_repeat_seconds] the wall rings again this often while unanswered
+ * @property {number} [wall_silence_seconds] a silenced wall rings again after this long
  * @property {string} time_zone
  * @property {any[]} pathways `[{id, name_zh, name_en, milestones, receivers_need}]`
  */
@@ -579,6 +581,29 @@ function showUser(user) {
 }
 
 /**
+ * The user of the token kept in this tab. While the server cannot answer (a restart at night,
+ * 5xx), it asks again (1 s, doubling to 15 s) and keeps the token, so a wall screen reloaded
+ * meanwhile stays signed in; null once the server refuses the token (4xx: sign in again).
+ * @returns {Promise<User | null>}
+ */
+async function keptUser() {
+  for (let wait = 1000; ; wait = Math.min(wait * 2, 15_000)) {
+    try {
+      return /** @type {User} */ (await api('/auth/me'));
+    } catch (/** @type {any} */ err) {
+      const passing = err instanceof ApiError && (err.status === 0 || err.status >= 500);
+      if (!passing) {
+        if (err.status !== 401) toast(err.message, 'error');
+        setToken(null);
+        return null;
+      }
+      setLive('connecting');
+      await new Promise((resolve) => { setTimeout(resolve, wait); });
+    }
+  }
+}
+
+/**
  * Set up a page: header, banner, sign-in. When a user is signed in (now or after the form),
  * calls `onSignedIn(user)` once. Options: `title` (i18n key), `texts` ({zh, en}), `roles`
  * (allowed roles; others see a notice), `demoLogins` (shown on the form with the demo loaded),
@@ -653,13 +678,7 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
   });
 
   if (getToken()) {
-    let user = null;
-    try {
-      user = await api('/auth/me');
-    } catch (/** @type {any} */ err) {
-      if (err.status !== 401) toast(err.message, 'error');
-      setToken(null);
-    }
+    const user = await keptUser();
     if (user) {
       await enter(user);
       return;

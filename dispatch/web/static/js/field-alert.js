@@ -237,9 +237,13 @@ export function renderAnswer() {
   box.className = `answer answer-${best.status}`;
   box.dataset.status = best.status;
   box.dataset.alertId = best.id;
+  const unanswered = (best.status === 'sent' || best.status === 'delivered') && !best.closed_at;
+  const escalated = unanswered && best.escalation_level > 0;
+  const phone = ctx.facilities.get(best.to_facility_id)?.props.phone || '';
   box.replaceChildren(...[
-    el('strong', {}, t(key, { to, note: best.answer_note || '' })),
+    el('strong', {}, t(escalated ? 'field.answer.unanswered' : key, { to, note: best.answer_note || '' })),
     best.answered_at ? el('span', { class: 'answer-by' }, t('field.answer.by', { by: best.answered_by || '', time: fmtTime(best.answered_at) })) : null,
+    (escalated || best.status === 'declined') && phone ? el('a', { class: 'answer-call', href: `tel:${phone}` }, t('field.answer.call', { to, phone })) : null,
   ].filter(Boolean));
   byId('sent-alerts').replaceChildren(...[...alerts].sort((a, b) => b.id - a.id).map((a) => el('li', { dataset: { alertId: a.id, status: a.status } },
     t('field.alert.item', { to: facilityName(a.to_facility_id), status: statusLabel(a), time: fmtTime(a.created_at) }))));
