@@ -33,6 +33,7 @@ from dispatch.http.input_guard import InputGuard
 from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.http.security_headers import SecurityHeaders
 from dispatch.http.supervisor import Backoff, Supervisor
+from dispatch.reports import cpc_router
 from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import recent as report_recent
 from dispatch.reports import router as reports_router
@@ -244,6 +245,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(reports_router.router)
+    api.include_router(cpc_router.router)
     api.include_router(audit_router.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -78,6 +78,7 @@ READS: dict[str, str] = {
     "/dispatch/alerts": "alert.list",
     "/attachments/{attachment_id}": "attachment.read",
     "/reports/intervals": "report.read",
+    "/reports/cpc-export": "report.cpc_export",
     "/audit": "audit.read",
 }
 # Path parameters naming the object, in order of preference.
