@@ -8,7 +8,7 @@ reached only through ``CaseLink``, which the app provides.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -319,14 +319,7 @@ async def confirm_delivery(
 
 async def follow_eta(db: AsyncSession, case_id: int, eta_minutes: float, eta_at: datetime) -> None:
     """Pass a changed ETA to the case's open alerts (at most one frame a minute per alert)."""
-    alerts = (
-        await db.scalars(
-            select(Alert)
-            .where(Alert.case_id == case_id, Alert.closed_at.is_(None))
-            .with_for_update()
-        )
-    ).all()
-    for alert in alerts:
+    for alert in await _open_alerts_of(db, case_id):
         if alert.eta_at is not None and abs((alert.eta_at - eta_at).total_seconds()) < 60:
             continue
         alert.eta_minutes, alert.eta_at = round(eta_minutes, 1), eta_at
@@ -349,3 +342,20 @@ async def close_on_arrival(db: AsyncSession, case_id: int, facility_id: str, at:
     for alert in alerts:
         alert.status, alert.closed_at, alert.next_escalation_at = "arrived", at, None
         await publish(db, alert, "alert.updated")
+
+
+async def cancel_open_of_case(db: AsyncSession, case_id: int, reason: str, now: datetime) -> int:
+    """The case was cancelled (its caller checked who may): its open alerts are cancelled with
+    the same reason, each announced on its streams; how many."""
+    alerts = await _open_alerts_of(db, case_id)
+    for alert in alerts:
+        alert.status, alert.closed_at, alert.next_escalation_at = "cancelled", now, None
+        alert.answer_note = reason
+        await publish(db, alert, "alert.cancelled")
+    return len(alerts)
+
+
+async def _open_alerts_of(db: AsyncSession, case_id: int) -> Sequence[Alert]:
+    """The case's alerts not closed yet, locked."""
+    statement = select(Alert).where(Alert.case_id == case_id, Alert.closed_at.is_(None))
+    return (await db.scalars(statement.with_for_update())).all()

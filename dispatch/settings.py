@@ -188,6 +188,14 @@ class Settings(BaseSettings):
         default=True, description="write the audit trail; false only for the bench's baseline"
     )
 
+    # --- Issue 13, the dispatcher console ---
+    stale_case_hours: float = Field(
+        default=24,
+        gt=0,
+        description="an active case with no stamp, transfer or change for this long is flagged "
+        "stale on the console, for the dispatcher to close or cancel",
+    )
+
     @property
     def migration_url(self) -> str:
         """The URL migrations run with: the owner's."""

@@ -170,6 +170,24 @@ class CaseSummary(BaseModel):
     ambulance_id: str | None
     destination_facility_id: str | None
     eta_minutes: float | None
+    eta_at: datetime | None = None
+    closed_at: datetime | None = None
+    # The few times a console shows (``summaries.digest``): the first current stamps.
+    call_received_at: datetime | None = None
+    fmc_at: datetime | None = None
+    handover_at: datetime | None = None
+    arrived_at: datetime | None = None
+    arrived_facility_id: str | None = None  # the facility of the latest door-in
+    last_activity_at: datetime | None = None
+    stale: bool = False  # active, untouched for INFOFIRST_STALE_CASE_HOURS
+
+
+class CancelIn(BaseModel):
+    """Cancel a case (no patient, a false call, a duplicate…), saying why: it is closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
 
 
 class DispatchIn(BaseModel):

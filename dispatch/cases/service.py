@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import asdict
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from alerts import service as alerts_service
 from dispatch.cases import actions as case_actions
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
+from dispatch.cases import summaries as case_summaries
 from dispatch.cases.exceptions import CaseClosed, IdempotencyMismatch, InvalidEvent
 from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.intervals import IntervalResult, Stamp, compute_intervals, legs
@@ -150,9 +153,9 @@ async def list_cases(
     start: datetime | None,
     end: datetime | None,
     limit: int,
-) -> Sequence[Case]:
-    """Cases the user may see, newest first."""
-    statement = select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+) -> tuple[Sequence[Case], int]:
+    """Cases the user may see, newest first (at most ``limit``), and how many there are."""
+    statement = select(Case)
     if status:
         statement = statement.where(Case.status == status)
     if start:
@@ -183,7 +186,39 @@ async def list_cases(
                 visited,
             )
         )
-    return (await db.scalars(statement)).all()
+    total = await db.scalar(select(func.count()).select_from(statement.subquery()))
+    page = statement.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+    return (await db.scalars(page)).all(), int(total or 0)
+
+
+async def summaries(
+    db: AsyncSession, cases: Sequence[Case], now: datetime, stale_after: timedelta
+) -> list[CaseSummary]:
+    """The cases as listed, each with its listed times and whether it went stale."""
+    times = await case_summaries.case_times(db, cases)
+    listed = []
+    for case in cases:
+        found = case_summaries.digest(
+            case.status, case.created_at, times[case.id], now, stale_after
+        )
+        listed.append(summary(case).model_copy(update=asdict(found)))
+    return listed
+
+
+async def cancel_case(
+    db: AsyncSession, user: User, case_id: int, reason: str, now: datetime
+) -> Case:
+    """Cancel a case: it is closed with the reason ``cancelled: …`` and its open alerts are
+    cancelled with it (the receiving teams stop waiting). Whoever may close it may cancel it."""
+    case = await writable_case(db, user, case_id)
+    if case.status == "closed":
+        raise CaseClosed(f"case {case.id} is closed already")
+    why = f"cancelled: {reason.strip()}"
+    case_actions.close(db, user, case, now, why)
+    await alerts_service.cancel_open_of_case(db, case.id, why, now)
+    await db.flush()
+    audit.note(db, object_id=case.id, case_id=case.id)
+    return case
 
 
 async def patch_case(
@@ -233,6 +268,8 @@ def summary(case: Case) -> CaseSummary:
         ambulance_id=case.ambulance_id,
         destination_facility_id=case.destination_facility_id,
         eta_minutes=case.eta_minutes,
+        eta_at=case.eta_at,
+        closed_at=case.closed_at,
     )
 
 

@@ -11,6 +11,7 @@ import { api, byId, el, fmtTime, setLive, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { openStream } from './stream.js';
 import { isEscalated } from './console-cases.js';
+import { canAct, openAlertCancel } from './console-actions.js';
 import { callsign, facilityName, pathwayName, state, timer } from './console-util.js';
 
 const RANK = { sent: 0, delivered: 1, acknowledged: 2, activated: 3, declined: 3, cancelled: 4, arrived: 4 };
@@ -143,5 +144,7 @@ function item(alert) {
     t('console.alerts.sent.at', { time: fmtTime(alert.created_at) }),
     waiting && [' · ', t('console.alerts.waiting', { elapsed: '' }), timer(alert.created_at, { lateMinutes: 1 })],
     alert.answered_at && ` · ${t('console.alerts.answered', { who: alert.answered_by || '', time: fmtTime(alert.answered_at) })}`,
-    alert.eta_at && !alert.closed_at && ` · ${t('console.alerts.eta', { time: fmtTime(alert.eta_at, { seconds: false }) })}`));
+    alert.eta_at && !alert.closed_at && ` · ${t('console.alerts.eta', { time: fmtTime(alert.eta_at, { seconds: false }) })}`),
+  !alert.closed_at && canAct() && el('div', { class: 'alert-actions' },
+    el('button', { type: 'button', class: 'small alert-cancel', onclick: () => openAlertCancel(alert) }, t('console.actions.alert.cancel'))));
 }
