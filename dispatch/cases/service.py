@@ -17,6 +17,7 @@ from dispatch.cases import scope
 from dispatch.cases import summaries as case_summaries
 from dispatch.cases.exceptions import CaseClosed, IdempotencyMismatch, InvalidEvent
 from dispatch.cases.hooks import CaseHooks
+from dispatch.cases.identity import PERSONAL_COLUMNS
 from dispatch.cases.intervals import IntervalResult, Stamp, compute_intervals, legs
 from dispatch.cases.models import Case, CaseAction, CaseEvent
 from dispatch.cases.pathways import load_pathways
@@ -69,6 +70,7 @@ async def create_case(
         for what, at in (
             ("symptom_onset", data.symptom_onset),
             ("call_received", data.call_received),
+            ("last_known_well_at", data.last_known_well_at),
         ):
             if at is not None:
                 check_not_future(at, now, limits.max_future, what)
@@ -83,6 +85,11 @@ async def create_case(
             "complaint": data.complaint,
             "patient_age": patient.age if patient else None,
             "patient_sex": patient.sex if patient else None,
+            "patient_name": patient.name if patient else None,
+            "patient_id_number": patient.id_number if patient else None,
+            "caller_phone": data.caller_phone,
+            "last_known_well_at": data.last_known_well_at,
+            "address": data.address,
             "created_by": user.username,
             "created_facility_id": user.facility_id if user.role in FACILITY_ROLES else None,
             "created_at": now,
@@ -233,7 +240,11 @@ async def patch_case(
             f" with POST /api/v1/cases/{case.id}/reopen)"
         )
     changes = patch.model_dump(exclude_unset=True)
-    before = audit.snapshot(case, changes)  # the PATCH's history (audit trail)
+    for field, value in (changes.pop("patient", None) or {}).items():
+        changes[f"patient_{field}"] = value  # patient.name → the column patient_name
+    # The PATCH's history (audit trail): personal data only by the names of what changed.
+    personal = sorted(PERSONAL_COLUMNS & changes.keys())
+    before = audit.snapshot(case, changes.keys() - PERSONAL_COLUMNS)
     if "destination_facility_id" in changes:
         destination = changes.pop("destination_facility_id")
         if destination is None:
@@ -246,6 +257,8 @@ async def patch_case(
         setattr(case, field, value)
     await db.flush()
     audit.note(db, before=before, after=audit.snapshot(case, before))
+    if personal:
+        audit.note(db, personal_changed=personal)
     return case
 
 
@@ -318,7 +331,14 @@ async def case_view(db: AsyncSession, case: Case) -> CaseOut:
         lon=lon,
         lat=lat,
         complaint=case.complaint,
-        patient={"age": case.patient_age, "sex": case.patient_sex},
+        patient={
+            "age": case.patient_age,
+            "sex": case.patient_sex,
+            "name": case.patient_name,
+            "id_number": case.patient_id_number,
+        },
+        caller_phone=case.caller_phone,
+        address=case.address,
         created_by=case.created_by,
         created_at=case.created_at,
         closed_at=case.closed_at,

@@ -117,6 +117,7 @@ export function openCaseActions(found) {
       }, t(`console.status.${status}`)))))
     : el('p', { class: 'muted' }, t('console.cases.no.ambulance'));
   open(t('console.actions.title', { id: found.id }),
+    el('p', { class: 'case-contact', id: 'action-contact', hidden: true }),
     statusPart,
     el('section', { class: 'action-part' },
       el('h3', {}, t('console.actions.close.title')),
@@ -140,6 +141,21 @@ export function openCaseActions(found) {
             t('console.actions.cancelled', { id: found.id }));
         },
       }, t('console.actions.cancel'))));
+  showContact(found.id);
+}
+
+/**
+ * Who called and where (read from the case when the dialog opens: personal data is only in
+ * the case itself, each read audited).
+ * @param {number} caseId
+ */
+async function showContact(caseId) {
+  const found = await api(`/cases/${caseId}`).catch(() => null);
+  const line = document.getElementById('action-contact');
+  if (!found || !line) return;
+  const shown = [found.caller_phone, found.address, found.patient?.name];
+  line.hidden = shown.every((part) => !part);
+  line.textContent = t('console.actions.contact', { phone: shown[0] || '—', address: shown[1] || '—', name: shown[2] || '—' });
 }
 
 /**

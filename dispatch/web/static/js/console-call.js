@@ -7,6 +7,7 @@ import { onLangChange, t } from './i18n.js';
 import { parseLonLat, toWgs84 } from './crs.js';
 import { markCall } from './console-map.js';
 import { facilityName, pathwayName, state } from './console-util.js';
+import { idNumberProblem, phoneProblem } from './identity.js';
 
 const $ = byId;
 
@@ -42,7 +43,11 @@ export function startCall({ onDispatched }) {
     typedCoordinates();
   });
   $('call-clear').addEventListener('click', () => reset());
-  $('pathways').addEventListener('change', () => { $('pathway-error').textContent = ''; });
+  $('pathways').addEventListener('change', () => {
+    $('pathway-error').textContent = '';
+    showLastKnownWell();
+  });
+  for (const id of ['caller-phone', 'patient-id']) $(id).addEventListener('input', () => { $('identity-error').textContent = ''; });
   renderPathways();
   renderLocation();
   renderRecommendations();
@@ -214,14 +219,52 @@ function renderRecommendations() {
     canDispatch() && el('button', { type: 'button', class: 'primary dispatch', onclick: (event) => dispatch(r, event.currentTarget) }, t('console.call.dispatch')))));
 }
 
+/** The stroke pathway asks when the patient was last known well (the decision counts from it). */
+function showLastKnownWell() {
+  const pathway = (/** @type {HTMLInputElement | null} */ (document.querySelector('input[name=pathway]:checked')))?.value;
+  $('lkw-field').hidden = pathway !== 'stroke';
+}
+
+/** @param {string} id */
+function typed(id) {
+  return $(id, HTMLInputElement).value.trim();
+}
+
+/**
+ * What is wrong with the typed phone or ID number (shown under them, the field focused), or
+ * null: nothing is sent while it is wrong.
+ * @returns {string | null}
+ */
+function identityProblem() {
+  for (const [id, check] of /** @type {const} */ ([['caller-phone', phoneProblem], ['patient-id', idNumberProblem]])) {
+    const problem = typed(id) ? check(typed(id)) : null;
+    if (problem) {
+      $('identity-error').textContent = t(problem);
+      $(id).focus();
+      return problem;
+    }
+  }
+  return null;
+}
+
 function caseBody(pathway) {
   const body = { pathway, location: { lon: spot.lon, lat: spot.lat, crs: spot.crs } };
   if (callStarted) body.call_received = callStarted;
-  const complaint = $('complaint', HTMLInputElement).value.trim();
+  const complaint = typed('complaint');
   if (complaint) body.complaint = complaint;
-  const age = $('age', HTMLInputElement).value.trim();
+  const age = typed('age');
   const sex = $('sex', HTMLSelectElement).value;
-  if (age || sex !== 'unknown') body.patient = { age: age ? Number(age) : null, sex };
+  const name = typed('patient-name');
+  const idNumber = typed('patient-id').toUpperCase();
+  if (age || sex !== 'unknown' || name || idNumber) {
+    body.patient = { age: age ? Number(age) : null, sex };
+    if (name) body.patient.name = name;
+    if (idNumber) body.patient.id_number = idNumber;
+  }
+  if (typed('caller-phone')) body.caller_phone = typed('caller-phone');
+  if (typed('address')) body.address = typed('address');
+  const lkw = typed('lkw');
+  if (pathway === 'stroke' && lkw) body.last_known_well_at = new Date(lkw).toISOString();
   return body;
 }
 
@@ -232,6 +275,7 @@ async function dispatch(candidate, button) {
     /** @type {HTMLInputElement | null} */ (document.querySelector('input[name=pathway]'))?.focus();
     return;
   }
+  if (!openCase && identityProblem()) return;
   const buttons = [.../** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('#recommendations button.dispatch'))];
   buttons.forEach((b) => { b.disabled = true; });
   button.textContent = t('console.call.dispatching');
@@ -265,11 +309,12 @@ function reset() {
   callStarted = null;
   recommended = [];
   recommendAbort?.abort();
-  for (const id of ['place-search', 'coords', 'complaint', 'age']) $(id, HTMLInputElement).value = '';
+  for (const id of ['place-search', 'coords', 'complaint', 'age', 'caller-phone', 'patient-name', 'patient-id', 'address', 'lkw']) $(id, HTMLInputElement).value = '';
   $('sex', HTMLSelectElement).value = 'unknown';
   for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name=pathway]'))) input.checked = false;
   for (const id of ['place-results', 'recommendations']) $(id).replaceChildren();
-  for (const id of ['coords-error', 'pathway-error']) $(id).textContent = '';
+  for (const id of ['coords-error', 'pathway-error', 'identity-error']) $(id).textContent = '';
+  showLastKnownWell();
   $('recommend-status').textContent = t('console.call.recommend.wait');
   markCall(null);
   renderLocation();
