@@ -5,7 +5,7 @@
 
 import { api, el, errorDetail, toast } from './core.js';
 import { t } from './i18n.js';
-import { callsign, state } from './console-util.js';
+import { callsign, facilityName, state } from './console-util.js';
 
 /** @type {() => void} */
 let changed = () => {};
@@ -175,4 +175,24 @@ export function openAlertCancel(alert) {
           t('console.actions.alert.cancelled', { id: alert.case_id }));
       },
     }, t('console.actions.alert.cancel')));
+}
+
+/**
+ * Change the destination deliberately (a transfer), after the recommendation changed.
+ * @param {any} found the listed case
+ * @param {string} facilityId the new recommendation
+ */
+export function openTransfer(found, facilityId) {
+  open(t('console.actions.transfer.title', { id: found.id }),
+    el('p', {}, t('console.actions.transfer.hint', { facility: facilityName(facilityId) })),
+    reasonField('transfer-reason', true),
+    el('button', {
+      type: 'button', class: 'primary', id: 'action-transfer',
+      onclick: (/** @type {MouseEvent} */ event) => {
+        const reason = reasonOf('transfer-reason', true) || t('console.actions.transfer.reason');
+        run(/** @type {HTMLButtonElement} */ (event.currentTarget),
+          () => api(`/cases/${found.id}/transfer`, { method: 'POST', json: { facility_id: facilityId, reason } }),
+          t('console.actions.transferred', { id: found.id, facility: facilityName(facilityId) }));
+      },
+    }, t('console.actions.transfer', { facility: facilityName(facilityId) })));
 }

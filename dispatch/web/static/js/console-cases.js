@@ -8,7 +8,7 @@ import { api, byId, el, fmtTime } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { showPoint } from './console-map.js';
 import { takeCase } from './console-call.js';
-import { canAct, openCaseActions } from './console-actions.js';
+import { canAct, openCaseActions, openTransfer } from './console-actions.js';
 import { callsign, facilityName, pathwayName, poll, state, timer } from './console-util.js';
 
 const CASES_MS = 10_000;
@@ -24,6 +24,8 @@ let total = 0; // how many active cases there are (X-Total-Count)
 let limit = PAGE;
 /** @type {number | null} */
 let highlight = null;
+/** @type {Map<number, any>} case id → the decision's `activation` (cases with an activated alert) */
+let activations = new Map();
 
 /** Start following the active cases; returns `{refresh(highlightId)}`. */
 export function startCases() {
@@ -46,7 +48,28 @@ async function load() {
   const response = await api(`/cases?status=active&limit=${limit}`, { raw: true });
   cases = await response.json();
   total = Number(response.headers.get('X-Total-Count') || cases.length);
+  await checkActivated();
   render();
+}
+
+/**
+ * The decision of each case whose cath lab or stroke team was activated (few at a time): its
+ * `activation` says whether the recommendation moved away from the destination kept.
+ */
+async function checkActivated() {
+  const activated = cases.filter((found) => activatedAlert(found));
+  const checks = await Promise.all(activated.map((found) => api(`/cases/${found.id}/decision`)
+    .then((decision) => [found.id, decision.activation], () => [found.id, activations.get(found.id)])));
+  activations = new Map(/** @type {[number, any][]} */ (checks));
+}
+
+/**
+ * The case's latest activated alert, if any.
+ * @param {any} found
+ */
+function activatedAlert(found) {
+  const alerts = state.alertsByCase.get(found.id) || [];
+  return alerts.filter((/** @type {any} */ a) => a.status === 'activated').pop() || null;
 }
 
 /** Draw the table again (e.g. after the alerts or the fleet changed). */
@@ -62,13 +85,15 @@ export function render() {
 }
 
 /**
- * Where the patient goes: the case's destination, else the facility whose door it came
- * through, else the centre its live alert went to.
+ * Where the patient goes: the case's destination, else the centre whose team was activated,
+ * else the facility whose door it came through, else the centre its live alert went to.
  * @param {any} found
  * @returns {string | null}
  */
 export function destinationOf(found) {
   if (found.destination_facility_id) return found.destination_facility_id;
+  const activated = activatedAlert(found); // the team waiting: kept whatever the recommendation
+  if (activated) return activated.to_facility_id;
   if (found.arrived_facility_id) return found.arrived_facility_id;
   const alerts = state.alertsByCase.get(found.id) || [];
   const live = alerts.filter((/** @type {any} */ a) => !['declined', 'cancelled'].includes(a.status));
@@ -112,9 +137,25 @@ function row(found) {
       ? [el('strong', {}, callsign(found.ambulance_id)), ambulance && el('span', { class: `amb-chip amb-${ambulance.status}` }, t(`console.status.${ambulance.status}`))]
       : [el('span', { class: 'muted' }, t('console.cases.no.ambulance')),
         acting && el('button', { type: 'button', class: 'primary small', onclick: () => takeCase(found) }, t('console.call.dispatch'))]),
-    el('td', { class: 'destination' }, destination ? facilityName(destination) : '—', eta(found, ambulance)),
+    el('td', { class: 'destination' }, destination ? facilityName(destination) : '—', eta(found, ambulance), changedWarning(found, acting)),
     el('td', {}, alerts.map((alert) => el('span', { class: `alert-chip state-${alert.status}${isEscalated(alert) ? ' escalated' : ''}` }, t(`console.alerts.state.${alert.status}`))),
       acting && el('button', { type: 'button', class: 'small case-actions', onclick: () => openCaseActions(found) }, t('console.actions.open'))));
+}
+
+/**
+ * After an activation a changed recommendation is a warning, never a swap: the destination
+ * stays; a dispatcher may change it deliberately.
+ * @param {any} found
+ * @param {boolean} acting
+ */
+function changedWarning(found, acting) {
+  const check = activations.get(found.id);
+  if (!check?.changed_after_activation) return null;
+  const next = check.recommended_facility_id;
+  return el('div', { class: 'recommendation-warning', role: 'alert', dataset: { recommended: next } },
+    t('console.cases.recommendation.changed', { activated: facilityName(check.activated_facility_id), recommended: facilityName(next) }),
+    acting && el('button', { type: 'button', class: 'small change-destination', onclick: () => openTransfer(found, next) },
+      t('console.cases.recommendation.change', { recommended: facilityName(next) })));
 }
 
 /**
