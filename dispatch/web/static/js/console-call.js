@@ -5,8 +5,8 @@
 import { api, byId, el, errorDetail, errorMessage, fmtTime, newKey, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { parseLonLat, toWgs84 } from './crs.js';
-import { markCall } from './console-map.js';
-import { facilityName, pathwayName, state } from './console-util.js';
+import { markCall, showPoint } from './console-map.js';
+import { facilityName, nearbyCases, pathwayName, state } from './console-util.js';
 import { idNumberProblem, phoneProblem } from './identity.js';
 
 const $ = byId;
@@ -55,6 +55,7 @@ export function startCall({ onDispatched }) {
     renderPathways();
     renderLocation();
     renderRecommendations();
+    warnNearby();
   });
 }
 
@@ -165,7 +166,27 @@ function setLocation(found, caseFound = null) {
   openCase = caseFound; // a case opened earlier stays in the list, with its own dispatch button
   renderLocation();
   markCall(found.wgs[0], found.wgs[1], describe());
+  warnNearby();
   recommend();
+}
+
+const NEARBY = { meters: 500, minutes: 30 };
+
+/** A new call within 500 m and 30 min of an active case: say so (probably the same patient). */
+function warnNearby() {
+  const box = $('call-duplicate');
+  const near = spot && !openCase ? nearbyCases(state.cases, spot.wgs, Date.now(), NEARBY) : [];
+  box.hidden = near.length === 0;
+  if (!near.length) {
+    box.replaceChildren();
+    return;
+  }
+  const [first] = near;
+  const found = state.cases.find((c) => c.id === first.id);
+  box.dataset.caseId = String(first.id);
+  box.replaceChildren(
+    t('console.call.duplicate', { id: first.id, meters: Math.round(first.meters), minutes: NEARBY.minutes, time: fmtTime(first.calledAt, { seconds: false }) }),
+    ' ', el('button', { type: 'button', class: 'small', onclick: () => showPoint(found.lon, found.lat, t('console.cases.patient', { id: first.id })) }, t('console.call.duplicate.show')));
 }
 
 function describe() {
@@ -318,4 +339,5 @@ function reset() {
   $('recommend-status').textContent = t('console.call.recommend.wait');
   markCall(null);
   renderLocation();
+  warnNearby();
 }

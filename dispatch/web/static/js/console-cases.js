@@ -47,6 +47,7 @@ export function startCases() {
 async function load() {
   const response = await api(`/cases?status=active&limit=${limit}`, { raw: true });
   cases = await response.json();
+  state.cases = cases;
   total = Number(response.headers.get('X-Total-Count') || cases.length);
   await checkActivated();
   render();
