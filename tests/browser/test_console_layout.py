@@ -1,20 +1,16 @@
-"""The console at 1366x768 (issue 13, item 11): nothing overflows, escalation reminders have
-their own panel (one entry per alert, no toasts), the case list is one call per refresh and
-counts every active case, and a second call for the same place warns."""
+"""The console at 1366x768 (issue 13, item 11): nothing overflows, the case list is one call per
+refresh and counts every active case, and a second call for the same place warns (the
+escalation panel: test_console.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import uuid
-from pathlib import Path
 
 import httpx
 from playwright.async_api import Page, Request, expect
 
-from tests.browser.conftest import SERVER_SETTINGS, Pages
-from tests.browser.helpers import API, CATHLAB, TOWNSHIP, open_case, send_alert, sign_in, token
-from tests.browser.server import WebServer
+from tests.browser.conftest import Pages
+from tests.browser.helpers import API, TOWNSHIP, open_case, sign_in, token
 
 VILLAGE_ID = "v-0052"  # 吴庄村, 南顿镇 (synthetic demo village)
 COUNTY_PHONE = "0394-555-1000"  # the demo county hospital's (synthetic) phone
@@ -103,43 +99,3 @@ async def test_a_second_call_for_the_same_place_warns(
         f"{API}/cases/{case_id}/cancel", json={"reason": "浏览器测试"}, headers=dispatcher
     )
     assert 200 == cancelled.status_code, cancelled.text
-
-
-async def test_escalations_have_their_own_panel_one_entry_per_alert(
-    pages: Pages,
-    http: httpx.AsyncClient,
-    browser_db: str,
-    log_dir: Path,
-    make_server: list[WebServer],
-) -> None:
-    """An unanswered alert escalates into the escalation panel once, with the centre's phone,
-    and no toast; answered, the panel goes."""
-    quick = WebServer(
-        "escalating-panel",
-        browser_db,
-        log_dir,
-        {**SERVER_SETTINGS, "alert_ack_timeout_seconds": "1"},
-    )
-    make_server.append(quick)
-    await asyncio.to_thread(quick.start)
-    try:
-        page = await console(pages)
-        async with httpx.AsyncClient(base_url=quick.url, timeout=15) as sender:
-            township = await token(sender, f"township-{TOWNSHIP}")
-            case_id = await open_case(sender, township, "胸闷，升级测试")
-            alert = await send_alert(
-                sender, township, case_id, f"浏览器测试 {uuid.uuid4().hex[:6]}：无人应答"
-            )
-        entry = page.locator(f"#escalations li[data-alert-id='{alert['id']}']")
-        await expect(entry).to_be_visible(timeout=15_000)
-        await expect(entry.locator("a.escalation-phone")).to_have_text(f"请致电 {COUNTY_PHONE}")
-        await expect(page.locator("#escalations li")).to_have_count(1)
-        await expect(page.locator(".toast", has_text="升级")).to_have_count(0)
-    finally:
-        await asyncio.to_thread(quick.stop)
-    cathlab = await token(http, f"cathlab-{CATHLAB}")
-    answer = await http.post(
-        f"{API}/alerts/{alert['id']}/ack", json={"action": "acknowledged"}, headers=cathlab
-    )
-    assert 200 == answer.status_code, answer.text
-    await expect(page.locator("#escalations-panel")).to_be_hidden()
