@@ -29,14 +29,19 @@ export function startCall({ onDispatched }) {
   let searchTimer = null;
   $('place-search').addEventListener('input', () => {
     clearTimeout(searchTimer);
+    staleResults();
     searchTimer = setTimeout(search, 250);
   });
   $('place-search').addEventListener('keydown', async (event) => {
     if (event.key !== 'Enter') return;
     event.preventDefault();
     clearTimeout(searchTimer);
+    staleResults();
     const places = await search();
-    if (places?.length) pickPlace(places[0]);
+    if (!places?.length) return;
+    const namesake = places.filter((place) => place.name_zh === places[0].name_zh);
+    if (namesake.length > 1) askWhich(namesake);
+    else pickPlace(places[0]);
   });
   $('coords-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -107,12 +112,40 @@ function canDispatch() {
   return ['dispatcher', 'admin'].includes(state.user?.role);
 }
 
+/**
+ * The results shown belong to an earlier text: greyed out and not clickable until the new
+ * ones come (a click would pick a place the dispatcher no longer means).
+ */
+function staleResults() {
+  const list = $('place-results');
+  list.setAttribute('aria-busy', 'true');
+  list.classList.add('stale');
+  for (const button of list.querySelectorAll('button')) if (button instanceof HTMLButtonElement) button.disabled = true;
+  $('place-ask').hidden = true;
+}
+
+/**
+ * Enter with several villages of that name: ask which (each shows its township), pick none.
+ * @param {any[]} namesake the places of the same name (the API's JSON)
+ */
+function askWhich(namesake) {
+  const ask = $('place-ask');
+  ask.textContent = t('console.call.search.which', { n: namesake.length, name: namesake[0].name_zh });
+  ask.hidden = false;
+  const ids = new Set(namesake.map((place) => place.id));
+  for (const button of $('place-results').querySelectorAll('button.place')) {
+    if (button instanceof HTMLElement) button.classList.toggle('namesake', ids.has(button.dataset.placeId || ''));
+  }
+  /** @type {HTMLButtonElement | null} */ ($('place-results').querySelector('button.namesake'))?.focus();
+}
+
 async function search() {
   const q = $('place-search', HTMLInputElement).value.trim();
   const list = $('place-results');
   searchAbort?.abort();
   if (!q) {
     list.replaceChildren();
+    freshResults();
     return [];
   }
   searchAbort = new AbortController();
@@ -122,6 +155,7 @@ async function search() {
       el('button', { type: 'button', class: 'place', dataset: { placeId: place.id }, onclick: () => pickPlace(place) },
         el('strong', {}, place.name_zh), ` · ${place.township_zh} `, el('span', { class: 'muted' }, place.pinyin))))
       : [el('li', { class: 'muted' }, t('console.call.search.none', { q }))]));
+    freshResults();
     return places;
   } catch (error) {
     if (!isAbort(error)) toast(errorMessage(error), 'error');
@@ -137,8 +171,14 @@ function isAbort(error) {
   return (error instanceof DOMException || error instanceof Error) && error.name === 'AbortError';
 }
 
+function freshResults() {
+  $('place-results').removeAttribute('aria-busy');
+  $('place-results').classList.remove('stale');
+}
+
 function pickPlace(place) {
   $('place-results').replaceChildren();
+  $('place-ask').hidden = true;
   $('coords-error').textContent = '';
   setLocation({ lon: place.lon, lat: place.lat, crs: 'wgs84', wgs: [place.lon, place.lat], label: `${place.name_zh}（${place.township_zh}）`, placeId: place.id });
 }
