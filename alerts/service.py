@@ -360,3 +360,14 @@ async def close_on_arrival(db: AsyncSession, case_id: int, facility_id: str, at:
     for alert in alerts:
         alert.status, alert.closed_at, alert.next_escalation_at = "arrived", at, None
         await publish(db, alert, "alert.updated")
+
+
+async def cancel_open_of_case(db: AsyncSession, case_id: int, reason: str, now: datetime) -> int:
+    """The case was cancelled (its caller checked who may): its open alerts are cancelled with
+    the same reason, each announced on its streams; how many."""
+    alerts = await _open_alerts_of(db, case_id)
+    for alert in alerts:
+        alert.status, alert.closed_at, alert.next_escalation_at = "cancelled", now, None
+        alert.answer_note = reason
+        await publish(db, alert, "alert.cancelled")
+    return len(alerts)

@@ -231,7 +231,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.case_hooks = case_hooks()
     app.state.case_link = alert_link.case_link(app.state.case_hooks)
     app.state.unit_hooks = UnitHooks(
-        on_status=[dispatching.status_listener(app.state.case_hooks)],
+        on_status=[
+            dispatching.status_listener(app.state.case_hooks, lambda: app.state.roads.engine)
+        ],
         on_position=[dispatching.eta_listener(lambda: app.state.roads.engine)],
     )
     problems.install(app)

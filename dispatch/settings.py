@@ -200,6 +200,14 @@ class Settings(BaseSettings):
         description="a silenced wall screen rings again after this long if still unanswered",
     )
 
+    # --- Issue 13, the dispatcher console ---
+    stale_case_hours: float = Field(
+        default=24,
+        gt=0,
+        description="an active case with no stamp, transfer or change for this long is flagged "
+        "stale on the console, for the dispatcher to close or cancel",
+    )
+
     @property
     def migration_url(self) -> str:
         """The URL migrations run with: the owner's."""

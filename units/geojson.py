@@ -9,6 +9,7 @@ from geoalchemy2 import WKBElement
 from geo.points import lon_lat
 from geo.schemas import Feature, point_geometry
 from units.models import Ambulance, Facility
+from units.vocabulary import allowed_transitions
 
 
 def _geometry(geometry: WKBElement | None) -> dict[str, Any] | None:
@@ -47,6 +48,7 @@ def ambulance_feature(ambulance: Ambulance) -> Feature:
             "station_id": ambulance.station_id,
             "status": ambulance.status,
             "status_at": _iso(ambulance.status_at),
+            "next_statuses": list(allowed_transitions(ambulance.status)),
             "position_at": _iso(ambulance.position_at),
             "crew_capability": list(ambulance.crew_capability),
             "speed_kmh": ambulance.speed_kmh,

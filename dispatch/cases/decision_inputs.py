@@ -14,7 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.cases import decision_rules
+from dispatch.cases import activation, decision_rules
 from dispatch.cases import events as case_events
 from dispatch.cases.exceptions import InvalidFindings
 from dispatch.cases.intervals import Stamp, current, legs
@@ -145,10 +145,13 @@ async def decide(
             kind, result = "none", None
     except ValueError as exc:
         raise InvalidFindings(str(exc)) from exc
+    recommended = getattr(result, "destination_facility_id", None)
+    guard = activation.check(stamps, case.destination_facility_id, recommended)
     return {
         "case_id": case.id,
         "pathway": case.pathway,
         "kind": kind,
+        "activation": jsonable_encoder(asdict(guard)),
         "decided_at": now,
         "note": "decision support, never an order"
         if result

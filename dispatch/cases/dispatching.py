@@ -88,6 +88,9 @@ async def dispatch_case(
         )
     await units_service.change_status(db, ambulance, "dispatched", now)
     case.ambulance_id, case.ambulance_released_at = ambulance.id, None
+    # The ETA to the scene from the ambulance's road time; its fixes refine it from now on.
+    case.eta_minutes, case.eta_updated_at = chosen.minutes, now
+    case.eta_at = now + timedelta(minutes=chosen.minutes)
     event = await case_events.stamp(
         db, case, "unit_notified", now, "dispatch", user.username, note=ambulance.callsign,
         hooks=hooks,
@@ -132,8 +135,12 @@ async def active_case_of(db: AsyncSession, ambulance_id: str) -> Case | None:
     )
 
 
-def status_listener(hooks: CaseHooks) -> StatusListener:
-    """A listener stamping the milestones of an assigned ambulance's status change on its case."""
+def status_listener(
+    hooks: CaseHooks, engine_of: Callable[[], TravelTimeEngine | None] = lambda: None
+) -> StatusListener:
+    """A listener stamping the milestones of an assigned ambulance's status change on its case,
+    and keeping its ETA about the right place: to the scene until on scene, none on scene, to
+    the destination from ``transporting`` (from its last position), none once there."""
 
     async def stamp_status_change(
         db: AsyncSession, ambulance: Ambulance, old: str, new: str, at: datetime, user: User
@@ -151,38 +158,54 @@ def status_listener(hooks: CaseHooks) -> StatusListener:
             )  # fmt: skip
         if new == "available":
             case.ambulance_released_at = at
+        if new in ETA_TO_DESTINATION:
+            await _eta(db, engine_of(), case, ambulance)
+        elif new not in ETA_TO_SCENE:
+            case.eta_minutes = case.eta_at = case.eta_updated_at = None
         log.info("case_status_stamped", case_id=case.id, ambulance_id=ambulance.id, status=new)
 
     return stamp_status_change
+
+
+ETA_TO_SCENE = ("dispatched", "en_route")
+ETA_TO_DESTINATION = ("transporting",)
 
 
 def eta_listener(engine_of: Callable[[], TravelTimeEngine | None]) -> PositionListener:
     """A listener updating the case's ETA (to the scene, then to the destination) on each move."""
 
     async def update_eta(db: AsyncSession, ambulance: Ambulance) -> None:
-        engine = engine_of()
-        where = lon_lat(ambulance.position)
-        if engine is None or where is None or ambulance.position_at is None:
-            return
         case = await active_case_of(db, ambulance.id)
-        if case is None:
-            return
-        target = None
-        if ambulance.status in ("dispatched", "en_route"):
-            target = lon_lat(case.location)
-        elif ambulance.status == "transporting" and case.destination_facility_id:
-            facility = await db.get(Facility, case.destination_facility_id)
-            target = lon_lat(facility.location) if facility is not None else None
-        if target is None:
-            return
-        route = engine.route_between(where, target)
-        if route is None:
-            return
-        case.eta_minutes = round(route.minutes, 2)
-        case.eta_at = ambulance.position_at + timedelta(minutes=route.minutes)
-        case.eta_updated_at = ambulance.position_at
-        await db.flush()
-        if ambulance.status == "transporting":
-            await alerts_service.follow_eta(db, case.id, route.minutes, case.eta_at)
+        if case is not None:
+            await _eta(db, engine_of(), case, ambulance)
 
     return update_eta
+
+
+async def _eta(
+    db: AsyncSession, engine: TravelTimeEngine | None, case: Case, ambulance: Ambulance
+) -> None:
+    """The case's ETA from the ambulance's last position to where its status says it goes."""
+    where = lon_lat(ambulance.position)
+    # From the last fix, or from the status change when it came after it (or with no fix yet).
+    known = [at for at in (ambulance.position_at, ambulance.status_at) if at is not None]
+    if engine is None or where is None or not known:
+        return
+    target = None
+    if ambulance.status in ETA_TO_SCENE:
+        target = lon_lat(case.location)
+    elif ambulance.status in ETA_TO_DESTINATION and case.destination_facility_id:
+        facility = await db.get(Facility, case.destination_facility_id)
+        target = lon_lat(facility.location) if facility is not None else None
+    if target is None:
+        return
+    route = engine.route_between(where, target)
+    if route is None:
+        return
+    since = max(known)
+    case.eta_minutes = round(route.minutes, 2)
+    case.eta_at = since + timedelta(minutes=route.minutes)
+    case.eta_updated_at = since
+    await db.flush()
+    if ambulance.status in ETA_TO_DESTINATION:
+        await alerts_service.follow_eta(db, case.id, route.minutes, case.eta_at)

@@ -56,6 +56,11 @@ class Case(Base):
     complaint: Mapped[str] = mapped_column(Text, default="")
     patient_age: Mapped[int | None] = mapped_column(Integer)
     patient_sex: Mapped[str | None] = mapped_column(String(8))
+    # Personal data (issue 13): read only by the case's parties, never in the audit's before/after.
+    patient_name: Mapped[str | None] = mapped_column(String(64))
+    patient_id_number: Mapped[str | None] = mapped_column(String(18))
+    caller_phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(64))
     created_facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
     created_at: Mapped[datetime] = utc_now_column()

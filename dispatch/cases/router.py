@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -18,6 +18,7 @@ from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.dispatching import dispatch_case
 from dispatch.cases.hooks import CaseHooksDep
 from dispatch.cases.schemas import (
+    CancelIn,
     CaseIn,
     CaseOut,
     CasePatch,
@@ -76,6 +77,8 @@ async def open_case(
 
 @router.get("", response_model=list[CaseSummary])
 async def list_cases(
+    request: Request,
+    response: Response,
     db: SessionDep,
     user: CurrentUser,
     status: Literal["active", "closed"] | None = None,
@@ -83,9 +86,12 @@ async def list_cases(
     to: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[CaseSummary]:
-    """Cases the user may see, newest first."""
-    found = await cases_service.list_cases(db, user, status, from_, to, limit)
-    return [cases_service.summary(case) for case in found]
+    """Cases the user may see, newest first, each with the times a list shows; the header
+    ``X-Total-Count`` says how many match (more than ``limit``: the rest are older)."""
+    found, total = await cases_service.list_cases(db, user, status, from_, to, limit)
+    response.headers["X-Total-Count"] = str(total)
+    stale_after = timedelta(hours=cast(Settings, request.app.state.settings).stale_case_hours)
+    return await cases_service.summaries(db, found, _now(), stale_after)
 
 
 @router.get("/{case_id}", response_model=CaseOut)
@@ -143,6 +149,14 @@ async def transfer_case(
     admins, data managers, the assigned crew or the facility holding the patient."""
     case = await cases_service.writable_case(db, user, case_id)
     await case_actions.transfer(db, user, case, body.facility_id, body.reason, _now())
+    return await cases_service.case_view(db, case)
+
+
+@router.post("/{case_id}/cancel", response_model=CaseOut)
+async def cancel_case(case_id: int, body: CancelIn, db: SessionDep, user: CurrentUser) -> CaseOut:
+    """Cancel a case with a reason: it is closed (``cancelled: …`` in its history) and its open
+    alerts are cancelled. Whoever may close the case (dispatch, admins, its parties)."""
+    case = await cases_service.cancel_case(db, user, case_id, body.reason, _now())
     return await cases_service.case_view(db, case)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from dispatch.cases.identity import Address, IdNumber, PersonName, PhoneNumber
 from geo.schemas import PointIn
 from units.schemas import Slug
 
@@ -21,11 +22,30 @@ Milestone = Literal[
 ]  # fmt: skip
 
 
+Age = Annotated[int, Field(ge=0, le=130)]
+Sex = Literal["male", "female", "unknown"]
+
+
 class Patient(BaseModel):
+    """The patient as known at the call; name and ID number optional (scoped as the case)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    age: Annotated[int, Field(ge=0, le=130)] | None = None
-    sex: Literal["male", "female", "unknown"] = "unknown"
+    age: Age | None = None
+    sex: Sex = "unknown"
+    name: PersonName | None = None
+    id_number: IdNumber | None = None
+
+
+class PatientPatch(BaseModel):
+    """What is learnt of the patient later (only the fields sent change)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    age: Age | None = None
+    sex: Sex | None = None
+    name: PersonName | None = None
+    id_number: IdNumber | None = None
 
 
 class CaseIn(BaseModel):
@@ -40,6 +60,9 @@ class CaseIn(BaseModel):
     call_received: AwareDatetime | None = None
     patient: Patient | None = None
     drill: bool = False
+    caller_phone: PhoneNumber | None = None
+    address: Address | None = None
+    last_known_well_at: AwareDatetime | None = None  # stroke: when the patient was last well
 
 
 class CasePatch(BaseModel):
@@ -56,6 +79,9 @@ class CasePatch(BaseModel):
     stroke_score: Annotated[int, Field(ge=0, le=20)] | None = None
     last_known_well_at: AwareDatetime | None = None
     status: Literal["active", "closed"] | None = None
+    caller_phone: PhoneNumber | None = None
+    address: Address | None = None
+    patient: PatientPatch | None = None
 
 
 class EventIn(BaseModel):
@@ -146,7 +172,9 @@ class CaseOut(BaseModel):
     lon: float
     lat: float
     complaint: str
-    patient: dict[str, Any]
+    patient: dict[str, Any]  # age, sex, name, id_number
+    caller_phone: str | None = None
+    address: str | None = None
     created_by: str
     created_at: datetime
     closed_at: datetime | None
@@ -173,6 +201,24 @@ class CaseSummary(BaseModel):
     ambulance_id: str | None
     destination_facility_id: str | None
     eta_minutes: float | None
+    eta_at: datetime | None = None
+    closed_at: datetime | None = None
+    # The few times a console shows (``summaries.digest``): the first current stamps.
+    call_received_at: datetime | None = None
+    fmc_at: datetime | None = None
+    handover_at: datetime | None = None
+    arrived_at: datetime | None = None
+    arrived_facility_id: str | None = None  # the facility of the latest door-in
+    last_activity_at: datetime | None = None
+    stale: bool = False  # active, untouched for INFOFIRST_STALE_CASE_HOURS
+
+
+class CancelIn(BaseModel):
+    """Cancel a case (no patient, a false call, a duplicate…), saying why: it is closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
 
 
 class DispatchIn(BaseModel):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import asdict
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -13,8 +14,10 @@ from alerts import service as alerts_service
 from dispatch.cases import actions as case_actions
 from dispatch.cases import events as case_events_service
 from dispatch.cases import scope
+from dispatch.cases import summaries as case_summaries
 from dispatch.cases.exceptions import CaseClosed, IdempotencyMismatch, InvalidEvent
 from dispatch.cases.hooks import CaseHooks
+from dispatch.cases.identity import PERSONAL_COLUMNS
 from dispatch.cases.intervals import IntervalResult, Stamp, compute_intervals, legs
 from dispatch.cases.models import Case, CaseAction, CaseEvent
 from dispatch.cases.pathways import load_pathways
@@ -67,6 +70,7 @@ async def create_case(
         for what, at in (
             ("symptom_onset", data.symptom_onset),
             ("call_received", data.call_received),
+            ("last_known_well_at", data.last_known_well_at),
         ):
             if at is not None:
                 check_not_future(at, now, limits.max_future, what)
@@ -81,6 +85,11 @@ async def create_case(
             "complaint": data.complaint,
             "patient_age": patient.age if patient else None,
             "patient_sex": patient.sex if patient else None,
+            "patient_name": patient.name if patient else None,
+            "patient_id_number": patient.id_number if patient else None,
+            "caller_phone": data.caller_phone,
+            "last_known_well_at": data.last_known_well_at,
+            "address": data.address,
             "created_by": user.username,
             "created_facility_id": user.facility_id if user.role in FACILITY_ROLES else None,
             "created_at": now,
@@ -151,9 +160,9 @@ async def list_cases(
     start: datetime | None,
     end: datetime | None,
     limit: int,
-) -> Sequence[Case]:
-    """Cases the user may see, newest first."""
-    statement = select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+) -> tuple[Sequence[Case], int]:
+    """Cases the user may see, newest first (at most ``limit``), and how many there are."""
+    statement = select(Case)
     if status:
         statement = statement.where(Case.status == status)
     if start:
@@ -184,7 +193,39 @@ async def list_cases(
                 visited,
             )
         )
-    return (await db.scalars(statement)).all()
+    total = await db.scalar(select(func.count()).select_from(statement.subquery()))
+    page = statement.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+    return (await db.scalars(page)).all(), int(total or 0)
+
+
+async def summaries(
+    db: AsyncSession, cases: Sequence[Case], now: datetime, stale_after: timedelta
+) -> list[CaseSummary]:
+    """The cases as listed, each with its listed times and whether it went stale."""
+    times = await case_summaries.case_times(db, cases)
+    listed = []
+    for case in cases:
+        found = case_summaries.digest(
+            case.status, case.created_at, times[case.id], now, stale_after
+        )
+        listed.append(summary(case).model_copy(update=asdict(found)))
+    return listed
+
+
+async def cancel_case(
+    db: AsyncSession, user: User, case_id: int, reason: str, now: datetime
+) -> Case:
+    """Cancel a case: it is closed with the reason ``cancelled: …`` and its open alerts are
+    cancelled with it (the receiving teams stop waiting). Whoever may close it may cancel it."""
+    case = await writable_case(db, user, case_id)
+    if case.status == "closed":
+        raise CaseClosed(f"case {case.id} is closed already")
+    why = f"cancelled: {reason.strip()}"
+    case_actions.close(db, user, case, now, why)
+    await alerts_service.cancel_open_of_case(db, case.id, why, now)
+    await db.flush()
+    audit.note(db, object_id=case.id, case_id=case.id)
+    return case
 
 
 async def patch_case(
@@ -199,7 +240,11 @@ async def patch_case(
             f" with POST /api/v1/cases/{case.id}/reopen)"
         )
     changes = patch.model_dump(exclude_unset=True)
-    before = audit.snapshot(case, changes)  # the PATCH's history (audit trail)
+    for field, value in (changes.pop("patient", None) or {}).items():
+        changes[f"patient_{field}"] = value  # patient.name → the column patient_name
+    # The PATCH's history (audit trail): personal data only by the names of what changed.
+    personal = sorted(PERSONAL_COLUMNS & changes.keys())
+    before = audit.snapshot(case, changes.keys() - PERSONAL_COLUMNS)
     if "destination_facility_id" in changes:
         destination = changes.pop("destination_facility_id")
         if destination is None:
@@ -213,6 +258,8 @@ async def patch_case(
         setattr(case, field, value)
     await db.flush()
     audit.note(db, before=before, after=audit.snapshot(case, before))
+    if personal:
+        audit.note(db, personal_changed=personal)
     return case
 
 
@@ -235,6 +282,8 @@ def summary(case: Case) -> CaseSummary:
         ambulance_id=case.ambulance_id,
         destination_facility_id=case.destination_facility_id,
         eta_minutes=case.eta_minutes,
+        eta_at=case.eta_at,
+        closed_at=case.closed_at,
     )
 
 
@@ -283,7 +332,14 @@ async def case_view(db: AsyncSession, case: Case) -> CaseOut:
         lon=lon,
         lat=lat,
         complaint=case.complaint,
-        patient={"age": case.patient_age, "sex": case.patient_sex},
+        patient={
+            "age": case.patient_age,
+            "sex": case.patient_sex,
+            "name": case.patient_name,
+            "id_number": case.patient_id_number,
+        },
+        caller_phone=case.caller_phone,
+        address=case.address,
         created_by=case.created_by,
         created_at=case.created_at,
         closed_at=case.closed_at,

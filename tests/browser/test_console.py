@@ -148,7 +148,8 @@ async def test_unanswered_alert_escalates_and_stands_out(
     log_dir: Path,
     make_server: list[WebServer],
 ) -> None:
-    """An alert nobody answers in time shows escalated, with the banner, until it is answered."""
+    """An alert nobody answers in time shows escalated, with the banner and one entry in the
+    escalation panel (the centre's phone, no toast), until it is answered."""
     quick = WebServer(
         "escalating", browser_db, log_dir, {**SERVER_SETTINGS, "alert_ack_timeout_seconds": "1"}
     )
@@ -169,6 +170,11 @@ async def test_unanswered_alert_escalates_and_stands_out(
         await expect(page.locator("#alerts-list li").first).to_have_attribute(
             "data-alert-id", str(alert["id"])
         )
+        # its own panel (issue 13): one entry with the centre's phone, no toast
+        entry = page.locator(f"#escalations li[data-alert-id='{alert['id']}']")
+        await expect(entry.locator("a.escalation-phone")).to_have_text("请致电 0394-555-1000")
+        await expect(entry).to_have_count(1)  # one entry per alert, whatever its level
+        await expect(page.locator(".toast", has_text="升级")).to_have_count(0)
     finally:
         await asyncio.to_thread(quick.stop)
     cathlab = await token(http, f"cathlab-{CATHLAB}")
@@ -179,3 +185,4 @@ async def test_unanswered_alert_escalates_and_stands_out(
     await expect(item).to_have_attribute("data-status", "activated")
     await expect(item).to_have_attribute("data-escalated", "false")
     await expect(page.locator("#alerts-escalated")).to_be_hidden()
+    await expect(entry).to_have_count(0)

@@ -59,7 +59,7 @@ async def test_a_dispatcher_opens_a_case_at_a_village(
         case["created_by"],
     )
     assert pytest.approx(TOWN_VILLAGE) == (case["lon"], case["lat"])
-    assert {"age": 63, "sex": "unknown"} == case["patient"]
+    assert {"age": 63, "sex": "unknown", "name": None, "id_number": None} == case["patient"]
     assert ["symptom_onset", "call_received"] == [e["milestone"] for e in case["timeline"]]
     onset_event, call = case["timeline"]
     assert onset == when(onset_event["at"])

@@ -11,6 +11,7 @@ import { api, byId, el, fmtTime, setLive, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { openStream } from './stream.js';
 import { isEscalated } from './console-cases.js';
+import { canAct, openAlertCancel } from './console-actions.js';
 import { callsign, facilityName, pathwayName, state, timer } from './console-util.js';
 
 const RANK = { sent: 0, delivered: 1, acknowledged: 2, activated: 3, declined: 3, cancelled: 4, arrived: 4 };
@@ -67,9 +68,6 @@ function take(frame) {
   const current = alerts.get(next.id);
   if (current) {
     if (older(next, current)) return; // a replayed frame from before the HTTP load
-    if (frame.type === 'alert.escalated' && next.escalation_level > current.escalation_level && isEscalated(next)) {
-      toast(t('console.alerts.escalation.toast', { facility: facilityName(next.to_facility_id), id: next.case_id, level: next.escalation_level, phone: state.facilities.get(next.to_facility_id)?.phone || '—' }), 'error', 15_000);
-    }
   } else {
     if (Date.parse(next.created_at) < loadedAt - 60_000) return; // an old, closed alert being replayed
     if (frame.type === 'alert.created') toast(t('console.alerts.new', { facility: facilityName(next.to_facility_id), id: next.case_id }));
@@ -115,6 +113,24 @@ function render() {
   banner.textContent = t('console.alerts.escalated.count', { n: escalated });
   byId('alerts-empty').hidden = items.length > 0;
   list.replaceChildren(...items.map(item));
+  renderEscalations();
+}
+
+/**
+ * The escalation reminders in their own panel (never toasts over the map): one entry per
+ * unanswered escalated alert, updated in place as its level rises, gone once answered; each
+ * with the receiving centre's phone to call.
+ */
+function renderEscalations() {
+  const escalated = [...alerts.values()].filter(isEscalated).sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  byId('escalations-panel').hidden = escalated.length === 0;
+  byId('escalations').replaceChildren(...escalated.map((alert) => {
+    const phone = state.facilities.get(alert.to_facility_id)?.phone;
+    return el('li', { class: 'escalation-item', dataset: { alertId: alert.id, caseId: alert.case_id, level: alert.escalation_level } },
+      el('strong', {}, t('console.escalations.item', { facility: facilityName(alert.to_facility_id), id: alert.case_id, level: alert.escalation_level })),
+      el('div', {}, t('console.alerts.waiting', { elapsed: '' }), timer(alert.created_at),
+        ' · ', phone ? el('a', { class: 'escalation-phone', href: `tel:${phone}` }, t('console.escalations.call', { phone })) : t('console.escalations.no.phone')));
+  }));
 }
 
 function sender(alert) {
@@ -143,5 +159,7 @@ function item(alert) {
     t('console.alerts.sent.at', { time: fmtTime(alert.created_at) }),
     waiting && [' · ', t('console.alerts.waiting', { elapsed: '' }), timer(alert.created_at, { lateMinutes: 1 })],
     alert.answered_at && ` · ${t('console.alerts.answered', { who: alert.answered_by || '', time: fmtTime(alert.answered_at) })}`,
-    alert.eta_at && !alert.closed_at && ` · ${t('console.alerts.eta', { time: fmtTime(alert.eta_at, { seconds: false }) })}`));
+    alert.eta_at && !alert.closed_at && ` · ${t('console.alerts.eta', { time: fmtTime(alert.eta_at, { seconds: false }) })}`),
+  !alert.closed_at && canAct() && el('div', { class: 'alert-actions' },
+    el('button', { type: 'button', class: 'small alert-cancel', onclick: () => openAlertCancel(alert) }, t('console.actions.alert.cancel'))));
 }

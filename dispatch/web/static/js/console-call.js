@@ -5,8 +5,9 @@
 import { api, byId, el, errorDetail, errorMessage, fmtTime, newKey, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { parseLonLat, toWgs84 } from './crs.js';
-import { markCall } from './console-map.js';
-import { facilityName, pathwayName, state } from './console-util.js';
+import { markCall, showPoint } from './console-map.js';
+import { facilityName, nearbyCases, pathwayName, state } from './console-util.js';
+import { idNumberProblem, phoneProblem } from './identity.js';
 
 const $ = byId;
 
@@ -28,21 +29,30 @@ export function startCall({ onDispatched }) {
   let searchTimer = null;
   $('place-search').addEventListener('input', () => {
     clearTimeout(searchTimer);
+    staleResults();
     searchTimer = setTimeout(search, 250);
   });
   $('place-search').addEventListener('keydown', async (event) => {
     if (event.key !== 'Enter') return;
     event.preventDefault();
     clearTimeout(searchTimer);
+    staleResults();
     const places = await search();
-    if (places?.length) pickPlace(places[0]);
+    if (!places?.length) return;
+    const namesake = places.filter((place) => place.name_zh === places[0].name_zh);
+    if (namesake.length > 1) askWhich(namesake);
+    else pickPlace(places[0]);
   });
   $('coords-form').addEventListener('submit', (event) => {
     event.preventDefault();
     typedCoordinates();
   });
   $('call-clear').addEventListener('click', () => reset());
-  $('pathways').addEventListener('change', () => { $('pathway-error').textContent = ''; });
+  $('pathways').addEventListener('change', () => {
+    $('pathway-error').textContent = '';
+    showLastKnownWell();
+  });
+  for (const id of ['caller-phone', 'patient-id']) $(id).addEventListener('input', () => { $('identity-error').textContent = ''; });
   renderPathways();
   renderLocation();
   renderRecommendations();
@@ -50,6 +60,7 @@ export function startCall({ onDispatched }) {
     renderPathways();
     renderLocation();
     renderRecommendations();
+    warnNearby();
   });
 }
 
@@ -101,12 +112,40 @@ function canDispatch() {
   return ['dispatcher', 'admin'].includes(state.user?.role);
 }
 
+/**
+ * The results shown belong to an earlier text: greyed out and not clickable until the new
+ * ones come (a click would pick a place the dispatcher no longer means).
+ */
+function staleResults() {
+  const list = $('place-results');
+  list.setAttribute('aria-busy', 'true');
+  list.classList.add('stale');
+  for (const button of list.querySelectorAll('button')) if (button instanceof HTMLButtonElement) button.disabled = true;
+  $('place-ask').hidden = true;
+}
+
+/**
+ * Enter with several villages of that name: ask which (each shows its township), pick none.
+ * @param {any[]} namesake the places of the same name (the API's JSON)
+ */
+function askWhich(namesake) {
+  const ask = $('place-ask');
+  ask.textContent = t('console.call.search.which', { n: namesake.length, name: namesake[0].name_zh });
+  ask.hidden = false;
+  const ids = new Set(namesake.map((place) => place.id));
+  for (const button of $('place-results').querySelectorAll('button.place')) {
+    if (button instanceof HTMLElement) button.classList.toggle('namesake', ids.has(button.dataset.placeId || ''));
+  }
+  /** @type {HTMLButtonElement | null} */ ($('place-results').querySelector('button.namesake'))?.focus();
+}
+
 async function search() {
   const q = $('place-search', HTMLInputElement).value.trim();
   const list = $('place-results');
   searchAbort?.abort();
   if (!q) {
     list.replaceChildren();
+    freshResults();
     return [];
   }
   searchAbort = new AbortController();
@@ -116,6 +155,7 @@ async function search() {
       el('button', { type: 'button', class: 'place', dataset: { placeId: place.id }, onclick: () => pickPlace(place) },
         el('strong', {}, place.name_zh), ` · ${place.township_zh} `, el('span', { class: 'muted' }, place.pinyin))))
       : [el('li', { class: 'muted' }, t('console.call.search.none', { q }))]));
+    freshResults();
     return places;
   } catch (error) {
     if (!isAbort(error)) toast(errorMessage(error), 'error');
@@ -131,8 +171,14 @@ function isAbort(error) {
   return (error instanceof DOMException || error instanceof Error) && error.name === 'AbortError';
 }
 
+function freshResults() {
+  $('place-results').removeAttribute('aria-busy');
+  $('place-results').classList.remove('stale');
+}
+
 function pickPlace(place) {
   $('place-results').replaceChildren();
+  $('place-ask').hidden = true;
   $('coords-error').textContent = '';
   setLocation({ lon: place.lon, lat: place.lat, crs: 'wgs84', wgs: [place.lon, place.lat], label: `${place.name_zh}（${place.township_zh}）`, placeId: place.id });
 }
@@ -160,7 +206,27 @@ function setLocation(found, caseFound = null) {
   openCase = caseFound; // a case opened earlier stays in the list, with its own dispatch button
   renderLocation();
   markCall(found.wgs[0], found.wgs[1], describe());
+  warnNearby();
   recommend();
+}
+
+const NEARBY = { meters: 500, minutes: 30 };
+
+/** A new call within 500 m and 30 min of an active case: say so (probably the same patient). */
+function warnNearby() {
+  const box = $('call-duplicate');
+  const near = spot && !openCase ? nearbyCases(state.cases, spot.wgs, Date.now(), NEARBY) : [];
+  box.hidden = near.length === 0;
+  if (!near.length) {
+    box.replaceChildren();
+    return;
+  }
+  const [first] = near;
+  const found = state.cases.find((c) => c.id === first.id);
+  box.dataset.caseId = String(first.id);
+  box.replaceChildren(
+    t('console.call.duplicate', { id: first.id, meters: Math.round(first.meters), minutes: NEARBY.minutes, time: fmtTime(first.calledAt, { seconds: false }) }),
+    ' ', el('button', { type: 'button', class: 'small', onclick: () => showPoint(found.lon, found.lat, t('console.cases.patient', { id: first.id })) }, t('console.call.duplicate.show')));
 }
 
 function describe() {
@@ -214,14 +280,52 @@ function renderRecommendations() {
     canDispatch() && el('button', { type: 'button', class: 'primary dispatch', onclick: (event) => dispatch(r, event.currentTarget) }, t('console.call.dispatch')))));
 }
 
+/** The stroke pathway asks when the patient was last known well (the decision counts from it). */
+function showLastKnownWell() {
+  const pathway = (/** @type {HTMLInputElement | null} */ (document.querySelector('input[name=pathway]:checked')))?.value;
+  $('lkw-field').hidden = pathway !== 'stroke';
+}
+
+/** @param {string} id */
+function typed(id) {
+  return $(id, HTMLInputElement).value.trim();
+}
+
+/**
+ * What is wrong with the typed phone or ID number (shown under them, the field focused), or
+ * null: nothing is sent while it is wrong.
+ * @returns {string | null}
+ */
+function identityProblem() {
+  for (const [id, check] of /** @type {const} */ ([['caller-phone', phoneProblem], ['patient-id', idNumberProblem]])) {
+    const problem = typed(id) ? check(typed(id)) : null;
+    if (problem) {
+      $('identity-error').textContent = t(problem);
+      $(id).focus();
+      return problem;
+    }
+  }
+  return null;
+}
+
 function caseBody(pathway) {
   const body = { pathway, location: { lon: spot.lon, lat: spot.lat, crs: spot.crs } };
   if (callStarted) body.call_received = callStarted;
-  const complaint = $('complaint', HTMLInputElement).value.trim();
+  const complaint = typed('complaint');
   if (complaint) body.complaint = complaint;
-  const age = $('age', HTMLInputElement).value.trim();
+  const age = typed('age');
   const sex = $('sex', HTMLSelectElement).value;
-  if (age || sex !== 'unknown') body.patient = { age: age ? Number(age) : null, sex };
+  const name = typed('patient-name');
+  const idNumber = typed('patient-id').toUpperCase();
+  if (age || sex !== 'unknown' || name || idNumber) {
+    body.patient = { age: age ? Number(age) : null, sex };
+    if (name) body.patient.name = name;
+    if (idNumber) body.patient.id_number = idNumber;
+  }
+  if (typed('caller-phone')) body.caller_phone = typed('caller-phone');
+  if (typed('address')) body.address = typed('address');
+  const lkw = typed('lkw');
+  if (pathway === 'stroke' && lkw) body.last_known_well_at = new Date(lkw).toISOString();
   return body;
 }
 
@@ -232,6 +336,7 @@ async function dispatch(candidate, button) {
     /** @type {HTMLInputElement | null} */ (document.querySelector('input[name=pathway]'))?.focus();
     return;
   }
+  if (!openCase && identityProblem()) return;
   const buttons = [.../** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('#recommendations button.dispatch'))];
   buttons.forEach((b) => { b.disabled = true; });
   button.textContent = t('console.call.dispatching');
@@ -265,12 +370,14 @@ function reset() {
   callStarted = null;
   recommended = [];
   recommendAbort?.abort();
-  for (const id of ['place-search', 'coords', 'complaint', 'age']) $(id, HTMLInputElement).value = '';
+  for (const id of ['place-search', 'coords', 'complaint', 'age', 'caller-phone', 'patient-name', 'patient-id', 'address', 'lkw']) $(id, HTMLInputElement).value = '';
   $('sex', HTMLSelectElement).value = 'unknown';
   for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name=pathway]'))) input.checked = false;
   for (const id of ['place-results', 'recommendations']) $(id).replaceChildren();
-  for (const id of ['coords-error', 'pathway-error']) $(id).textContent = '';
+  for (const id of ['coords-error', 'pathway-error', 'identity-error']) $(id).textContent = '';
+  showLastKnownWell();
   $('recommend-status').textContent = t('console.call.recommend.wait');
   markCall(null);
   renderLocation();
+  warnNearby();
 }

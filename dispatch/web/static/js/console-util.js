@@ -93,7 +93,7 @@ export function poll(task, ms, what) {
  * The shared state of the console's parts (the API's objects, typed by the server's tests).
  * @type {{facilities: Map<string, any>, facilityPoints: Map<string, [number, number]>,
  *   ambulances: Map<string, any>, alertsByCase: Map<number, any[]>, pathways: any[],
- *   user: import('./core.js').User | null}}
+ *   cases: any[], user: import('./core.js').User | null}}
  */
 export const state = {
   facilities: new Map(), // id → properties (from /facilities)
@@ -101,6 +101,7 @@ export const state = {
   ambulances: new Map(), // id → properties (from /ambulances)
   alertsByCase: new Map(), // case id → [alert view]
   pathways: [], // from the server's /web/config: [{id, name_zh, name_en, …}]
+  cases: [], // the active cases as listed (GET /cases), newest first
   user: null,
 };
 
@@ -156,4 +157,36 @@ export function firstStamp(timeline, milestone) {
     .map((stamp) => stamp.at)
     .sort((a, b) => Date.parse(a) - Date.parse(b));
   return found[0] || null;
+}
+
+const EARTH_RADIUS_M = 6_371_008.8;
+
+/**
+ * Great-circle distance in metres between two WGS84 points (haversine).
+ * @param {[number, number]} a [lon, lat]
+ * @param {[number, number]} b [lon, lat]
+ * @returns {number}
+ */
+export function metresBetween(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b[1] - a[1]) * rad;
+  const dLon = (b[0] - a[0]) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/**
+ * Active cases called in within `minutes` before `now` and within `meters` of `point`, nearest
+ * first: a second call for the same place is probably the same patient.
+ * @param {{id: number, lon: number, lat: number, call_received_at?: string | null, created_at: string}[]} cases
+ * @param {[number, number]} point [lon, lat], WGS84
+ * @param {number} now epoch milliseconds
+ * @param {{meters?: number, minutes?: number}} [limits]
+ * @returns {{id: number, meters: number, calledAt: string}[]}
+ */
+export function nearbyCases(cases, point, now, { meters = 500, minutes = 30 } = {}) {
+  return cases
+    .map((found) => ({ id: found.id, meters: metresBetween(point, [found.lon, found.lat]), calledAt: found.call_received_at || found.created_at }))
+    .filter((near) => near.meters <= meters && now - Date.parse(near.calledAt) <= minutes * 60_000)
+    .sort((a, b) => a.meters - b.meters);
 }

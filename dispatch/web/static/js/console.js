@@ -10,6 +10,7 @@ import { startFleet } from './console-fleet.js';
 import { fleetChanged, mapReady, pickPoint, startCall } from './console-call.js';
 import { render as renderCases, startCases } from './console-cases.js';
 import { startAlerts } from './console-alerts.js';
+import { startActions } from './console-actions.js';
 import { state, tickTimers } from './console-util.js';
 
 const $ = byId;
@@ -76,6 +77,12 @@ startPage({
     });
     const following = startCases();
     cases = following;
+    startActions({
+      onChange: () => {
+        following.refresh();
+        fleet?.now();
+      },
+    });
     await startAlerts({ onChange: renderCases, onCreated: () => following.refresh() });
   },
 });
