@@ -59,6 +59,7 @@ WRITE_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/cases/{case_id}/dispatch"): "case.dispatch",
     ("POST", "/cases/{case_id}/transfer"): "case.transfer",
     ("POST", "/cases/{case_id}/reopen"): "case.reopen",
+    ("PUT", "/cases/{case_id}/delay-reasons/{metric}"): "case.delay_reason",
     ("POST", "/cases/{case_id}/cancel"): "case.cancel",
     ("POST", "/alerts"): "alert.create",
     ("POST", "/alerts/{alert_id}/ack"): "alert.ack",

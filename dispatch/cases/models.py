@@ -152,3 +152,23 @@ class CaseAction(Base):
     by_user: Mapped[str] = mapped_column(String(64))
     by_role: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DelayReason(Base):
+    """Why a case missed an interval's target (issue 14): a coded reason from the CPC data
+    platform's list and a note; one per case, interval and facility (DIDO is per visit; the
+    empty facility key stands for an interval of the whole case). Changes are audited."""
+
+    __tablename__ = "delay_reasons"
+    __table_args__ = (
+        Index("uq_delay_reasons_case_metric", "case_id", "metric", "facility_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"))
+    metric: Mapped[str] = mapped_column(String(64))
+    facility_key: Mapped[str] = mapped_column(String(64), default="")
+    code: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = utc_now_column()

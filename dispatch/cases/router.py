@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, cast
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from dispatch.cases import actions as case_actions
@@ -23,6 +23,7 @@ from dispatch.cases.schemas import (
     CaseOut,
     CasePatch,
     CaseSummary,
+    DelayReasonIn,
     DispatchIn,
     DispatchOut,
     EventIn,
@@ -157,6 +158,20 @@ async def cancel_case(case_id: int, body: CancelIn, db: SessionDep, user: Curren
     """Cancel a case with a reason: it is closed (``cancelled: …`` in its history) and its open
     alerts are cancelled. Whoever may close the case (dispatch, admins, its parties)."""
     case = await cases_service.cancel_case(db, user, case_id, body.reason, _now())
+    return await cases_service.case_view(db, case)
+
+
+@router.put("/{case_id}/delay-reasons/{metric}", response_model=CaseOut)
+async def put_delay_reason(
+    case_id: int,
+    metric: Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")],
+    body: DelayReasonIn,
+    db: SessionDep,
+    user: CurrentUser,
+) -> CaseOut:
+    """The coded reason (and a note) of an interval the case missed (issue 14): its parties,
+    data managers and admins, on an open or a closed case; 422 if the interval did not miss."""
+    case = await cases_service.record_delay_reason(db, user, case_id, metric, body, _now())
     return await cases_service.case_view(db, case)
 
 

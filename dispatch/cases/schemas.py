@@ -127,6 +127,26 @@ class IntervalOut(BaseModel):
     end_at: datetime | None
     missing: list[str]
     note: str
+    delay_reason: DelayReasonOut | None = None
+
+
+class DelayReasonIn(BaseModel):
+    """Why a missed interval missed (PUT /cases/{id}/delay-reasons/{metric})."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, Field(min_length=1, max_length=32)]
+    note: Annotated[str, Field(max_length=500)] = ""
+    facility_id: Slug | None = None  # a per-visit interval (DIDO): which visit
+
+
+class DelayReasonOut(BaseModel):
+    code: str
+    label_zh: str
+    label_en: str
+    note: str
+    recorded_by: str
+    recorded_at: datetime
 
 
 class LegOut(BaseModel):

@@ -12,14 +12,14 @@ from sqlalchemy.orm import aliased
 
 from alerts import service as alerts_service
 from dispatch.cases import actions as case_actions
+from dispatch.cases import delay_reasons, scope
 from dispatch.cases import events as case_events_service
-from dispatch.cases import scope
 from dispatch.cases import summaries as case_summaries
 from dispatch.cases.exceptions import CaseClosed, IdempotencyMismatch, InvalidEvent
 from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.identity import PERSONAL_COLUMNS
 from dispatch.cases.intervals import IntervalResult, Stamp, compute_intervals, legs
-from dispatch.cases.models import Case, CaseAction, CaseEvent
+from dispatch.cases.models import Case, CaseAction, CaseEvent, DelayReason
 from dispatch.cases.pathways import load_pathways
 from dispatch.cases.schemas import (
     CaseActionOut,
@@ -27,6 +27,8 @@ from dispatch.cases.schemas import (
     CaseOut,
     CasePatch,
     CaseSummary,
+    DelayReasonIn,
+    DelayReasonOut,
     EventOut,
     IntervalOut,
     LegOut,
@@ -317,9 +319,44 @@ async def case_intervals(
     return events, stamps, compute_intervals(load_pathways()[case.pathway], stamps, caps)
 
 
+def _delay_out(reason: DelayReason | None) -> DelayReasonOut | None:
+    if reason is None:
+        return None
+    label_zh, label_en = delay_reasons.CODES.get(reason.code, (reason.code, reason.code))
+    return DelayReasonOut(
+        code=reason.code, label_zh=label_zh, label_en=label_en, note=reason.note,
+        recorded_by=reason.recorded_by, recorded_at=reason.recorded_at,
+    )  # fmt: skip
+
+
+async def record_delay_reason(
+    db: AsyncSession, user: User, case_id: int, metric: str, data: DelayReasonIn, now: datetime
+) -> Case:
+    """Give the reason of a missed interval (whoever may write on the case; a closed case too:
+    data managers fill them in afterwards). Audited with the reason before and after."""
+    case = await writable_case(db, user, case_id)
+    _, _, intervals = await case_intervals(db, case)
+    before = await delay_reasons.of_case(db, case.id)
+    key = (metric, data.facility_id or "")
+    previous = before.get(key)
+    row = await delay_reasons.record(
+        db, case, intervals, metric, data.facility_id, data.code, data.note, user.username, now
+    )
+    audit.note(
+        db,
+        object_id=case.id,
+        case_id=case.id,
+        metric=metric,
+        before=None if previous is None else {"code": previous.code, "note": previous.note},
+        after={"code": row.code, "note": row.note},
+    )
+    return case
+
+
 async def case_view(db: AsyncSession, case: Case) -> CaseOut:
     """The case with its legs, its whole timeline (corrections marked) and its intervals."""
     events, stamps, intervals = await case_intervals(db, case)
+    reasons = await delay_reasons.of_case(db, case.id)
     corrected = {e.supersedes: e.id for e in events if e.supersedes is not None}
     actions = await case_actions.history(db, case.id)
     lon, lat = _point(case)
@@ -374,6 +411,11 @@ async def case_view(db: AsyncSession, case: Case) -> CaseOut:
                 end_at=i.end_at,
                 missing=list(i.missing),
                 note=i.note,
+                delay_reason=_delay_out(
+                    reasons.get((i.name, i.facility_id or "")) or reasons.get((i.name, ""))
+                    if i.met is False
+                    else None
+                ),
             )
             for i in intervals
         ],

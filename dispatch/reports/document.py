@@ -7,9 +7,12 @@ from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from dispatch.cases.delay_reasons import CODES
 from dispatch.reports.catalogue import MetricDef
 from dispatch.reports.metrics import Figures
 from dispatch.reports.service import CaseRow, MetricReport, Report
+
+NO_REASON = ("未填写原因", "no reason given")
 
 Lang = Literal["zh", "en"]
 Table = tuple[list[str], list[list[Any]]]
@@ -211,6 +214,17 @@ def report_json(report: Report) -> dict[str, Any]:
         "case_count": report.case_count,
         "metrics": [metric_json(item, report.facilities) for item in report.metrics],
         "quality": dict(report.quality),
+        "delay_reasons": [
+            {
+                "pathway": pathway,
+                "name": name,
+                "code": code,
+                "label_zh": CODES.get(code, NO_REASON)[0],
+                "label_en": CODES.get(code, NO_REASON)[1],
+                "n": n,
+            }
+            for pathway, name, code, n in report.delays
+        ],
     }
     if report.cases is not None:
         body["cases"] = [case_json(c, zone) for c in report.cases]

@@ -284,6 +284,19 @@ async def acknowledgements(db: AsyncSession, scope: Scope, ack_seconds: float) -
     return list(rows)
 
 
+async def delay_counts(db: AsyncSession, scope: Scope) -> list[Any]:
+    """The scope's missed interval facts by delay reason (code ``none``: not given yet)."""
+    where, params = _facts_filter(scope)
+    statement = (
+        "SELECT f.pathway, f.name, coalesce(d.code, 'none') AS code, count(*) AS n"  # noqa: S608
+        " FROM report_facts f LEFT JOIN delay_reasons d ON d.case_id = f.case_id"
+        " AND d.metric = f.name AND d.facility_key IN ('', coalesce(f.facility_id, ''))"
+        f" WHERE {where} AND f.met IS FALSE AND f.minutes IS NOT NULL"
+        " GROUP BY 1, 2, 3 ORDER BY 1, 2, n DESC, 3"
+    )
+    return list((await db.execute(text(statement), params)).all())
+
+
 async def quality(db: AsyncSession, scope: Scope) -> dict[str, int]:
     """The cases in scope and their data-quality findings, counted."""
     where, params = _cases_filter(scope)

@@ -72,6 +72,8 @@ class Report:
     metrics: list[MetricReport]
     facilities: dict[str, tuple[str, str]]
     cases: list[CaseRow] | None = None
+    # Missed intervals by delay reason: (pathway, metric, code, count); code "none": not given
+    delays: list[tuple[str, str, str, int]] = field(default_factory=list)
 
     @property
     def case_count(self) -> int:
@@ -281,6 +283,9 @@ async def build_report(
             )
         )  # fmt: skip
     report = Report(scope, now, quality, metrics, await facility_names(db))
+    report.delays = [
+        (r.pathway, r.name, r.code, int(r.n)) for r in await queries.delay_counts(db, scope)
+    ]
     if cases != "none":
         report.cases = fold_cases(await queries.case_rows(db, scope, cases == "outside"))
     return report
