@@ -11,6 +11,7 @@ from dispatch.cases.delay_reasons import CODES
 from dispatch.reports.catalogue import MetricDef
 from dispatch.reports.metrics import Figures
 from dispatch.reports.service import CaseRow, MetricReport, Report
+from dispatch.reports.trends import trend
 
 NO_REASON = ("未填写原因", "no reason given")
 
@@ -150,6 +151,7 @@ def metric_json(item: MetricReport, names: dict[str, tuple[str, str]]) -> dict[s
             {"month": month.isoformat()[:7], **figures_json(m, f)}
             for month, f in sorted(groups.by_month.items())
         ],
+        "trend": trend(m.kind == "rate", groups.by_month),
         "by_facility": [
             {
                 "facility_id": fid,
