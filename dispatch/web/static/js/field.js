@@ -14,6 +14,7 @@ import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
 import { addEcg, eventSent, renderEcgs, renderStamps, renderTimeline } from './field-case.js';
 import { alertSeen, buildAlertForm, buildFindings, loadAlerts, loadDecision, relabelDestinations, renderAlertEcgs, renderAnswer, renderDecision } from './field-alert.js';
 import { loadCases, renderCases, setUpNewCase } from './field-cases.js';
+import { drawRoute, followMissions, loadRoute, renderMission } from './field-mission.js';
 
 const POLL_MS = 5000;
 const GPS_BATCH_MS = 15_000;
@@ -112,6 +113,24 @@ async function followStream() {
   });
 }
 
+async function followCrewStream() {
+  // an ambulance crew hears of its dispatches on its ambulance's own stream
+  stream = await followMissions({
+    onState: (state) => {
+      if (state === 'live') {
+        ctx.online = true;
+        ctx.outbox.flush();
+      }
+      updateLive();
+    },
+    onMission: (mission) => {
+      loadCases().catch((error) => stale('cases', error));
+      if (mission && !ctx.caseId) selectCase(mission.case_id);
+      else render();
+    },
+  });
+}
+
 async function poll() {
   // crews (no facility stream) ask for their case's alerts; also the case itself
   if (!ctx.caseId || document.hidden) return;
@@ -176,6 +195,10 @@ async function selectCase(caseId, data = null) {
   loadDecision();
   loadAlerts().catch((error) => stale('alerts', error));
   startGps();
+  if (ctx.mission?.case_id === caseId) {
+    byId('map-box', HTMLDetailsElement).open = true; // the route to the patient
+    loadRoute();
+  }
 }
 
 function showPicker() {
@@ -195,6 +218,7 @@ function render() {
   renderQueue();
   updateLive();
   renderCases();
+  if (ctx.me.role === 'crew') renderMission();
   if (!ctx.caseId || !ctx.caseData) return;
   const c = ctx.caseData;
   byId('case-title').textContent = t('field.case.title', {
@@ -309,7 +333,14 @@ async function start(me) {
       updateLive();
     });
   } else {
-    setInterval(poll, POLL_MS);
+    setInterval(poll, POLL_MS); // the answers to a crew's alerts
+  }
+  if (me.role === 'crew' && me.ambulance_id) {
+    followCrewStream().catch((error) => {
+      console.warn('infofirst: the crew stream could not start', error);
+      ctx.online = false;
+      updateLive();
+    });
   }
   const current = recall('current');
   try {
@@ -332,8 +363,10 @@ async function showMap(event) {
   if (!event.target.open || mapShown) return;
   const { createMap } = await import('./map.js');
   mapShown = await createMap(document.getElementById('map'));
+  ctx.map = mapShown;
   if (ctx.caseData) mapShown.mark('case', ctx.caseData.lon, ctx.caseData.lat, `#${ctx.caseData.id}`);
   mapShown.map.invalidateSize();
+  drawRoute();
 }
 
 startPage({
