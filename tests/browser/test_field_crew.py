@@ -69,3 +69,56 @@ async def test_a_dispatch_reaches_the_open_crew_tablet_live(
     await expect(page.locator("#case-title")).to_contain_text(f"#{case_id}")
     await expect(page.locator("#map")).to_have_attribute("data-route-case", str(case_id))
     assert await page.evaluate("window.__neverReloaded === true")
+
+
+async def case_of(http: httpx.AsyncClient, case_id: int) -> dict[str, Any]:
+    found = await http.get(f"{API}/cases/{case_id}", headers=await token(http, "dispatcher"))
+    assert 200 == found.status_code, found.text
+    case: dict[str, Any] = found.json()
+    return case
+
+
+async def test_the_crews_buttons_drive_the_ambulance_to_available(
+    pages: Pages, http: httpx.AsyncClient
+) -> None:
+    """Each status button moves the ambulance along the state machine and stamps its milestone;
+    "at hospital" takes the alert's centre as the destination (door-in there); "available"
+    releases the ambulance: the console's fleet shows it available, the banner goes."""
+    ambulance = "amb-14"
+    page = await crew_tablet(pages, ambulance)
+    case_id = await dispatched(http, ambulance, f"胸闷 {uuid.uuid4().hex[:6]}")
+    await expect(page.locator("#case-title")).to_contain_text(f"#{case_id}", timeout=10_000)
+    alert = await http.post(
+        f"{API}/alerts",
+        json={"case_id": case_id, "to_facility_id": "county-hospital", "pathway": "stemi",
+              "summary": "STEMI, 20 分钟到"},
+        headers={**await token(http, f"crew-{ambulance}"), "Idempotency-Key": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert 201 == alert.status_code, alert.text
+    await expect(page.locator("#sent-alerts li")).to_have_count(1, timeout=10_000)
+
+    walk = [
+        ("unit_en_route", "en_route", "unit_en_route"),
+        ("unit_on_scene", "on_scene", "unit_on_scene"),
+        ("unit_left_scene", "transporting", "unit_left_scene"),
+        ("facility_arrival", "at_destination", "facility_arrival"),
+        ("handover", "returning", "handover"),
+        ("unit_available", "available", "unit_available"),
+    ]
+    for button, status, milestone in walk:
+        stamp = page.locator(f".stamp[data-milestone={button}]")
+        await expect(stamp).to_have_attribute("data-status", status)
+        await stamp.click()
+        await expect(stamp).to_have_class("stamp done", timeout=10_000)
+        assert status == await ambulance_status(http, ambulance)
+        case = await case_of(http, case_id)
+        stamped = [e for e in case["timeline"] if e["milestone"] == milestone]
+        assert 1 == len(stamped), case["timeline"]
+        assert "ambulance_status" == stamped[0]["source"]
+    assert "county-hospital" == case["destination_facility_id"]
+    door = next(e for e in case["timeline"] if e["milestone"] == "facility_arrival")
+    assert "county-hospital" == door["facility_id"]
+    await expect(page.locator("#mission")).to_be_hidden()
+    await expect(page.locator(".stamp[data-milestone=facility_arrival] .stamp-name")).to_have_text(
+        "到达医院"
+    )

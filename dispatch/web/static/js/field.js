@@ -43,11 +43,19 @@ const senders = {
     });
     return sent.alert;
   },
+  status: async (item) => {
+    // the crew's status button: the destination first (the door-in is stamped there), then the
+    // status, which stamps the milestone on the case (the state machine refuses a wrong step)
+    if (item.destination) {
+      await api(`/cases/${item.case_id}`, { method: 'PATCH', json: { destination_facility_id: item.destination } });
+    }
+    return api(`/ambulances/${encodeURIComponent(item.ambulance_id)}/status`, { method: 'POST', json: item.body });
+  },
   positions: (item) => api(`/ambulances/${encodeURIComponent(item.ambulance_id)}/positions`, { method: 'POST', json: item.body }),
 };
 
 function itemLabel(item) {
-  return item.kind === 'event' ? milestoneLabel(item.milestone) : item.label;
+  return item.kind === 'event' || item.kind === 'status' ? milestoneLabel(item.milestone) : item.label;
 }
 
 function onSent(item, result) {
