@@ -4,6 +4,7 @@ import { byId, el, fmtTime, newKey, toast } from './core.js';
 import { t } from './i18n.js';
 import { CREW_STATUS, FIELD_MILESTONES, OWN_FACILITY, milestoneLabel } from './milestones.js';
 import { ctx, pendingOfCase, recall, remember } from './field-state.js';
+import { openStampDialog } from './field-correct.js';
 
 const ECG_TYPES = ['image/png', 'image/jpeg', 'application/pdf'];
 const ECG_MAX_BYTES = 10 * 1024 * 1024;
@@ -48,7 +49,7 @@ function destinationOf() {
 function stampedAt(milestone) {
   const found = [];
   for (const event of ctx.caseData?.timeline || []) {
-    if (event.milestone === milestone && !event.superseded_by) found.push({ at: event.at, pending: false });
+    if (event.milestone === milestone && !event.superseded_by) found.push({ at: event.at, pending: false, event });
   }
   for (const item of pendingStamps()) {
     if (item.milestone === milestone) found.push({ at: item.at, pending: true });
@@ -59,7 +60,14 @@ function stampedAt(milestone) {
 
 async function stamp(milestone) {
   const done = stampedAt(milestone);
-  if (done && !confirm(t('field.stamp.again', { name: milestoneLabel(milestone), time: fmtTime(done.at) }))) return;
+  if (done?.pending) { // queued already: one press is one stamp
+    toast(t('field.stamp.pending.again', { name: milestoneLabel(milestone), time: fmtTime(done.at) }), 'info', 4000);
+    return;
+  }
+  if (done) { // stamped already: a second press offers the correction, never a second stamp
+    openStampDialog({ event: done.event });
+    return;
+  }
   const at = new Date().toISOString(); // the device's own clock, now: the clinical time
   if (isCrew() && CREW_STATUS[milestone]) {
     const status = CREW_STATUS[milestone];
@@ -93,13 +101,14 @@ export function renderStamps() {
 
 export function renderTimeline() {
   const rows = (ctx.caseData?.timeline || []).map((e) => ({
-    at: e.at, milestone: e.milestone, by: e.recorded_by, superseded: Boolean(e.superseded_by), pending: false,
+    at: e.at, milestone: e.milestone, by: e.recorded_by, superseded: Boolean(e.superseded_by), pending: false, event: e,
   }));
   for (const item of pendingStamps()) {
     rows.push({ at: item.at, milestone: item.milestone, by: ctx.me.username, superseded: false, pending: true });
   }
   rows.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const list = document.getElementById('timeline');
+  const readOnly = ctx.me.role === 'auditor';
   if (!rows.length) {
     list.replaceChildren(el('li', { class: 'muted' }, t('field.timeline.empty')));
     return;
@@ -111,7 +120,17 @@ export function renderTimeline() {
   el('time', { datetime: row.at }, fmtTime(row.at)), ' ',
   el('strong', {}, milestoneLabel(row.milestone)), ' ',
   el('span', { class: 'muted' }, row.by || ''),
-  row.pending ? el('span', { class: 'tag-pending' }, t('field.pending')) : null)));
+  row.pending ? el('span', { class: 'tag-pending' }, t('field.pending')) : null,
+  row.event?.reason ? el('span', { class: 'muted small' }, ` · ${row.event.reason}`) : null,
+  row.event && !row.superseded && !readOnly
+    ? el('button', { type: 'button', class: 'correct', dataset: { eventId: row.event.id }, onclick: () => openStampDialog({ event: row.event }) }, t('field.correct.open'))
+    : null)));
+}
+
+/** "Enter a past time": any of the user's milestones not stamped yet. */
+export function openEarlier() {
+  const open = fieldMilestones().filter((m) => !stampedAt(m));
+  openStampDialog({ milestones: open.length ? open : fieldMilestones() });
 }
 
 /** The case's ECG files: [{ref, name, type}] (kept on this device). */

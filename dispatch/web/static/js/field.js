@@ -11,7 +11,7 @@ import { openStream, streamHead } from './stream.js';
 import { milestoneLabel } from './milestones.js';
 import { FIELD_TEXTS } from './field-texts.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
-import { addEcg, eventSent, renderEcgs, renderStamps, renderTimeline } from './field-case.js';
+import { addEcg, eventSent, openEarlier, renderEcgs, renderStamps, renderTimeline } from './field-case.js';
 import { alertSeen, buildAlertForm, buildFindings, loadAlerts, loadDecision, relabelDestinations, renderAlertEcgs, renderAnswer, renderDecision } from './field-alert.js';
 import { loadCases, renderCases, setUpNewCase } from './field-cases.js';
 import { drawRoute, followMissions, loadRoute, renderMission } from './field-mission.js';
@@ -316,6 +316,7 @@ async function start(me) {
     loadDecision();
   });
   byId('decision-refresh').addEventListener('click', loadDecision);
+  byId('stamp-earlier').addEventListener('click', openEarlier);
   byId('queue-retry').addEventListener('click', () => ctx.outbox.flush());
   const ecgFile = byId('ecg-file', HTMLInputElement);
   ecgFile.addEventListener('change', async () => {
