@@ -6,6 +6,7 @@ import { pick, t } from './i18n.js';
 import { statusLabel } from './alerts-view.js';
 import { ctx, facilityName, hooks, pathwayName, pendingOfCase, recall, remember } from './field-state.js';
 import { ecgsOfCase } from './field-case.js';
+import { limitTexts } from './text-limit.js';
 
 const ANSWER_RANK = { activated: 5, arrived: 4, acknowledged: 3, declined: 2, delivered: 1, sent: 0, cancelled: -1 };
 
@@ -144,6 +145,7 @@ export function buildAlertForm() {
     event.preventDefault();
     sendAlert(form);
   };
+  limitTexts(form, ctx.config?.text_limits);
   renderAlertEcgs();
   if (!draft.eta) updateEta();
 }

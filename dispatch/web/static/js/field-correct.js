@@ -10,8 +10,8 @@ import { byId, el, fmtTime, newKey } from './core.js';
 import { t } from './i18n.js';
 import { OWN_FACILITY, milestoneLabel } from './milestones.js';
 import { ctx } from './field-state.js';
+import { limitTexts } from './text-limit.js';
 
-const REASON_MAX = 500; // EventIn.reason's max_length on the server
 const FUTURE_SLACK_MS = 60_000;
 
 /**
@@ -48,7 +48,8 @@ export function openStampDialog({ event = null, milestones = [] }) {
   timeField.max = localInputValue(Date.now() + FUTURE_SLACK_MS);
   reasonField.value = '';
   reasonField.required = correcting;
-  reasonField.maxLength = REASON_MAX;
+  reasonField.dataset.limit = correcting ? 'stamp_reason' : 'stamp_note';
+  limitTexts(form, ctx.config?.text_limits);
   dialog.dataset.mode = correcting ? 'correct' : 'earlier';
   byId('stamp-dialog-title').textContent = correcting
     ? t('field.correct.title', { name: milestoneLabel(event.milestone), time: fmtTime(event.at) })

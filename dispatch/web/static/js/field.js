@@ -229,9 +229,11 @@ function render() {
   if (ctx.me.role === 'crew') renderMission();
   if (!ctx.caseId || !ctx.caseData) return;
   const c = ctx.caseData;
-  byId('case-title').textContent = t('field.case.title', {
+  const title = byId('case-title');
+  title.textContent = t('field.case.title', {
     id: c.id, pathway: pathwayName(c.pathway), drill: c.drill ? ` · ${t('alert.drill')}` : '', complaint: c.complaint || '',
   });
+  title.title = c.complaint || ''; // the whole complaint; the title itself is clamped to two lines
   renderStamps();
   renderTimeline();
   renderEcgs();
