@@ -7,11 +7,11 @@
 // its last frame when it reconnects (stream.js: no gap, no frame twice). `mission.released`
 // (the ambulance is available again) takes the banner down.
 
-import { api, byId, el, fmtTime } from './core.js';
+import { api, byId, el, fmtTime, isOffline } from './core.js';
 import { pick, t } from './i18n.js';
 import { playAlarm } from './alarm.js';
 import { openStream } from './stream.js';
-import { ctx, hooks, pathwayName } from './field-state.js';
+import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
 
 const RECENT_FRAMES = 20; // how far back a fresh page looks for the mission in progress
 
@@ -42,17 +42,32 @@ function current(frames) {
  * @param {{onState: (state: string) => void, onMission: (mission: any) => void}} handlers
  */
 export async function followMissions({ onState, onMission }) {
-  const head = await api(`${missionsPath()}?since=0&limit=1`);
-  const last = Number(head.head || 0);
-  const recent = await api(`${missionsPath()}?since=${Math.max(0, last - RECENT_FRAMES)}`);
-  ctx.mission = current(recent.frames || []);
+  let last;
+  let epoch;
+  try {
+    const head = await api(`${missionsPath()}?since=0&limit=1`);
+    last = Number(head.head || 0);
+    epoch = Number(head.epoch || 0);
+    const recent = await api(`${missionsPath()}?since=${Math.max(0, last - RECENT_FRAMES)}`);
+    ctx.mission = current(recent.frames || []);
+  } catch (error) {
+    if (!isOffline(error)) throw error;
+    // the server cannot be reached: start after the last frame this device saw, so the stream
+    // catches up with what was dispatched meanwhile once it connects
+    last = Number(recall('missions.seq', 0));
+    epoch = Number(recall('missions.epoch', 0));
+    ctx.mission = recall('mission');
+  }
+  remember('mission', ctx.mission);
   renderMission();
   return openStream(`/ws${missionsPath()}`, {
     since: last,
-    epoch: Number(head.epoch || 0),
+    epoch,
     confirm: false,
     onState,
     onFrame: (frame) => {
+      remember('missions.seq', frame.seq);
+      remember('missions.epoch', frame.epoch);
       if (frame.type === 'mission.assigned') {
         ctx.mission = frame.mission;
         ctx.missionRoute = null;
@@ -66,6 +81,7 @@ export async function followMissions({ onState, onMission }) {
         renderMission();
         onMission(null);
       }
+      remember('mission', ctx.mission);
     },
   });
 }
