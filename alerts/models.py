@@ -42,6 +42,8 @@ FRAME_TYPES = (
     "alert.cancelled",
     "alert.escalated",
 )
+# Frames of an ambulance crew's stream (``ambulance:<id>``): a case, not an alert.
+MISSION_FRAME_TYPES = ("mission.assigned", "mission.released")
 
 
 class Attachment(Base):
@@ -122,7 +124,8 @@ class StreamEvent(Base):
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(24))
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    # Empty for a crew's mission frames (migration 0019).
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = utc_now_column()
 

@@ -121,6 +121,18 @@ async def replay(
     return await _replay(db, user, stream.facility_stream(facility_id), since, limit)
 
 
+@router.get("/ambulances/{ambulance_id}/missions")
+async def replay_missions(
+    ambulance_id: Slug,
+    db: SessionDep,
+    user: CurrentUser,
+    since: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> dict[str, Any]:
+    """The ambulance crew's mission stream after ``since``, over HTTP."""
+    return await _replay(db, user, stream.ambulance_stream(ambulance_id), since, limit)
+
+
 @router.get("/dispatch/alerts")
 async def replay_dispatch(
     db: SessionDep,

@@ -13,8 +13,16 @@ OVERSEERS = READ_EVERYTHING_ROLES
 
 
 def require_stream_reader(user: User, name: str) -> None:
-    """A facility's team follows its own stream; dispatchers, auditors and admins any stream."""
+    """A facility's team follows its own stream, a crew its own ambulance's; dispatchers,
+    auditors and admins any stream."""
     if user.role in OVERSEERS:
+        return
+    crew_of = user.ambulance_id
+    if (
+        crew_of
+        and units_scope.of_ambulance(user, crew_of)
+        and name == stream.ambulance_stream(crew_of)
+    ):
         return
     own = user.facility_id
     if (

@@ -162,7 +162,8 @@ async def send(
     idempotency_key: str | None,
     fingerprint: str,
 ) -> tuple[Alert, StreamEvent, bool]:
-    """Send (or, for a retried key, return) an alert; stamps ``prealert_sent`` on the case."""
+    """Send (or, for a retried key, return) an alert; stamps ``prealert_sent`` on the case, and
+    ``ecg_transmitted`` when it carries an attachment (once per case)."""
 
     # Authorisation first: a retry is answered only to a user who may still send it.
     facts = await link.facts(db, data.case_id)
@@ -196,6 +197,8 @@ async def send(
         return alert, await _created_frame(db, alert), True
     frame = await publish(db, alert, "alert.created")
     await link.stamp(db, alert.case_id, "prealert_sent", now, user.username, None)
+    if alert.attachment_ids:  # the ECG went ahead with the alert (the case keeps the first)
+        await link.stamp(db, alert.case_id, "ecg_transmitted", now, user.username, None)
     return alert, frame, False
 
 

@@ -3,7 +3,9 @@ transaction as the change it reports. NOTIFY carries only the stream name and th
 number (a doorbell, delivered at commit); the frames themselves are always read from the table.
 
 Streams are named ``facility:<id>`` (what a receiving team's screen and a sender's field app
-follow) and ``dispatch`` (the dispatcher console: every alert, and the escalations).
+follow), ``dispatch`` (the dispatcher console: every alert, and the escalations) and
+``ambulance:<id>`` (an ambulance crew's tablet: the missions it is dispatched to and released
+from; its frames carry the case as ``mission`` and belong to no alert).
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ DISPATCH_STREAM = "dispatch"
 def facility_stream(facility_id: str) -> str:
     """The stream a facility's screens follow."""
     return f"facility:{facility_id}"
+
+
+AMBULANCE_PREFIX = "ambulance:"
+
+
+def ambulance_stream(ambulance_id: str) -> str:
+    """The stream an ambulance crew's tablet follows (its missions)."""
+    return f"{AMBULANCE_PREFIX}{ambulance_id}"
 
 
 _APPEND = text(
@@ -50,7 +60,7 @@ async def append(
     db: AsyncSession,
     streams: Sequence[str],
     frame_type: str,
-    alert_id: int,
+    alert_id: int | None,
     payload: dict[str, Any],
 ) -> list[StreamEvent]:
     """Add one frame to each stream and ring each bell, in one statement.
@@ -107,11 +117,13 @@ async def frames_after(
 
 
 def frame(event: StreamEvent) -> dict[str, Any]:
-    """The frame as clients receive it: ``{seq, epoch, type, alert, stream}``."""
+    """The frame as clients receive it: ``{seq, epoch, type, alert, stream}`` (``mission``
+    instead of ``alert`` on a crew's stream)."""
+    key = "mission" if event.type.startswith("mission.") else "alert"
     return {
         "seq": event.seq,
         "epoch": event.epoch,
         "type": event.type,
-        "alert": event.payload,
+        key: event.payload,
         "stream": event.stream,
     }

@@ -61,6 +61,14 @@ async def facility_alerts(
     await serve_stream(websocket, stream.facility_stream(facility_id), since, epoch)
 
 
+@router.websocket("/ws/ambulances/{ambulance_id}/missions")
+async def ambulance_missions(
+    websocket: WebSocket, ambulance_id: str, since: int = 0, epoch: int = 0
+) -> None:
+    """An ambulance crew's mission stream (its own crew; dispatchers, auditors, admins)."""
+    await serve_stream(websocket, stream.ambulance_stream(ambulance_id), since, epoch)
+
+
 @router.websocket("/ws/dispatch/alerts")
 async def dispatch_alerts(websocket: WebSocket, since: int = 0, epoch: int = 0) -> None:
     """The dispatchers' stream: every alert and every escalation."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, case, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.models import Place
@@ -103,3 +103,18 @@ async def _matching(
         .limit(limit)
     )
     return (await db.scalars(statement)).all()
+
+
+async def nearest(
+    db: AsyncSession, lon: float, lat: float, within_m: float = 3000.0
+) -> Place | None:
+    """The named place (village, township, county town) nearest the point, if one is within
+    ``within_m`` metres (the village a crew is sent to)."""
+    point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+    statement = (
+        select(Place)
+        .where(func.ST_DWithin(func.Geography(Place.location), func.Geography(point), within_m))
+        .order_by(func.ST_Distance(func.Geography(Place.location), func.Geography(point)))
+        .limit(1)
+    )
+    return await db.scalar(statement)

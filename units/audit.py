@@ -78,6 +78,7 @@ READS: dict[str, str] = {
     "/alerts/{alert_id}": "alert.read",
     "/facilities/{facility_id}/alerts": "alert.list",
     "/dispatch/alerts": "alert.list",
+    "/ambulances/{ambulance_id}/missions": "mission.list",
     "/attachments/{attachment_id}": "attachment.read",
     "/reports/intervals": "report.read",
     "/reports/cpc-export": "report.cpc_export",

@@ -1,6 +1,7 @@
 """The one door from alerts to cases: what an alert needs to know about its case, the
-milestones an alert stamps (``prealert_sent`` when sent, ``cathlab_activated`` on activation),
-and who may receive a pathway's alert (the ``receivers`` of the pathway data)."""
+milestones an alert stamps (``prealert_sent`` when sent, ``ecg_transmitted`` when it carries an
+ECG, ``cathlab_activated`` on activation), and who may receive a pathway's alert (the
+``receivers`` of the pathway data)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ async def facts(db: AsyncSession, case_id: int) -> CaseFacts | None:
     )
 
 
+# What an alert stamps only while the case has none (live): the first ECG sent ahead is the
+# transmission; a second alert with an ECG, or a retry, adds nothing.
+ONCE_PER_CASE = frozenset({"ecg_transmitted"})
+
+
 def case_link(hooks: CaseHooks) -> CaseLink:
     """The link the app gives alerts; its stamps run the app's case hooks (the read model)."""
 
@@ -47,11 +53,16 @@ def case_link(hooks: CaseHooks) -> CaseLink:
         by: str,
         facility_id: str | None,
     ) -> None:
-        case = await db.get(Case, case_id)
+        case = await db.get(Case, case_id, with_for_update=milestone in ONCE_PER_CASE)
         if case is not None and case.status == "closed":  # an activation after the close
             raise CaseClosed(f"case {case.id} is closed: it takes no new time stamps")
-        if case is not None:
-            await case_events.stamp(db, case, milestone, at, "alert", by, facility_id, hooks=hooks)
+        if case is None:
+            return
+        if milestone in ONCE_PER_CASE:
+            stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
+            if any(s.milestone == milestone and not s.superseded for s in stamps):
+                return
+        await case_events.stamp(db, case, milestone, at, "alert", by, facility_id, hooks=hooks)
 
     return CaseLink(facts=facts, stamp=stamp, receivers=receivers_from(load_pathways))
 

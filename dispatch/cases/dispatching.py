@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import service as alerts_service
 from dispatch.cases import events as case_events
+from dispatch.cases import missions
 from dispatch.cases.exceptions import DispatchConflict
 from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.milestones import LEAVING_MILESTONES, STATUS_MILESTONES
@@ -95,6 +96,7 @@ async def dispatch_case(
         db, case, "unit_notified", now, "dispatch", user.username, note=ambulance.callsign,
         hooks=hooks,
     )  # fmt: skip
+    await missions.tell_assigned(db, case, ambulance, now, chosen)
     alternatives = [c for c in ranked if c.ambulance_id != chosen.ambulance_id]
     log.info("case_dispatched", case_id=case.id, ambulance_id=ambulance.id, minutes=chosen.minutes)
     return chosen, alternatives, event
@@ -158,6 +160,7 @@ def status_listener(
             )  # fmt: skip
         if new == "available":
             case.ambulance_released_at = at
+            await missions.tell_released(db, case, ambulance, at)
         if new in ETA_TO_DESTINATION:
             await _eta(db, engine_of(), case, ambulance)
         elif new not in ETA_TO_SCENE:

@@ -10,7 +10,9 @@
   heartbeat_seconds, wall_alarm_repeat_seconds, wall_silence_seconds, time_zone, pathways}``
   — before sign-in, so every page can say it shows synthetic data (and the wall its alarm);
   ``pathways``: ``[{id, name_zh, name_en, milestones, receivers_need}]`` (``receivers_need``:
-  the capabilities a receiving facility needs, one of them, for the pathway's alerts).
+  the capabilities a receiving facility needs, one of them, for the pathway's alerts);
+  ``text_limits``: ``{complaint, summary, stamp_note, stamp_reason, answer_note,
+  cancel_reason}`` → the longest text the API takes (the pages clamp and count against it).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from starlette.types import Scope
 
 from dispatch.cases.pathways import load_pathways
 from dispatch.settings import Settings
+from dispatch.web.text_limits import text_limits
 from units.deps import SessionDep
 from units.models import Facility
 
@@ -146,6 +149,7 @@ async def config(request: Request, db: SessionDep) -> dict[str, Any]:
             }
             for pathway in load_pathways().values()
         ],
+        "text_limits": text_limits(),
     }
 
 

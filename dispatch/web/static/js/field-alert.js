@@ -6,6 +6,7 @@ import { pick, t } from './i18n.js';
 import { statusLabel } from './alerts-view.js';
 import { ctx, facilityName, hooks, pathwayName, pendingOfCase, recall, remember } from './field-state.js';
 import { ecgsOfCase } from './field-case.js';
+import { limitTexts } from './text-limit.js';
 
 const ANSWER_RANK = { activated: 5, arrived: 4, acknowledged: 3, declined: 2, delivered: 1, sent: 0, cancelled: -1 };
 
@@ -128,16 +129,29 @@ export function buildAlertForm() {
     updateEta();
   };
   const c = ctx.caseData;
+  const caseId = ctx.caseId;
   const sex = c.patient?.sex && c.patient.sex !== 'unknown' ? t(`field.sex.${c.patient.sex}`) : '';
   const age = c.patient?.age ? `${c.patient.age}${t('field.age.unit')}` : '';
-  form.summary.value = [pathwayName(c.pathway), c.complaint, [sex, age].filter(Boolean).join(' ')].filter(Boolean).join(' · ');
+  const summary = [pathwayName(c.pathway), c.complaint, [sex, age].filter(Boolean).join(' ')].filter(Boolean).join(' · ');
+  // The form belongs to this case: its own draft, else empty (never the last patient's values).
+  const draft = recall(`alert.draft.${caseId}`, {});
+  for (const name of DRAFT_FIELDS) form[name].value = draft[name] ?? '';
+  if (!draft.summary) form.summary.value = summary;
+  form.oninput = () => {
+    if (caseId !== ctx.caseId) return;
+    remember(`alert.draft.${caseId}`, Object.fromEntries(DRAFT_FIELDS.map((name) => [name, form[name].value])));
+  };
   form.onsubmit = (event) => {
     event.preventDefault();
     sendAlert(form);
   };
+  limitTexts(form, ctx.config?.text_limits);
   renderAlertEcgs();
-  updateEta();
+  if (!draft.eta) updateEta();
 }
+
+/** The alert form's fields kept per case (a draft in this device's storage). */
+const DRAFT_FIELDS = ['summary', 'hr', 'bp', 'spo2', 'eta'];
 
 /** Re-translate the destinations' names (keeps what the user chose and typed). */
 export function relabelDestinations() {
@@ -163,9 +177,11 @@ function origin() {
 async function updateEta() {
   const to = ctx.facilities.get(byId('alert-to', HTMLSelectElement).value);
   if (!to || to.lon === null) return;
+  const caseId = ctx.caseId;
   const [lon, lat] = origin();
   try {
     const route = await api(`/travel-time?from=${lon},${lat}&to=${to.lon},${to.lat}`);
+    if (caseId !== ctx.caseId) return; // another case's form by now
     if (route.reachable) byId('alert-eta', HTMLInputElement).value = String(Math.round(route.minutes));
   } catch {
     // offline: the crew types the ETA

@@ -2,28 +2,56 @@
 
 import { byId, el, fmtTime, newKey, toast } from './core.js';
 import { t } from './i18n.js';
-import { FIELD_MILESTONES, OWN_FACILITY, milestoneLabel } from './milestones.js';
+import { CREW_STATUS, FIELD_MILESTONES, OWN_FACILITY, milestoneLabel } from './milestones.js';
 import { ctx, pendingOfCase, recall, remember } from './field-state.js';
+import { openStampDialog } from './field-correct.js';
 
 const ECG_TYPES = ['image/png', 'image/jpeg', 'application/pdf'];
 const ECG_MAX_BYTES = 10 * 1024 * 1024;
 const previews = new Map(); // ecg ref → object URL (this session only)
+
+function isCrew() {
+  return ctx.me.role === 'crew' && Boolean(ctx.me.ambulance_id);
+}
 
 /** The milestones this user stamps on this case's pathway. */
 export function fieldMilestones() {
   const role = ctx.me.role === 'crew' ? 'crew' : 'township';
   const pathway = ctx.pathways.get(ctx.caseData?.pathway);
   const allowed = new Set(pathway ? pathway.milestones : FIELD_MILESTONES[role]);
-  return FIELD_MILESTONES[role].filter((m) => allowed.has(m));
+  return FIELD_MILESTONES[role].filter((m) => allowed.has(m) || (role === 'crew' && m in CREW_STATUS));
+}
+
+/** A button's name: the crew's door-in at the destination is "at hospital". */
+function buttonLabel(milestone) {
+  if (isCrew() && CREW_STATUS[milestone]) {
+    const own = t(`field.crew.status.${CREW_STATUS[milestone]}`);
+    if (own !== `field.crew.status.${CREW_STATUS[milestone]}`) return own;
+  }
+  return milestoneLabel(milestone);
+}
+
+/** The queued items of this case that stamp a milestone (stamps and the crew's status changes). */
+function pendingStamps() {
+  return pendingOfCase().filter((item) => item.kind === 'event' || item.kind === 'status');
+}
+
+/** Where the patient is taken: the case's destination, else the centre of its live alert. */
+function destinationOf() {
+  if (ctx.caseData?.destination_facility_id) return null; // known already
+  const live = [...ctx.alerts.values()]
+    .filter((a) => a.case_id === ctx.caseId && !['declined', 'cancelled'].includes(a.status))
+    .sort((a, b) => b.id - a.id)[0];
+  return live ? live.to_facility_id : null;
 }
 
 /** When a milestone was stamped (sent or still queued), the earliest: {at, pending} or null. */
 function stampedAt(milestone) {
   const found = [];
   for (const event of ctx.caseData?.timeline || []) {
-    if (event.milestone === milestone && !event.superseded_by) found.push({ at: event.at, pending: false });
+    if (event.milestone === milestone && !event.superseded_by) found.push({ at: event.at, pending: false, event });
   }
-  for (const item of pendingOfCase('event')) {
+  for (const item of pendingStamps()) {
     if (item.milestone === milestone) found.push({ at: item.at, pending: true });
   }
   found.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -32,8 +60,24 @@ function stampedAt(milestone) {
 
 async function stamp(milestone) {
   const done = stampedAt(milestone);
-  if (done && !confirm(t('field.stamp.again', { name: milestoneLabel(milestone), time: fmtTime(done.at) }))) return;
+  if (done?.pending) { // queued already: one press is one stamp
+    toast(t('field.stamp.pending.again', { name: milestoneLabel(milestone), time: fmtTime(done.at) }), 'info', 4000);
+    return;
+  }
+  if (done) { // stamped already: a second press offers the correction, never a second stamp
+    openStampDialog({ event: done.event });
+    return;
+  }
   const at = new Date().toISOString(); // the device's own clock, now: the clinical time
+  if (isCrew() && CREW_STATUS[milestone]) {
+    const status = CREW_STATUS[milestone];
+    const destination = status === 'at_destination' ? destinationOf() : null;
+    await ctx.outbox.add({
+      kind: 'status', case_id: ctx.caseId, key: newKey(), at, milestone, label: milestone,
+      ambulance_id: ctx.me.ambulance_id, destination, body: { status, at },
+    });
+    return;
+  }
   const body = { milestone, at };
   if (OWN_FACILITY.has(milestone) && ctx.me.facility_id) body.facility_id = ctx.me.facility_id;
   await ctx.outbox.add({ kind: 'event', case_id: ctx.caseId, key: newKey(), at, milestone, label: milestone, body });
@@ -46,10 +90,10 @@ export function renderStamps() {
     return el('button', {
       type: 'button',
       class: `stamp${done ? ' done' : ''}${done?.pending ? ' pending' : ''}`,
-      dataset: { milestone, at: done ? done.at : '' },
+      dataset: { milestone, at: done ? done.at : '', status: isCrew() ? CREW_STATUS[milestone] || '' : '' },
       onclick: () => stamp(milestone),
     },
-    el('span', { class: 'stamp-name' }, milestoneLabel(milestone)),
+    el('span', { class: 'stamp-name' }, buttonLabel(milestone)),
     el('span', { class: 'stamp-time' }, done ? fmtTime(done.at) : '—'),
     done?.pending ? el('span', { class: 'stamp-state' }, t('field.pending')) : null);
   }));
@@ -57,13 +101,14 @@ export function renderStamps() {
 
 export function renderTimeline() {
   const rows = (ctx.caseData?.timeline || []).map((e) => ({
-    at: e.at, milestone: e.milestone, by: e.recorded_by, superseded: Boolean(e.superseded_by), pending: false,
+    at: e.at, milestone: e.milestone, by: e.recorded_by, superseded: Boolean(e.superseded_by), pending: false, event: e,
   }));
-  for (const item of pendingOfCase('event')) {
+  for (const item of pendingStamps()) {
     rows.push({ at: item.at, milestone: item.milestone, by: ctx.me.username, superseded: false, pending: true });
   }
   rows.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const list = document.getElementById('timeline');
+  const readOnly = ctx.me.role === 'auditor';
   if (!rows.length) {
     list.replaceChildren(el('li', { class: 'muted' }, t('field.timeline.empty')));
     return;
@@ -75,7 +120,17 @@ export function renderTimeline() {
   el('time', { datetime: row.at }, fmtTime(row.at)), ' ',
   el('strong', {}, milestoneLabel(row.milestone)), ' ',
   el('span', { class: 'muted' }, row.by || ''),
-  row.pending ? el('span', { class: 'tag-pending' }, t('field.pending')) : null)));
+  row.pending ? el('span', { class: 'tag-pending' }, t('field.pending')) : null,
+  row.event?.reason ? el('span', { class: 'muted small' }, ` · ${row.event.reason}`) : null,
+  row.event && !row.superseded && !readOnly
+    ? el('button', { type: 'button', class: 'correct', dataset: { eventId: row.event.id }, onclick: () => openStampDialog({ event: row.event }) }, t('field.correct.open'))
+    : null)));
+}
+
+/** "Enter a past time": any of the user's milestones not stamped yet. */
+export function openEarlier() {
+  const open = fieldMilestones().filter((m) => !stampedAt(m));
+  openStampDialog({ milestones: open.length ? open : fieldMilestones() });
 }
 
 /** The case's ECG files: [{ref, name, type}] (kept on this device). */

@@ -3,6 +3,7 @@
 import { api, byId, el, errorDetail, errorMessage, fmtTime, fresh, isOffline, newKey, stale } from './core.js';
 import { pick, t } from './i18n.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
+import { limitTexts } from './text-limit.js';
 
 /** Load the active cases the user may see and list them. */
 export async function loadCases() {
@@ -16,7 +17,7 @@ export async function loadCases() {
 export function renderCases(cases = recall('cases', [])) {
   const list = document.getElementById('case-list');
   list.replaceChildren(...cases.map((c) => el('button', {
-    type: 'button', class: `case-item${c.id === ctx.caseId ? ' current' : ''}`, dataset: { caseId: c.id },
+    type: 'button', class: `case-item clamp${c.id === ctx.caseId ? ' current' : ''}`, dataset: { caseId: c.id }, title: c.complaint || '',
     onclick: () => hooks.selectCase(c.id),
   }, t('field.case.item', { id: c.id, pathway: pathwayName(c.pathway), time: fmtTime(c.created_at, { seconds: false }), complaint: c.complaint || '' }))));
   byId('no-cases').hidden = cases.length > 0;
@@ -87,6 +88,7 @@ export function setUpNewCase() {
     byId('crew-hint').hidden = false;
     return;
   }
+  limitTexts(form, ctx.config.text_limits);
   form.pathway.replaceChildren(...ctx.config.pathways.map((p) => el('option', { value: p.id }, pick(p.name_zh, p.name_en))));
   const hasFacility = Boolean(ctx.facilities.get(ctx.me.facility_id));
   byId('where-facility-label').hidden = !hasFacility;
@@ -112,6 +114,7 @@ export function setUpNewCase() {
       const created = await api('/cases', { method: 'POST', json: body, headers: { 'Idempotency-Key': form.dataset.key } });
       delete form.dataset.key;
       form.reset();
+      limitTexts(form, ctx.config.text_limits);
       whereChoice(form, hasFacility ? 'facility' : 'place').checked = true;
       byId('new-case', HTMLDetailsElement).open = false;
       await hooks.selectCase(created.id, created);

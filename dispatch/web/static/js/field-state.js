@@ -23,6 +23,9 @@ import { pick } from './i18n.js';
  * @property {any} decision
  * @property {{lon: number, lat: number, recorded_at: string} | null} lastFix the device's last GPS fix
  * @property {boolean} online the last request or stream said the server answers
+ * @property {any} mission the crew's mission in progress (a `mission.assigned` frame's), or null
+ * @property {any} missionRoute GET /travel-time to the mission's patient, or null
+ * @property {import('./map.js').NetworkMap | null} map the field map, once opened
  */
 
 /** @type {FieldContext} */
@@ -39,6 +42,9 @@ export const ctx = {
   decision: null,
   lastFix: null, // the device's last GPS fix {lon, lat, recorded_at}
   online: true, // the last request or stream said the server answers
+  mission: null, // the crew's mission in progress
+  missionRoute: null, // the road route to the mission's patient
+  map: null, // the field map, once opened
 };
 
 /** Re-render hooks, set by field.js (kept here so the parts do not import each other in a loop). */

@@ -11,9 +11,10 @@ import { openStream, streamHead } from './stream.js';
 import { milestoneLabel } from './milestones.js';
 import { FIELD_TEXTS } from './field-texts.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
-import { addEcg, eventSent, renderEcgs, renderStamps, renderTimeline } from './field-case.js';
+import { addEcg, eventSent, openEarlier, renderEcgs, renderStamps, renderTimeline } from './field-case.js';
 import { alertSeen, buildAlertForm, buildFindings, loadAlerts, loadDecision, relabelDestinations, renderAlertEcgs, renderAnswer, renderDecision } from './field-alert.js';
 import { loadCases, renderCases, setUpNewCase } from './field-cases.js';
+import { drawRoute, followMissions, loadRoute, renderMission } from './field-mission.js';
 
 const POLL_MS = 5000;
 const GPS_BATCH_MS = 15_000;
@@ -42,11 +43,19 @@ const senders = {
     });
     return sent.alert;
   },
+  status: async (item) => {
+    // the crew's status button: the destination first (the door-in is stamped there), then the
+    // status, which stamps the milestone on the case (the state machine refuses a wrong step)
+    if (item.destination) {
+      await api(`/cases/${item.case_id}`, { method: 'PATCH', json: { destination_facility_id: item.destination } });
+    }
+    return api(`/ambulances/${encodeURIComponent(item.ambulance_id)}/status`, { method: 'POST', json: item.body });
+  },
   positions: (item) => api(`/ambulances/${encodeURIComponent(item.ambulance_id)}/positions`, { method: 'POST', json: item.body }),
 };
 
 function itemLabel(item) {
-  return item.kind === 'event' ? milestoneLabel(item.milestone) : item.label;
+  return item.kind === 'event' || item.kind === 'status' ? milestoneLabel(item.milestone) : item.label;
 }
 
 function onSent(item, result) {
@@ -108,6 +117,24 @@ async function followStream() {
         if (ctx.caseId) loadAlerts().catch((error) => stale('alerts', error));
       }
       updateLive();
+    },
+  });
+}
+
+async function followCrewStream() {
+  // an ambulance crew hears of its dispatches on its ambulance's own stream
+  stream = await followMissions({
+    onState: (state) => {
+      if (state === 'live') {
+        ctx.online = true;
+        ctx.outbox.flush();
+      }
+      updateLive();
+    },
+    onMission: (mission) => {
+      loadCases().catch((error) => stale('cases', error));
+      if (mission && !ctx.caseId) selectCase(mission.case_id);
+      else render();
     },
   });
 }
@@ -176,6 +203,10 @@ async function selectCase(caseId, data = null) {
   loadDecision();
   loadAlerts().catch((error) => stale('alerts', error));
   startGps();
+  if (ctx.mission?.case_id === caseId) {
+    byId('map-box', HTMLDetailsElement).open = true; // the route to the patient
+    loadRoute();
+  }
 }
 
 function showPicker() {
@@ -195,11 +226,14 @@ function render() {
   renderQueue();
   updateLive();
   renderCases();
+  if (ctx.me.role === 'crew') renderMission();
   if (!ctx.caseId || !ctx.caseData) return;
   const c = ctx.caseData;
-  byId('case-title').textContent = t('field.case.title', {
+  const title = byId('case-title');
+  title.textContent = t('field.case.title', {
     id: c.id, pathway: pathwayName(c.pathway), drill: c.drill ? ` · ${t('alert.drill')}` : '', complaint: c.complaint || '',
   });
+  title.title = c.complaint || ''; // the whole complaint; the title itself is clamped to two lines
   renderStamps();
   renderTimeline();
   renderEcgs();
@@ -284,6 +318,7 @@ async function start(me) {
     loadDecision();
   });
   byId('decision-refresh').addEventListener('click', loadDecision);
+  byId('stamp-earlier').addEventListener('click', openEarlier);
   byId('queue-retry').addEventListener('click', () => ctx.outbox.flush());
   const ecgFile = byId('ecg-file', HTMLInputElement);
   ecgFile.addEventListener('change', async () => {
@@ -309,7 +344,14 @@ async function start(me) {
       updateLive();
     });
   } else {
-    setInterval(poll, POLL_MS);
+    setInterval(poll, POLL_MS); // the answers to a crew's alerts
+  }
+  if (me.role === 'crew' && me.ambulance_id) {
+    followCrewStream().catch((error) => {
+      console.warn('infofirst: the crew stream could not start', error);
+      ctx.online = false;
+      updateLive();
+    });
   }
   const current = recall('current');
   try {
@@ -332,8 +374,10 @@ async function showMap(event) {
   if (!event.target.open || mapShown) return;
   const { createMap } = await import('./map.js');
   mapShown = await createMap(document.getElementById('map'));
+  ctx.map = mapShown;
   if (ctx.caseData) mapShown.mark('case', ctx.caseData.lon, ctx.caseData.lat, `#${ctx.caseData.id}`);
   mapShown.map.invalidateSize();
+  drawRoute();
 }
 
 startPage({

@@ -59,7 +59,22 @@ export const FIELD_MILESTONES = {
   township: ['first_medical_contact', 'facility_arrival', 'first_ecg', 'ecg_transmitted', 'diagnosis',
     'critical_value_reported', 'thrombolysis_start', 'ct_start', 'facility_departure'],
   crew: ['unit_en_route', 'unit_on_scene', 'first_medical_contact', 'first_ecg', 'ecg_transmitted',
-    'diagnosis', 'critical_value_reported', 'unit_left_scene', 'handover'],
+    'diagnosis', 'critical_value_reported', 'unit_left_scene', 'facility_arrival', 'handover', 'unit_available'],
+};
+
+/**
+ * The crew's buttons that move their ambulance's status (POST /ambulances/{id}/status) rather
+ * than stamp directly: the server's status machine stamps the milestone on the case (leaving
+ * `at_destination` stamps `handover`; `available` releases the ambulance from the case).
+ * @type {Record<string, string>}
+ */
+export const CREW_STATUS = {
+  unit_en_route: 'en_route',
+  unit_on_scene: 'on_scene',
+  unit_left_scene: 'transporting',
+  facility_arrival: 'at_destination',
+  handover: 'returning',
+  unit_available: 'available',
 };
 
 /** Milestones that are stamped with the signed-in unit's own facility. */
