@@ -63,3 +63,23 @@ async def test_the_alert_form_of_one_case_never_carries_over_to_another(
     sent = await http.get(f"{API}/alerts", params={"case_id": second}, headers=township)
     assert 200 == sent.status_code, sent.text
     assert [{"hr": 88}] == [a["vitals"] for a in sent.json()]
+
+
+async def test_the_late_presentation_findings_reach_the_case(
+    pages: Pages, http: httpx.AsyncClient
+) -> None:
+    """Issue 14: ticking 'ongoing ischaemia' on a STEMI case's findings records it on the case
+    (the decision's late-presentation rule reads it); 'arrhythmia' stays unticked."""
+    township = await token(http, f"township-{TOWNSHIP}")
+    case_id = await open_case(http, township, f"晚就诊 {uuid.uuid4().hex[:6]}")
+    page = await township_page(pages)
+    await pick_case(page, case_id)
+    box = page.locator("#findings input[name=ongoing_ischaemia]")
+    async with page.expect_response(
+        lambda r: r.request.method == "PATCH" and r.url.endswith(f"/cases/{case_id}")
+    ) as patched:
+        await box.check()
+    assert 200 == (await patched.value).status
+    answer = await http.get(f"{API}/cases/{case_id}", headers=township)
+    findings = answer.json()["findings"]
+    assert (True, None) == (findings["ongoing_ischaemia"], findings["arrhythmia"])

@@ -27,6 +27,9 @@ export function buildFindings() {
       el('select', { name: 'killip_class' }, option('', t('field.killip.unknown'), !findings.killip_class),
         ...[1, 2, 3, 4].map((n) => option(String(n), ['I', 'II', 'III', 'IV'][n - 1], findings.killip_class === n)))));
     fields.push(el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'lysis_contraindicated', checked: Boolean(findings.lysis_contraindicated) }), ' ', t('field.lysis.contra')));
+    // Late presentation (onset > 12 h): PCI only with ongoing ischaemia or an arrhythmia (ESC 2023)
+    fields.push(el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'ongoing_ischaemia', checked: Boolean(findings.ongoing_ischaemia) }), ' ', t('field.ischaemia')));
+    fields.push(el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'arrhythmia', checked: Boolean(findings.arrhythmia) }), ' ', t('field.arrhythmia')));
   } else if (pathway === 'stroke') {
     fields.push(el('label', {}, el('span', {}, t('field.scale')),
       el('select', { name: 'stroke_scale' }, option('', '—', !findings.stroke_scale),
@@ -43,6 +46,8 @@ async function saveFindings(form) {
   const patch = {};
   if (form.killip_class) patch.killip_class = form.killip_class.value ? Number(form.killip_class.value) : null;
   if (form.lysis_contraindicated) patch.lysis_contraindicated = form.lysis_contraindicated.checked;
+  if (form.ongoing_ischaemia) patch.ongoing_ischaemia = form.ongoing_ischaemia.checked;
+  if (form.arrhythmia) patch.arrhythmia = form.arrhythmia.checked;
   if (form.stroke_scale) patch.stroke_scale = form.stroke_scale.value || null;
   if (form.stroke_score) patch.stroke_score = form.stroke_score.value === '' ? null : Number(form.stroke_score.value);
   try {
