@@ -12,21 +12,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import matplotlib as mpl
-from matplotlib import font_manager
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from dispatch.cases.chart_fonts import cjk_font
 from dispatch.cases.intervals import IntervalResult, Stamp
 from dispatch.reports import pdf_charts
 from dispatch.reports.document import Lang, meets, overall, pick, target_text
 from dispatch.reports.service import MetricReport, Report
 
 A4_LANDSCAPE = (11.69, 8.27)
-CJK_FILES = ("wqy-microhei", "wqy-zenhei", "notosanscjk", "notoserifcjk", "sourcehansans")
 SUMMARY_ROWS = 16
 QUALITY_KEYS = ("missing", "out_of_order", "clock_skew", "corrections")
 CHARTS_PER_PAGE = 4
@@ -68,17 +66,6 @@ COLUMNS = {
 
 def t(key: str, lang: Lang) -> str:
     return pick(TEXTS[key], lang)
-
-
-@lru_cache
-def cjk_font() -> str | None:
-    """The family name of an installed CJK font (registered with matplotlib), if any."""
-    for path in sorted(font_manager.findSystemFonts()):
-        if any(mark in path.lower().replace("-", "").replace("_", "") for mark in
-               (m.replace("-", "") for m in CJK_FILES)):  # fmt: skip
-            font_manager.fontManager.addfont(path)
-            return str(font_manager.FontProperties(fname=path).get_name())
-    return None
 
 
 @contextmanager

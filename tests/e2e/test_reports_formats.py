@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from dispatch.reports.exports_pdf import cjk_font
+from dispatch.cases.chart_fonts import cjk_font
 from dispatch.reports.exports_xlsx import cell_values, sheet_names
 from tests.conftest import Login
 from tests.e2e.cases_helpers import signed_in

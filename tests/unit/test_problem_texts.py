@@ -32,7 +32,8 @@ def js_exports() -> dict[str, Any]:
       const m = await import({json.dumps(PROBLEMS_JS.as_uri())});
       const invalid = {{type: '/problems/invalid-input', errors: [
         {{field: 'summary', code: 'string_too_long', ctx: {{max_length: 1000}}}},
-        {{field: 'eta_minutes', code: 'greater_than_equal', ctx: {{ge: 0}}}}]}};
+        {{field: 'eta_minutes', code: 'greater_than_equal', ctx: {{ge: 0}}}},
+        {{field: 'query.lang', code: 'literal_error', ctx: {{expected: "'zh' or 'en'"}}}}]}};
       const notFound = {{type: '/problems/not-found', kind: 'case', id: '42'}};
       const unknown = {{type: '/problems/made-up', title: 'Made up'}};
       console.log(JSON.stringify({{
@@ -104,8 +105,14 @@ def test_no_translation_for_a_type_the_server_does_not_have() -> None:
 def test_invalid_input_is_shown_field_by_field_in_each_language() -> None:
     """A 422's fields read "field: what is wrong" with the limits, in the language asked."""
     zh, en = js_exports()["invalid"]
-    assert "摘要：最多 1000 个字符；预计到达（分钟）：不能小于 0" == zh
-    assert "summary: at most 1000 characters; ETA (minutes): must be at least 0" == en
+    assert (
+        "摘要：最多 1000 个字符；预计到达（分钟）：不能小于 0；语言：不是允许的值（'zh'、'en'）"
+        == zh
+    )
+    assert (
+        "summary: at most 1000 characters; ETA (minutes): must be at least 0;"
+        " language: not one of 'zh' or 'en'"
+    ) == en
 
 
 def test_placeholders_are_filled_from_the_problem() -> None:

@@ -158,6 +158,8 @@ const FIELDS = {
   file: ['文件', 'file'],
 };
 
+/** Where pydantic says a field was (a query parameter, a header): not shown. */
+const WHERE = new Set(['query', 'path', 'header', 'cookie']);
 const GENERIC = /** @type {[string, string]} */ (['操作未成功（{title}）', 'The request failed ({title})']);
 const FIELD_SEPARATOR = /** @type {[string, string]} */ (['：', ': ']);
 const LIST_SEPARATOR = /** @type {[string, string]} */ (['；', '; ']);
@@ -196,6 +198,7 @@ export function problemType(body) {
  */
 export function fieldName(path, lang) {
   const parts = String(path || 'body').split('.');
+  if (parts.length > 1 && WHERE.has(parts[0])) parts.shift(); // query.lang → lang
   const named = parts.map((part) => (FIELDS[part] ? pick(FIELDS[part], lang) : part));
   return named.join(lang === 'en' ? ' › ' : '·');
 }
@@ -207,7 +210,11 @@ export function fieldName(path, lang) {
  */
 export function fieldError(error, lang) {
   const known = error.code ? FIELD_ERRORS[error.code] : undefined;
-  const what = known ? fill(pick(known, lang), error.ctx || {}) : pick(FIELD_ERRORS.value_error, lang);
+  const ctx = { ...(error.ctx || {}) };
+  if (lang === 'zh' && typeof ctx.expected === 'string') { // pydantic's "'a', 'b' or 'c'"
+    ctx.expected = ctx.expected.replace(/, | or /g, '、');
+  }
+  const what = known ? fill(pick(known, lang), ctx) : pick(FIELD_ERRORS.value_error, lang);
   return fieldName(error.field || 'body', lang) + pick(FIELD_SEPARATOR, lang) + what;
 }
 
