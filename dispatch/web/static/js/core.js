@@ -606,8 +606,11 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
   const notice = el('p', { id: 'role-notice', class: 'role-notice', hidden: true });
   top.after(banner, login, notice);
   translate(document);
+  const pageTitle = () => { document.title = `infofirst · ${t(title)}`; };
+  pageTitle();
   setLive('connecting');
   onLangChange(() => {
+    pageTitle();
     if (me) showUser(me);
     showStale();
   });

@@ -1,7 +1,7 @@
 // The field app's case picker: the active cases, and a form to open a new one.
 
 import { api, byId, el, errorDetail, errorMessage, fmtTime, fresh, isOffline, newKey, stale } from './core.js';
-import { pick, t } from './i18n.js';
+import { onLangChange, pick, t } from './i18n.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
 
 /** Load the active cases the user may see and list them. */
@@ -87,7 +87,13 @@ export function setUpNewCase() {
     byId('crew-hint').hidden = false;
     return;
   }
-  form.pathway.replaceChildren(...ctx.config.pathways.map((p) => el('option', { value: p.id }, pick(p.name_zh, p.name_en))));
+  const fillPathways = () => {
+    const chosen = form.pathway.value;
+    form.pathway.replaceChildren(...ctx.config.pathways.map((p) => el('option', { value: p.id }, pick(p.name_zh, p.name_en))));
+    if (chosen) form.pathway.value = chosen;
+  };
+  fillPathways();
+  onLangChange(fillPathways);
   const hasFacility = Boolean(ctx.facilities.get(ctx.me.facility_id));
   byId('where-facility-label').hidden = !hasFacility;
   whereChoice(form, hasFacility ? 'facility' : 'place').checked = true;

@@ -108,7 +108,14 @@ export async function createMap(container, { roads = true, facilities = true, co
   if (settings.tile_url) {
     L.tileLayer(settings.tile_url, { attribution: settings.tile_attribution || '', maxZoom: 18 }).addTo(map);
   }
-  if (settings.synthetic) map.attributionControl.addAttribution(t('map.synthetic'));
+  let attribution = settings.synthetic ? t('map.synthetic') : '';
+  if (attribution) map.attributionControl.addAttribution(attribution);
+  onLangChange(() => {
+    if (!attribution) return;
+    map.attributionControl.removeAttribution(attribution);
+    attribution = t('map.synthetic');
+    map.attributionControl.addAttribution(attribution);
+  });
   const layers = {
     coverage: L.layerGroup().addTo(map),
     roads: L.layerGroup().addTo(map),
