@@ -22,6 +22,7 @@ from dispatch.cases.chart_fonts import cjk_font
 from dispatch.cases.intervals import IntervalResult, Stamp
 from dispatch.reports import pdf_charts
 from dispatch.reports.document import Lang, meets, overall, pick, target_text
+from dispatch.reports.names import pathway_name
 from dispatch.reports.service import MetricReport, Report
 
 A4_LANDSCAPE = (11.69, 8.27)
@@ -95,7 +96,7 @@ def _summary_rows(metrics: Sequence[MetricReport], lang: Lang) -> list[list[str]
         label = m.label(lang)
         rows.append(
             [
-                m.pathway,
+                pathway_name(m.pathway, lang),
                 label if len(label) <= 34 else label[:33] + "…",
                 str(f.n), _fmt(f.mean), _fmt(f.median), _fmt(f.p90), share,
                 target_text(m, lang), marks[overall(m, f)],
@@ -115,7 +116,13 @@ def _cover(pdf: PdfPages, report: Report, lang: Lang, rows: list[list[str]], pag
         shown = f"{last - timedelta(days=1):%Y-%m-%d}" if whole_days else f"{last:%Y-%m-%d %H:%M}"
         start_format = "%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M"
         filters = " · ".join(
-            x for x in (scope.pathway, scope.facility_id, "DRILL" if scope.drill else None) if x
+            x
+            for x in (
+                pathway_name(scope.pathway, lang) if scope.pathway else None,
+                scope.facility_id,
+                "DRILL" if scope.drill else None,
+            )
+            if x
         )
         figure.text(
             0.05, 0.895,
@@ -169,7 +176,7 @@ def _trends(pdf: PdfPages, report: Report, lang: Lang) -> None:
             m = item.metric
             months = sorted(item.groups.by_month)
             figures = [item.groups.by_month[month] for month in months]
-            title = f"{m.label(lang)} ({m.pathway})"
+            title = f"{m.label(lang)} ({pathway_name(m.pathway, lang)})"
             if m.kind == "rate":
                 pdf_charts.rate_trend(
                     ax,
@@ -216,9 +223,8 @@ def _bars(pdf: PdfPages, report: Report, lang: Lang) -> None:
             ]
             shares = [f.compliance or 0.0 for _, f in judged]
             threshold = m.compliance_at_least if m.kind == "interval" else m.rate_at_least
-            pdf_charts.facility_bars(
-                ax, f"{m.label(lang)} ({m.pathway})", names, shares, threshold, t("at_least", lang)
-            )
+            title = f"{m.label(lang)} ({pathway_name(m.pathway, lang)})"
+            pdf_charts.facility_bars(ax, title, names, shares, threshold, t("at_least", lang))
         for ax in axes[len(chunk) :]:
             ax.axis("off")
         figure.tight_layout(rect=(0, 0, 1, 0.95))
@@ -249,7 +255,7 @@ def _timelines(
         top, bottom = figure.subplots(
             2, 1, sharex=True, gridspec_kw={"height_ratios": [3.0, 0.3 * rows + 0.6]}
         )
-        title = f"{t('worst', lang)} · #{case_id} · {found.pathway}"
+        title = f"{t('worst', lang)} · #{case_id} · {pathway_name(found.pathway, lang)}"
         pdf_charts.timeline(top, bottom, title, found.stamps, found.intervals, zone, lang)
         figure.tight_layout()
         _save(pdf, figure)
