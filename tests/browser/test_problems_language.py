@@ -107,6 +107,12 @@ async def test_no_page_keeps_chinese_after_switching_to_english(
         if user == f"township-{TOWNSHIP}":
             await page.locator(f".case-item[data-case-id='{case_id}']").click()
             await expect(page.locator("#case-title")).to_contain_text(f"#{case_id}")
+        if path == "/console":  # Leaflet's own controls, in Chinese first
+            await expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute(
+                "title", "放大"
+            )
+            toggle = page.locator(".leaflet-control-layers-toggle")
+            await expect(toggle).to_have_attribute("title", "图层")
         await switch_language(page, "en")
         await expect(page).to_have_title(re.compile(r"^infofirst · [^\u4e00-\u9fff]+$"))
         left[f"{path} as {user}"] = left_in_chinese(await page.evaluate(CHINESE_LEFT))
