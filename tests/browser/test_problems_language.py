@@ -11,7 +11,15 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Pages
-from tests.browser.helpers import API, CATHLAB, TOWNSHIP, open_case, sign_in, token
+from tests.browser.helpers import (
+    API,
+    CATHLAB,
+    TOWNSHIP,
+    open_case,
+    open_field_case,
+    sign_in,
+    token,
+)
 
 # Chromium logs every 4xx answer as a console error: these are the point of the tests.
 REFUSED = re.compile(r"status of 4\d\d")
@@ -203,3 +211,31 @@ async def test_a_refused_report_is_said_in_the_language_shown(pages: Pages) -> N
     await expect(status).to_have_text(
         "The report could not be made: Cannot make this report (check the dates and pathway)"
     )
+
+
+async def test_an_alert_refused_after_it_was_queued_is_said_in_the_users_language(
+    pages: Pages, http: httpx.AsyncClient
+) -> None:
+    """The field app's "alert recorded, sending" followed by the server's refusal (the case was
+    closed meanwhile, 409 case-closed): the toast says why in Chinese, then in English — never
+    the server's English detail."""
+    pages.allow(REFUSED)
+    field = await pages.new("/field", width=1280, height=1000)
+    await sign_in(field, f"township-{TOWNSHIP}")
+    await expect(field.locator("body")).to_have_attribute("data-live", "live")
+    case_id = await open_field_case(field, "closed before the alert")
+    closed = await http.patch(
+        f"{API}/cases/{case_id}", json={"status": "closed"}, headers=await token(http, "dispatcher")
+    )
+    assert 200 == closed.status_code, closed.text
+    refusals = field.locator(".toast-error")
+    for lang, expected in (
+        ("zh", "病例已结束，不能再修改（需调度员重新打开）"),
+        ("en", "The case is closed: a dispatcher must reopen it first"),
+    ):
+        if lang == "en":
+            await switch_language(field, "en")
+        await field.locator("#alert-summary").fill(f"refused alert ({lang})")
+        await field.locator("#alert-send").click()
+        await expect(refusals.filter(has_text=expected)).to_have_count(1)
+    await expect(refusals.filter(has_text="it takes no")).to_have_count(0)
