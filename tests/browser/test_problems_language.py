@@ -47,24 +47,22 @@ CHINESE_LEFT = """() => {
     const parent = walker.currentNode.parentElement;
     if (!parent || !(parent.checkVisibility() || parent.tagName === 'OPTION')) continue;
     const text = walker.currentNode.textContent.trim();
-    const inside = parent.closest('.reasons') ? 'reasons' : '';
-    if (cjk.test(text)) found.push({ text, where: where(parent), inside });
+    if (cjk.test(text)) found.push({ text, where: where(parent) });
   }
   for (const node of document.querySelectorAll('[placeholder], [title], [aria-label]')) {
     for (const name of ['placeholder', 'title', 'aria-label']) {
       const text = node.getAttribute(name);
       if (!text || !cjk.test(text)) continue;
-      found.push({ text, where: `${name} of ${where(node)}`, inside: '' });
+      found.push({ text, where: `${name} of ${where(node)}` });
     }
   }
   const title = document.title;
-  if (cjk.test(title)) found.push({ text: title, where: 'document.title', inside: '' });
+  if (cjk.test(title)) found.push({ text: title, where: 'document.title' });
   return found;
 }"""
 
 # Chinese that is data or meant to be Chinese, not the page's own text: the switch back to 中文,
-# the ambulances' call signs, the search box's example of a village name, the centres' names
-# inside the decision's reasons (the server's sentences name facilities by their Chinese name).
+# the ambulances' call signs, the search box's example of a village name.
 DATA = (
     re.compile(r"^中文$"),
     re.compile(r"^项城120-\d+$"),
@@ -107,7 +105,7 @@ def left_in_chinese(found: list[dict[str, str]], typed: set[str]) -> list[str]:
         text = item["text"]
         for data in sorted(typed, key=len, reverse=True):
             text = text.replace(data, "")
-        if item["inside"] == "reasons" or any(p.search(text) for p in DATA):
+        if any(p.search(text) for p in DATA):
             continue
         if CJK.search(text):
             left.append(f"{item['text']} ({item['where']})")
