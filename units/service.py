@@ -162,3 +162,15 @@ async def capabilities(db: AsyncSession, facility_ids: set[str]) -> dict[str, fr
         select(Facility.id, Facility.capabilities).where(Facility.id.in_(facility_ids))
     )
     return {row.id: frozenset(row.capabilities) for row in rows}
+
+
+async def facility_names(db: AsyncSession, facility_ids: set[str], lang: str) -> dict[str, str]:
+    """Each named facility's name in the language (``zh`` or ``en``; English falls back to
+    the Chinese name when the facility has none)."""
+    wanted = {f for f in facility_ids if f}
+    if not wanted:
+        return {}
+    rows = await db.execute(
+        select(Facility.id, Facility.name_zh, Facility.name_en).where(Facility.id.in_(wanted))
+    )
+    return {row.id: (row.name_en or row.name_zh) if lang == "en" else row.name_zh for row in rows}

@@ -89,7 +89,11 @@ async def decide(
 
     def options(capability: str) -> list[decision_rules.FacilityOption]:
         return [
-            decision_rules.FacilityOption(f.id, f.name_zh, _road_minutes(engine, position, f))
+            decision_rules.FacilityOption(
+                f.id,
+                decision_rules.FacilityName(f.name_zh, f.name_en),
+                _road_minutes(engine, position, f),
+            )
             for f in facilities
             if capability in f.capabilities and f.status != "offline"
         ]

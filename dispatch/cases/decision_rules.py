@@ -99,6 +99,18 @@ class Reason:
     reason_zh: str
 
 
+class FacilityName(str):
+    """A facility's Chinese name (the string itself) carrying its English one: the reasons'
+    English sentences name it in English, the Chinese ones in Chinese."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str = "") -> FacilityName:
+        made = super().__new__(cls, zh)
+        made.en = en or zh
+        return made
+
+
 @dataclass(frozen=True)
 class FacilityOption:
     """A facility the patient could go to; ``road_minutes`` None means not reachable by road."""
@@ -198,8 +210,9 @@ def _reason(code: str, **values: object) -> Reason:
         k: f"{round(v, 1):g}" if isinstance(v, int | float) and not isinstance(v, bool) else v
         for k, v in values.items()
     }
+    in_english = {k: v.en if isinstance(v, FacilityName) else v for k, v in shown.items()}
     english, chinese = TEXTS[code]
-    return Reason(code, english.format(**shown), chinese.format(**shown))
+    return Reason(code, english.format(**in_english), chinese.format(**shown))
 
 
 def out_of_hours(local_now: datetime, config: DecisionConfig) -> bool:

@@ -31,10 +31,12 @@ from dispatch.cases.schemas import (
     ReopenIn,
     TransferIn,
 )
-from dispatch.cases.timeline_chart import timeline_svg
+from dispatch.cases.timeline_chart import timeline_svg, timeline_title, usable_lang
+from dispatch.http.language import Lang, chosen_lang
 from dispatch.settings import Settings
 from geo.points import check_not_future
 from geo.runtime import RoadRuntime
+from units import service as units_service
 from units.deps import CurrentUser, LimitsDep, SessionDep
 from units.vocabulary import RECORD_ANYWHERE_ROLES
 
@@ -229,12 +231,23 @@ async def get_decision(
 
 @router.get("/{case_id}/timeline.svg", response_class=Response)
 async def timeline_chart(
-    case_id: int, request: Request, db: SessionDep, user: CurrentUser
+    case_id: int,
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    lang: Annotated[
+        Lang | None, Query(description="zh or en; default: the browser's Accept-Language")
+    ] = None,
 ) -> Response:
-    """The case's milestones on a time axis, its intervals against their targets."""
+    """The case's milestones on a time axis, its intervals against their targets, in the
+    language asked (Chinese needs a CJK font on the server; without one, English)."""
     case = await cases_service.readable_case(db, user, case_id)
     _, stamps, intervals = await cases_service.case_intervals(db, case)
     settings = cast(Settings, request.app.state.settings)
-    title = f"Case {case.id} · {case.pathway}" + (" · DRILL" if case.drill else "")
-    svg = await asyncio.to_thread(timeline_svg, title, stamps, intervals, settings.time_zone)
-    return Response(svg, media_type="image/svg+xml")
+    drawn = usable_lang(chosen_lang(lang, request.headers.get("accept-language")))
+    names = await units_service.facility_names(db, {s.facility_id or "" for s in stamps}, drawn)
+    title = timeline_title(case.id, case.pathway, case.drill, drawn)
+    svg = await asyncio.to_thread(
+        timeline_svg, title, stamps, intervals, settings.time_zone, drawn, names
+    )
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Language": drawn})

@@ -4,6 +4,13 @@ Every error a client can cause answers with ``{"type", "title", "status", "detai
 4xx status; a database that cannot be reached (a connection that cannot be opened, a lost
 connection, a server shutting down or starting) is a 503; anything unexpected, including any
 other ``OSError`` or ``TimeoutError``, is a 500 with no stack trace (the trace goes to the log).
+
+Every ``type`` the API can answer is listed here (``problem_types()``): the pages translate each
+one (``dispatch/web/static/js/problems.js``), and a unit test fails for a type without both
+translations. Structured fields beside ``detail`` let the pages say more in the user's language:
+``kind`` and ``id`` (not-found), ``current``/``requested``/``allowed`` (illegal status change),
+``retry_after_seconds`` (locked sign-in), ``errors[].code`` and ``errors[].ctx`` (invalid input,
+pydantic's error type and its limits).
 """
 
 from __future__ import annotations
@@ -64,6 +71,37 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
 }
 
 
+# The types answered by the handlers below rather than by the exception table: slug → title.
+HTTP_ERROR_TITLES: dict[int, str] = {
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Body too large",
+}
+HTTP_ERROR_FALLBACK = "HTTP error"
+HANDLER_PROBLEMS: dict[str, str] = {
+    "invalid-input": "Invalid input",
+    "invalid-value": "Invalid value",
+    "database-unavailable": "Database unavailable",
+    "database-busy": "Database busy",
+    "internal-error": "Internal error",
+}
+
+
+def http_error_slug(title: str) -> str:
+    """The type slug of an HTTP error's title ("Method not allowed" → method-not-allowed)."""
+    return title.lower().replace(" ", "-")
+
+
+def problem_types() -> frozenset[str]:
+    """Every problem ``type`` slug the API can answer (``/problems/<slug>``)."""
+    http_errors = (*HTTP_ERROR_TITLES.values(), HTTP_ERROR_FALLBACK)
+    return (
+        frozenset(slug for _, slug, _ in PROBLEMS.values())
+        | frozenset(HANDLER_PROBLEMS)
+        | frozenset(http_error_slug(title) for title in http_errors)
+    )
+
+
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
     """A problem+json response."""
     body: dict[str, Any] = {
@@ -94,6 +132,10 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         extra = {"current": exc.current, "requested": exc.requested, "allowed": list(exc.allowed)}
     if isinstance(exc, geo_errors.ImportRejected):
         extra = {"rows": [{"row": p.row, "reason": p.reason} for p in exc.problems]}
+    if isinstance(exc, units_errors.NotFound):
+        extra = {"kind": exc.kind, "id": exc.ident}
+    if isinstance(exc, units_errors.TooManyAttempts | units_errors.LoginBusy):
+        extra = {"retry_after_seconds": exc.retry_after_seconds}
     response = problem(status, slug, title, str(exc), **extra)
     if isinstance(exc, units_errors.TooManyAttempts | units_errors.LoginBusy):
         response.headers["Retry-After"] = str(exc.retry_after_seconds)
@@ -105,13 +147,34 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def _field_error(error: dict[str, Any]) -> dict[str, str]:
+# pydantic's context values a page may show (limits, expected values), never the input itself.
+SHOWN_CONTEXT = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "multiple_of")
+
+
+def _context(error: dict[str, Any]) -> dict[str, str | int | float]:
+    ctx = error.get("ctx") or {}
+    return {
+        key: value if isinstance(value, int | float) else str(value)
+        for key, value in ctx.items()
+        if key in SHOWN_CONTEXT and isinstance(value, str | int | float)
+    }
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, Any]:
     loc = error.get("loc", ())
-    if error.get("type") == "json_invalid":  # loc is ("body", character offset), not a field
+    code = str(error.get("type", ""))
+    if code == "json_invalid":  # loc is ("body", character offset), not a field
         where = loc[-1] if loc else "?"
         reason = error.get("ctx", {}).get("error", "")
-        return {"field": "body", "message": f"invalid JSON at character {where}: {reason}"}
-    return {"field": _location(loc), "message": str(error.get("msg", ""))}
+        message = f"invalid JSON at character {where}: {reason}"
+        return {"field": "body", "message": message, "code": code, "ctx": {}}
+    field = _location(loc)
+    return {
+        "field": field,
+        "message": str(error.get("msg", "")),
+        "code": code,
+        "ctx": _context(error),
+    }
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -123,9 +186,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this class only
-    titles = {404: "Not found", 405: "Method not allowed", 413: "Body too large"}
-    title = titles.get(exc.status_code, "HTTP error")
-    slug = title.lower().replace(" ", "-")
+    title = HTTP_ERROR_TITLES.get(exc.status_code, HTTP_ERROR_FALLBACK)
+    slug = http_error_slug(title)
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no such path: {request.url.path}"

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from dispatch.cases.delay_reasons import CODES
 from dispatch.reports.catalogue import MetricDef
 from dispatch.reports.metrics import Figures
+from dispatch.reports.names import finding_text, pathway_name
 from dispatch.reports.service import CaseRow, MetricReport, Report
 from dispatch.reports.trends import trend
 
@@ -257,11 +258,23 @@ def _figure_cells(f: Figures) -> list[Any]:
 FIGURE_KEYS = ("n", "mean", "median", "p90", "compliance", "outside", "missing")
 
 
+def metric_labels(report: Report, lang: Lang) -> dict[str, str]:
+    """Each metric's name in the language, by its id."""
+    return {m.metric.name: m.metric.label(lang) for m in report.metrics}
+
+
+def findings_text(findings: list[str], lang: Lang, labels: dict[str, str]) -> str:
+    """A case's findings joined: Chinese words for ``zh``, the codes for ``en``."""
+    return "; ".join(finding_text(f, lang, labels) for f in findings)
+
+
 def summary_table(report: Report, lang: Lang) -> Table:
-    """One row per metric and group (whole period, each month, each facility)."""
+    """One row per metric and group (whole period, each month, each facility); the metric's id
+    only in English (a Chinese file carries no codes)."""
+    with_id = lang == "en"
     keys = (
         "pathway",
-        "metric_id",
+        *(("metric_id",) if with_id else ()),
         "metric",
         "group",
         "month",
@@ -278,7 +291,8 @@ def summary_table(report: Report, lang: Lang) -> Table:
             group: str, month: date | None, fid: str | None, f: Figures, m: MetricDef = m
         ) -> list[Any]:
             return [
-                m.pathway, m.name, m.label(lang), pick(GROUP_NAMES[group], lang),
+                pathway_name(m.pathway, lang), *([m.name] if with_id else []), m.label(lang),
+                pick(GROUP_NAMES[group], lang),
                 month.isoformat()[:7] if month else "",
                 _facility(report, fid, lang) if group == "facility" else "",
                 target_text(m, lang), *_figure_cells(f), pick(YES_NO[overall(m, f)], lang),
@@ -303,7 +317,7 @@ def case_table(report: Report, lang: Lang) -> Table:
     """One row per case: its minutes (or rate flag) per metric, whether met, its findings."""
     zone = ZoneInfo(report.scope.time_zone)
     columns = case_columns(report)
-    labels = {m.metric.name: m.metric.label(lang) for m in report.metrics}
+    labels = metric_labels(report, lang)
     heads = [header(k, lang) for k in ("case_id", "pathway", "month", "facility", "ref_at")]
     for name, leg in columns:
         label = labels.get(name, name) + (f" #{leg + 1}" if leg else "")
@@ -314,7 +328,7 @@ def case_table(report: Report, lang: Lang) -> Table:
         cells = {(f.name, f.leg): f for f in case.facts}
         local = case.ref_at.astimezone(zone)
         row: list[Any] = [
-            case.case_id, case.pathway, local.strftime("%Y-%m"),
+            case.case_id, pathway_name(case.pathway, lang), local.strftime("%Y-%m"),
             _facility(report, case.facility_id, lang), local.strftime("%Y-%m-%d %H:%M:%S"),
         ]  # fmt: skip
         for key in columns:
@@ -322,7 +336,7 @@ def case_table(report: Report, lang: Lang) -> Table:
             row += (
                 [None, ""] if fact is None else [_round(fact.minutes), pick(YES_NO[fact.met], lang)]
             )
-        row.append("; ".join(case.findings))
+        row.append(findings_text(case.findings, lang, labels))
         rows.append(row)
     return heads, rows
 
@@ -347,6 +361,7 @@ def findings_table(report: Report, lang: Lang) -> Table:
     """Counts of data-quality findings, then each case that has any."""
     keys = ("case_id", "facility", "ref_at", "findings")
     zone = ZoneInfo(report.scope.time_zone)
+    labels = metric_labels(report, lang)
     rows: list[list[Any]] = []
     for case in report.cases or []:
         if case.findings:
@@ -356,7 +371,7 @@ def findings_table(report: Report, lang: Lang) -> Table:
                     case.case_id,
                     _facility(report, case.facility_id, lang),
                     local,
-                    "; ".join(case.findings),
+                    findings_text(case.findings, lang, labels),
                 ]
             )
     return [header(k, lang) for k in keys], rows

@@ -12,21 +12,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import matplotlib as mpl
-from matplotlib import font_manager
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from dispatch.cases.chart_fonts import cjk_font
 from dispatch.cases.intervals import IntervalResult, Stamp
 from dispatch.reports import pdf_charts
 from dispatch.reports.document import Lang, meets, overall, pick, target_text
+from dispatch.reports.names import pathway_name
 from dispatch.reports.service import MetricReport, Report
 
 A4_LANDSCAPE = (11.69, 8.27)
-CJK_FILES = ("wqy-microhei", "wqy-zenhei", "notosanscjk", "notoserifcjk", "sourcehansans")
 SUMMARY_ROWS = 16
 QUALITY_KEYS = ("missing", "out_of_order", "clock_skew", "corrections")
 CHARTS_PER_PAGE = 4
@@ -70,17 +69,6 @@ def t(key: str, lang: Lang) -> str:
     return pick(TEXTS[key], lang)
 
 
-@lru_cache
-def cjk_font() -> str | None:
-    """The family name of an installed CJK font (registered with matplotlib), if any."""
-    for path in sorted(font_manager.findSystemFonts()):
-        if any(mark in path.lower().replace("-", "").replace("_", "") for mark in
-               (m.replace("-", "") for m in CJK_FILES)):  # fmt: skip
-            font_manager.fontManager.addfont(path)
-            return str(font_manager.FontProperties(fname=path).get_name())
-    return None
-
-
 @contextmanager
 def fonts(lang: Lang) -> Iterator[Lang]:
     """Matplotlib settings for the report; the language actually usable."""
@@ -108,7 +96,7 @@ def _summary_rows(metrics: Sequence[MetricReport], lang: Lang) -> list[list[str]
         label = m.label(lang)
         rows.append(
             [
-                m.pathway,
+                pathway_name(m.pathway, lang),
                 label if len(label) <= 34 else label[:33] + "…",
                 str(f.n), _fmt(f.mean), _fmt(f.median), _fmt(f.p90), share,
                 target_text(m, lang), marks[overall(m, f)],
@@ -128,7 +116,13 @@ def _cover(pdf: PdfPages, report: Report, lang: Lang, rows: list[list[str]], pag
         shown = f"{last - timedelta(days=1):%Y-%m-%d}" if whole_days else f"{last:%Y-%m-%d %H:%M}"
         start_format = "%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M"
         filters = " · ".join(
-            x for x in (scope.pathway, scope.facility_id, "DRILL" if scope.drill else None) if x
+            x
+            for x in (
+                pathway_name(scope.pathway, lang) if scope.pathway else None,
+                scope.facility_id,
+                "DRILL" if scope.drill else None,
+            )
+            if x
         )
         figure.text(
             0.05, 0.895,
@@ -182,7 +176,7 @@ def _trends(pdf: PdfPages, report: Report, lang: Lang) -> None:
             m = item.metric
             months = sorted(item.groups.by_month)
             figures = [item.groups.by_month[month] for month in months]
-            title = f"{m.label(lang)} ({m.pathway})"
+            title = f"{m.label(lang)} ({pathway_name(m.pathway, lang)})"
             if m.kind == "rate":
                 pdf_charts.rate_trend(
                     ax,
@@ -231,9 +225,8 @@ def _bars(pdf: PdfPages, report: Report, lang: Lang) -> None:
             ]
             shares = [f.compliance or 0.0 for _, f in judged]
             threshold = m.compliance_at_least if m.kind == "interval" else m.rate_at_least
-            pdf_charts.facility_bars(
-                ax, f"{m.label(lang)} ({m.pathway})", names, shares, threshold, t("at_least", lang)
-            )
+            title = f"{m.label(lang)} ({pathway_name(m.pathway, lang)})"
+            pdf_charts.facility_bars(ax, title, names, shares, threshold, t("at_least", lang))
         for ax in axes[len(chunk) :]:
             ax.axis("off")
         figure.tight_layout(rect=(0, 0, 1, 0.95))
@@ -264,7 +257,7 @@ def _timelines(
         top, bottom = figure.subplots(
             2, 1, sharex=True, gridspec_kw={"height_ratios": [3.0, 0.3 * rows + 0.6]}
         )
-        title = f"{t('worst', lang)} · #{case_id} · {found.pathway}"
+        title = f"{t('worst', lang)} · #{case_id} · {pathway_name(found.pathway, lang)}"
         pdf_charts.timeline(top, bottom, title, found.stamps, found.intervals, zone, lang)
         figure.tight_layout()
         _save(pdf, figure)

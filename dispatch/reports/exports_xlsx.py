@@ -16,6 +16,7 @@ from dispatch.reports.document import (
     Table,
     case_table,
     findings_table,
+    header,
     outside_table,
     pick,
     quality_table,
@@ -55,10 +56,11 @@ def _write(sheet: Worksheet, table: Table, widths: dict[int, int] | None = None)
 
 
 def _split(table: Table, group: str, lang: Lang) -> Table:
-    """The summary rows of one group (the group column is the 4th)."""
+    """The summary rows of one group (by the group column)."""
     heads, rows = table
+    column = heads.index(header("group", lang))
     wanted = pick(GROUP_NAMES[group], lang)
-    return heads, [row for row in rows if row[3] == wanted]
+    return heads, [row for row in rows if row[column] == wanted]
 
 
 def _mark_missed(sheet: Worksheet, no: str) -> None:
@@ -86,8 +88,10 @@ def report_xlsx(report: Report, lang: Lang) -> bytes:
     ]
     for key, table in tables:
         sheet = book.create_sheet(pick(SHEETS[key], lang))
-        _write(sheet, table, {3: 36} if key in ("summary", "month", "facility") else None)
-        if key in ("summary", "month", "facility"):
+        grouped = key in ("summary", "month", "facility")
+        metric_column = table[0].index(header("metric", lang)) + 1 if grouped else 0
+        _write(sheet, table, {metric_column: 36} if grouped else None)
+        if grouped:
             _mark_missed(sheet, no)
     quality = book.create_sheet(pick(SHEETS["quality"], lang))
     _write(quality, quality_table(report, lang), {1: 24, 2: 12})

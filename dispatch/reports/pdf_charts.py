@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from matplotlib.axes import Axes
 
 from dispatch.cases.intervals import IntervalResult, Stamp, current
+from dispatch.cases.milestone_labels import milestone_label
 
 MET, MISSED, NO_TARGET, LINE = "#1e8e3e", "#d93025", "#80868b", "#1a73e8"
 
@@ -136,7 +137,8 @@ def timeline(
         top.plot([x], [level], "o", color=LINE, markersize=4)
         where = f" @{stamp.facility_id}" if stamp.facility_id else ""
         top.annotate(
-            f"{stamp.milestone}{where}\n{stamp.at.astimezone(zone):%m-%d %H:%M}",
+            f"{milestone_label(stamp.milestone, 'zh' if lang == 'zh' else 'en')}{where}"
+            f"\n{stamp.at.astimezone(zone):%m-%d %H:%M}",
             (x, level), xytext=(3, 2), textcoords="offset points", fontsize=6,
         )  # fmt: skip
     top.set_ylim(0, 7.8)

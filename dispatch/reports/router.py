@@ -16,6 +16,7 @@ from dispatch.reports.document import report_json
 from dispatch.reports.exports_csv import CsvTable, report_csv
 from dispatch.reports.exports_pdf import Timeline, report_pdf, worst_case_ids
 from dispatch.reports.exports_xlsx import report_xlsx
+from dispatch.reports.names import report_file_name
 from dispatch.reports.service import CasesMode, Report
 from dispatch.settings import Settings
 from units.deps import CurrentUser, SessionDep
@@ -100,6 +101,16 @@ async def intervals(
         body: dict[str, Any] = report_json(report)
         return JSONResponse(body)
     content, media = await render(db, report, format, lang, table)
-    name = f"report-intervals-{start:%Y%m%d}-{end:%Y%m%d}.{format}"
+    name = report_file_name(
+        start,
+        end,
+        settings.time_zone,
+        format,
+        pathway=scope.pathway,
+        facility_id=scope.facility_id,
+        drill=drill,
+        table=table if format == "csv" else None,
+        lang=lang,
+    )
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(content, media_type=media, headers=headers)

@@ -182,7 +182,8 @@ async def test_metrics_table_shows_figures_against_targets(
 
 
 async def test_downloads_are_fetched_with_the_token(pages: Pages, seeded: Seeded) -> None:
-    """The Excel and per-case CSV downloads arrive as real files of the seeded cases."""
+    """The Excel and per-case CSV downloads arrive as real files of the seeded cases, each
+    named for what it holds and its days (the last one included)."""
     page = await reports(pages, seeded, "auditor")
     await expect(page.locator("button[data-download]")).to_have_count(4)
 
@@ -194,13 +195,15 @@ async def test_downloads_are_fetched_with_the_token(pages: Pages, seeded: Seeded
     response = await answered.value
     assert (200, XLSX) == (response.status, response.headers["content-type"])
     excel = await downloaded.value
-    assert excel.suggested_filename.endswith(".xlsx")
+    period = f"{seeded.start.isoformat()}_{seeded.end.isoformat()}"  # the last day included
+    assert f"infofirst-intervals-all-{period}.xlsx" == excel.suggested_filename
     excel_path = await excel.path()
     assert b"PK\x03\x04" == excel_path.read_bytes()[:4]
 
     async with page.expect_download() as downloaded:
         await page.locator("button[data-download=cases]").click()
     table = await downloaded.value
+    assert f"infofirst-intervals-cases-all-{period}.csv" == table.suggested_filename
     text = (await table.path()).read_bytes().decode("utf-8")
     assert text.startswith("\ufeff病例编号")
     listed = {int(line.split(",", 1)[0]) for line in text.splitlines()[1:] if line}

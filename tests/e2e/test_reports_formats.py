@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from dispatch.reports.exports_pdf import cjk_font
+from dispatch.cases.chart_fonts import cjk_font
 from dispatch.reports.exports_xlsx import cell_values, sheet_names
 from tests.conftest import Login
 from tests.e2e.cases_helpers import signed_in
@@ -21,6 +22,11 @@ from tests.e2e.reports_helpers import get_report, load_all
 async def loaded(client: httpx.AsyncClient, login: Login) -> dict[str, int]:
     """The fixture cases, stamped through the API in this test's transaction."""
     return await load_all(client, login)
+
+
+STEMI_ZH = "急性ST段抬高型心肌梗死"
+# What a raw code looks like in a cell: a snake_case id, a "kind:subject" finding, a pathway id.
+RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z_]+:[a-z_]+\b|\b(?:stemi|stroke|trauma)\b")
 
 
 def rows_of(response: httpx.Response) -> list[list[str]]:
@@ -38,10 +44,13 @@ async def test_csv_summary_has_chinese_headers_and_the_figures(
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     head, *rows = rows_of(response)
-    assert ["路径", "指标代码", "指标", "分组", "月份", "机构", "目标"] == head[:7]
-    total = next(r for r in rows if r[1] == "door_to_wire" and r[3] == "全部")
-    assert ["4", "48.25", "34.0", "87.0", "0.75"] == total[7:12]
-    months = [r[4] for r in rows if r[1] == "fmc_to_first_ecg" and r[3] == "按月"]
+    assert ["路径", "指标", "分组", "月份", "机构", "目标"] == head[:6]
+    total = next(r for r in rows if r[1] == "PCI医院入门至导丝通过 (D2W)" and r[2] == "全部")
+    assert ["4", "48.25", "34.0", "87.0", "0.75"] == total[6:11]
+    assert STEMI_ZH == total[0]
+    months = [
+        r[3] for r in rows if (r[0], r[1], r[2]) == (STEMI_ZH, "首次医疗接触至首份心电图", "按月")
+    ]
     assert ["2025-03", "2025-04"] == months
 
 
@@ -84,8 +93,8 @@ async def test_xlsx_opens_with_its_sheets(
     assert sheet_names("zh") == book.sheetnames
     summary = cell_values(book["汇总"])
     assert "指标" in summary[0]
-    d2w = next(r for r in summary if r[1] == "door_to_wire")
-    assert (4, 48.25) == (d2w[7], d2w[8])
+    d2w = next(r for r in summary if r[1] == "PCI医院入门至导丝通过 (D2W)")
+    assert (4, 48.25) == (d2w[6], d2w[7])
     cases = cell_values(book["病例"])
     assert 1 + 5 == len(cases)
     outside = cell_values(book["超标病例"])
@@ -132,3 +141,64 @@ async def test_pdf_in_english(
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Summary against the targets" in text
     assert "Door to wire" in text or "PCI door to wire" in text
+
+
+async def test_chinese_files_carry_no_raw_codes(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """lang=zh: pathways, metrics, milestones and findings by their Chinese names in the three
+    CSV tables and every sheet of the workbook; English keeps the codes."""
+    headers = await signed_in(login, "auditor")
+    cells: list[str] = []
+    for table in ("summary", "cases", "findings"):
+        response = await get_report(client, headers, format="csv", table=table)
+        cells += [cell for row in rows_of(response) for cell in row]
+    book = load_workbook(
+        io.BytesIO((await get_report(client, headers, format="xlsx")).content), read_only=True
+    )
+    cells += [str(v) for sheet in book for row in cell_values(sheet) for v in row if v is not None]
+    assert [] == [cell for cell in cells if RAW_CODE.search(cell)]
+    assert any("已更正：导丝通过" in cell for cell in cells)  # corrected:wire_crossing
+    assert any("缺失：发病" in cell for cell in cells)  # missing:symptom_onset
+    english = await get_report(client, headers, format="csv", table="findings", lang="en")
+    assert any("corrected:wire_crossing" in cell for row in rows_of(english) for cell in row)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            {"format": "xlsx", "pathway": "stemi"},
+            "infofirst-intervals-stemi-2025-03-01_2025-04-30.xlsx",
+        ),
+        ({"format": "csv"}, "infofirst-intervals-all-2025-03-01_2025-04-30.csv"),
+        (
+            {"format": "csv", "table": "cases", "lang": "en"},
+            "infofirst-intervals-cases-all-2025-03-01_2025-04-30-en.csv",
+        ),
+        (
+            {"format": "pdf", "facility_id": "th-nandun", "from": "2025-03-01", "to": "2025-03-31"},
+            "infofirst-intervals-all-th-nandun-2025-03-01_2025-03-31.pdf",
+        ),
+        (
+            {
+                "format": "csv",
+                "from": "2025-03-01T00:00:00+08:00",
+                "to": "2025-04-01T00:00:00+08:00",
+            },
+            "infofirst-intervals-all-2025-03-01_2025-03-31.csv",
+        ),
+    ],
+)
+async def test_downloads_are_named_for_what_they_hold_and_their_days(
+    client: httpx.AsyncClient,
+    login: Login,
+    loaded: dict[str, int],
+    params: dict[str, str],
+    expected: str,
+) -> None:
+    """Content-Disposition names the report, its table, pathway, facility and period, the last
+    day included (a datetime `to` is excluded: its day before is the last)."""
+    response = await get_report(client, await signed_in(login, "auditor"), **params)
+    assert 200 == response.status_code, response.text
+    assert f'attachment; filename="{expected}"' == response.headers["content-disposition"]

@@ -65,7 +65,7 @@ async def test_report_writes_each_format(committed: dict[str, int], tmp_path: Pa
     book = load_workbook(tmp_path / "report.xlsx", read_only=True)
     assert "汇总" == book.sheetnames[0]
     assert len(PdfReader(io.BytesIO((tmp_path / "report.pdf").read_bytes())).pages) >= 3
-    assert "door_to_wire" in (tmp_path / "report.csv").read_text(encoding="utf-8-sig")
+    assert "PCI医院入门至导丝通过" in (tmp_path / "report.csv").read_text(encoding="utf-8-sig")
     assert '"case_count": 1' in (tmp_path / "report.json").read_text(encoding="utf-8")
     drill = tmp_path / "drill.json"
     result, text = await run("report", *period, "--format", "json", "--drill", "-o", str(drill))

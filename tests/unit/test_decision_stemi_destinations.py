@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from dispatch.cases.decision_rules import LysisOption, PciOption
+from dispatch.cases.decision_rules import FacilityName, LysisOption, PciOption
 from tests.unit.decision_helpers import CONFIG, COUNTY, codes, minutes_ago, stemi
 
 # --- STEMI: each PCI centre's door-to-wire -------------------------------------------------
@@ -42,6 +42,15 @@ def test_stemi_own_median_reason_says_which_was_used() -> None:
         decision.reasons[1].reason
     )
     assert "县医院：路程40 + 本院中位门-导丝50（5例）= 110分钟。" == decision.reasons[1].reason_zh
+
+
+def test_stemi_reasons_name_the_centre_in_each_language() -> None:
+    """A centre with an English name is named in English in the English sentences."""
+    county = PciOption("county", FacilityName("县医院", "County hospital"), 40, [])
+    decision = stemi(pci_options=[county])
+    assert decision.reasons[1].reason.startswith("County hospital: road 40")
+    assert decision.reasons[1].reason_zh.startswith("县医院：路程40")
+    assert "县医院" == decision.pci_estimates[0].option.name  # the name itself stays Chinese
 
 
 def test_stemi_configured_prior_and_min_cases() -> None:

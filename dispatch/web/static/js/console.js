@@ -16,7 +16,7 @@ import { state, tickTimers } from './console-util.js';
 const $ = byId;
 
 function startClock() {
-  const clock = el('span', { class: 'console-clock', id: 'console-clock', 'aria-label': t('console.clock') });
+  const clock = el('span', { class: 'console-clock', id: 'console-clock', 'data-i18n-aria': 'console.clock', 'aria-label': t('console.clock') });
   $('header-slot').append(clock);
   const tick = () => {
     clock.textContent = fmtTime(new Date().toISOString());

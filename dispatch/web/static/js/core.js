@@ -4,6 +4,7 @@
 // A page calls startPage({...}) once; see dispatch/web/README.md.
 
 import { locale, onLangChange, register, setLang, getLang, t, translate } from './i18n.js';
+import { problemMessage } from './problems.js';
 
 export const API = '/api/v1';
 const TOKEN_KEY = 'infofirst.token';
@@ -19,6 +20,7 @@ register({
     'core.signin': '登录',
     'core.signout': '退出',
     'core.signin.failed': '登录失败：{detail}',
+    'core.signin.wrong': '用户名或密码错误',
     'core.demo.hint': '演示账号（密码均为 demo）：{logins}',
     'core.live': '实时',
     'core.connecting': '连接中…',
@@ -47,6 +49,7 @@ register({
     'core.signin': 'Sign in',
     'core.signout': 'Sign out',
     'core.signin.failed': 'Sign-in failed: {detail}',
+    'core.signin.wrong': 'wrong username or password',
     'core.demo.hint': 'Demo logins (password demo): {logins}',
     'core.live': 'Live',
     'core.connecting': 'Connecting…',
@@ -202,24 +205,27 @@ export class ApiError extends Error {
 }
 
 /**
- * What went wrong, for a message: an ApiError's detail (its title when it has none), another
- * Error's message, anything else as a string.
+ * What went wrong, in the user's language: an ApiError's problem type translated
+ * (problems.js; invalid input field by field; no connection: "网络不可用"), another Error's
+ * message, anything else as a string.
  * @param {unknown} error
  * @returns {string}
  */
 export function errorDetail(error) {
-  if (error instanceof ApiError) return error.detail || error.message;
+  if (error instanceof ApiError) {
+    return error.status === 0 ? t('core.network') : problemMessage(error.body, getLang(), error.title);
+  }
   if (error instanceof Error) return error.message;
   return String(error);
 }
 
 /**
- * An error's message (an ApiError's is "title: detail"), anything else as a string.
+ * An error for a message: the same as errorDetail (an ApiError in the user's language).
  * @param {unknown} error
  * @returns {string}
  */
 export function errorMessage(error) {
-  return error instanceof Error ? error.message : String(error);
+  return errorDetail(error);
 }
 
 /**
@@ -593,7 +599,7 @@ async function keptUser() {
     } catch (/** @type {any} */ err) {
       const passing = err instanceof ApiError && (err.status === 0 || err.status >= 500);
       if (!passing) {
-        if (err.status !== 401) toast(err.message, 'error');
+        if (err.status !== 401) toast(errorDetail(err), 'error');
         setToken(null);
         return null;
       }
@@ -625,8 +631,11 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
   const notice = el('p', { id: 'role-notice', class: 'role-notice', hidden: true });
   top.after(banner, login, notice);
   translate(document);
+  const pageTitle = () => { document.title = `infofirst · ${t(title)}`; };
+  pageTitle();
   setLive('connecting');
   onLangChange(() => {
+    pageTitle();
     if (me) showUser(me);
     showStale();
   });
@@ -658,21 +667,37 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
       await onSignedIn?.(user);
     } catch (/** @type {any} */ err) {
       console.error(err); // a script error: shown, and logged for the browser tests
-      toast(err.message, 'error', 15_000);
+      toast(errorDetail(err), 'error', 15_000);
     }
   };
 
+  /** @type {unknown} */
+  let shownSignInError = null;
+  const showSignInError = () => {
+    const error = byId('login-error');
+    const err = shownSignInError;
+    if (err === null) {
+      error.textContent = '';
+      return;
+    }
+    const detail = err instanceof ApiError && err.status === 401 ? t('core.signin.wrong') : errorDetail(err);
+    error.textContent = t('core.signin.failed', { detail });
+  };
+  onLangChange(showSignInError);
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const error = byId('login-error');
-    error.textContent = '';
+    shownSignInError = null;
+    showSignInError();
     let user;
     try {
       user = await signIn(form.username.value.trim(), form.password.value);
-    } catch (/** @type {any} */ err) {
-      error.textContent = t('core.signin.failed', { detail: err.detail || err.title || err.message });
+    } catch (err) {
+      shownSignInError = err;
+      showSignInError();
       return;
     }
+    shownSignInError = null;
     form.password.value = '';
     await enter(user);
   });

@@ -1,7 +1,7 @@
 // The field app's case picker: the active cases, and a form to open a new one.
 
 import { api, byId, el, errorDetail, errorMessage, fmtTime, fresh, isOffline, newKey, stale } from './core.js';
-import { pick, t } from './i18n.js';
+import { onLangChange, pick, t } from './i18n.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
 import { limitTexts } from './text-limit.js';
 
@@ -89,7 +89,13 @@ export function setUpNewCase() {
     return;
   }
   limitTexts(form, ctx.config.text_limits);
-  form.pathway.replaceChildren(...ctx.config.pathways.map((p) => el('option', { value: p.id }, pick(p.name_zh, p.name_en))));
+  const fillPathways = () => {
+    const chosen = form.pathway.value;
+    form.pathway.replaceChildren(...ctx.config.pathways.map((p) => el('option', { value: p.id }, pick(p.name_zh, p.name_en))));
+    if (chosen) form.pathway.value = chosen;
+  };
+  fillPathways();
+  onLangChange(fillPathways);
   const hasFacility = Boolean(ctx.facilities.get(ctx.me.facility_id));
   byId('where-facility-label').hidden = !hasFacility;
   whereChoice(form, hasFacility ? 'facility' : 'place').checked = true;

@@ -4,7 +4,7 @@
 // key and its original device time, so a bad connection only delays it. The answer from the
 // centre comes back on the township's own alert stream (or by polling, for ambulance crews).
 
-import { api, beforeSignOut, byId, config, el, errorMessage, fmtTime, fresh, isOffline, setLive, stale, startPage, toast } from './core.js';
+import { api, beforeSignOut, byId, config, el, errorDetail, errorMessage, fmtTime, fresh, isOffline, setLive, stale, startPage, toast } from './core.js';
 import { onLangChange, t } from './i18n.js';
 import { openOutbox } from './queue.js';
 import { openStream, streamHead } from './stream.js';
@@ -66,7 +66,7 @@ function onSent(item, result) {
 }
 
 function onFailed(item, error) {
-  toast(t('field.queue.failed', { label: itemLabel(item), detail: error.detail || error.title }), 'error', 12_000);
+  toast(t('field.queue.failed', { label: itemLabel(item), detail: errorDetail(error) }), 'error', 12_000);
 }
 
 async function onQueueChange() {

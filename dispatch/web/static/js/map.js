@@ -18,12 +18,14 @@ register({
     'map.minutes': '{minutes}分钟车程（{capability}）', 'map.synthetic': '合成演示路网',
     'map.kind.ambulance_station': '急救站', 'map.kind.village_clinic': '村卫生室', 'map.kind.township_unit': '乡镇卫生院',
     'map.kind.county_hospital': '县医院', 'map.kind.city_hospital': '市医院',
+    'map.zoom.in': '放大', 'map.zoom.out': '缩小', 'map.layers': '图层',
   },
   en: {
     'map.roads': 'Roads', 'map.facilities': 'Facilities', 'map.coverage': 'Drive-time areas', 'map.ambulances': 'Ambulances',
     'map.minutes': '{minutes} min by road ({capability})', 'map.synthetic': 'synthetic demo roads',
     'map.kind.ambulance_station': 'Ambulance station', 'map.kind.village_clinic': 'Village clinic', 'map.kind.township_unit': 'Township unit',
     'map.kind.county_hospital': 'County hospital', 'map.kind.city_hospital': 'City hospital',
+    'map.zoom.in': 'Zoom in', 'map.zoom.out': 'Zoom out', 'map.layers': 'Layers',
   },
 });
 
@@ -104,11 +106,28 @@ export async function createMap(container, { roads = true, facilities = true, co
   const L = await loadLeaflet();
   const settings = await config();
   const map = L.map(container, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true });
+  const zoomTitles = () => { // Leaflet's own titles are English: in place, so the controls keep their order
+    for (const [selector, key] of [['.leaflet-control-zoom-in', 'map.zoom.in'], ['.leaflet-control-zoom-out', 'map.zoom.out']]) {
+      const button = map.zoomControl?.getContainer()?.querySelector(selector);
+      if (!(button instanceof HTMLElement)) continue;
+      button.title = t(key);
+      button.setAttribute('aria-label', t(key));
+    }
+  };
+  zoomTitles();
+  onLangChange(zoomTitles);
   map.attributionControl.setPrefix(false);
   if (settings.tile_url) {
     L.tileLayer(settings.tile_url, { attribution: settings.tile_attribution || '', maxZoom: 18 }).addTo(map);
   }
-  if (settings.synthetic) map.attributionControl.addAttribution(t('map.synthetic'));
+  let attribution = settings.synthetic ? t('map.synthetic') : '';
+  if (attribution) map.attributionControl.addAttribution(attribution);
+  onLangChange(() => {
+    if (!attribution) return;
+    map.attributionControl.removeAttribution(attribution);
+    attribution = t('map.synthetic');
+    map.attributionControl.addAttribution(attribution);
+  });
   const layers = {
     coverage: L.layerGroup().addTo(map),
     roads: L.layerGroup().addTo(map),
@@ -159,10 +178,16 @@ export async function createMap(container, { roads = true, facilities = true, co
   }
   overlays.ambulances = layers.ambulances;
   const names = () => Object.fromEntries(Object.entries(overlays).map(([key, layer]) => [t(`map.${key}`), layer]));
-  let control = L.control.layers(undefined, names(), { collapsed: true }).addTo(map);
+  const layersControl = () => {
+    const made = L.control.layers(undefined, names(), { collapsed: true }).addTo(map);
+    const toggle = made.getContainer()?.querySelector('.leaflet-control-layers-toggle');
+    if (toggle instanceof HTMLElement) toggle.title = t('map.layers'); // Leaflet's own is English
+    return made;
+  };
+  let control = layersControl();
   onLangChange(() => {
     control.remove();
-    control = L.control.layers(undefined, names(), { collapsed: true }).addTo(map);
+    control = layersControl();
   });
 
   /** @type {Map<string, import('leaflet').CircleMarker>} */

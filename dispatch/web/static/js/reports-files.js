@@ -3,7 +3,7 @@
 // to the browser as blob: URLs (allowed by the pages' CSP).
 
 import { api, byId, el, errorDetail, toast } from './core.js';
-import { t } from './i18n.js';
+import { getLang, onLangChange, t } from './i18n.js';
 
 let shownUrl = null;
 
@@ -15,9 +15,14 @@ function dialog() {
 export function setUpTimeline() {
   const box = dialog();
   byId('timeline-close').addEventListener('click', () => box.close());
+  onLangChange(() => { // the chart is drawn in the page's language: draw it again
+    const shown = byId('timeline-img', HTMLImageElement).dataset.caseId;
+    if (box.open && shown) openTimeline(shown);
+  });
   box.addEventListener('close', () => {
     const img = byId('timeline-img', HTMLImageElement);
     img.removeAttribute('src');
+    delete img.dataset.caseId;
     if (shownUrl) URL.revokeObjectURL(shownUrl);
     shownUrl = null;
   });
@@ -34,7 +39,7 @@ export async function openTimeline(id) {
   status.textContent = t('reports.timeline.loading');
   if (!box.open) box.showModal();
   try {
-    const response = await api(`/cases/${id}/timeline.svg`, { raw: true });
+    const response = await api(`/cases/${id}/timeline.svg?lang=${getLang()}`, { raw: true });
     const blob = await response.blob();
     if (shownUrl) URL.revokeObjectURL(shownUrl);
     shownUrl = URL.createObjectURL(blob);
@@ -45,6 +50,7 @@ export async function openTimeline(id) {
     });
     img.hidden = false;
     img.dataset.caseId = String(id);
+    img.dataset.lang = getLang();
     status.textContent = '';
   } catch (error) {
     status.textContent = errorDetail(error);

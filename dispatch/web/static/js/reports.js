@@ -15,7 +15,7 @@ import { download, openTimeline, setUpTimeline } from './reports-files.js';
 const $ = byId;
 const OWN_FACILITY = ['township', 'cathlab'];
 const FILTER_KINDS = ['county_hospital', 'city_hospital', 'township_unit'];
-const view = { report: null, months: [], selected: null, shown: PAGE, facilities: new Map(), pathways: [] };
+const view = { report: null, failure: null, months: [], selected: null, shown: PAGE, facilities: new Map(), pathways: [] };
 
 function facilityName(id, fallback = null) {
   const found = view.facilities.get(id);
@@ -134,11 +134,11 @@ async function load() {
     view.report = await api(`/reports/intervals?${query({ format: 'json', cases: 'all' })}`);
   } catch (error) {
     view.report = null;
-    const empty = error instanceof ApiError && error.status === 404 && error.body?.type?.includes('empty-period');
-    status.textContent = empty ? t('reports.empty') : t('reports.failed', { detail: errorDetail(error) });
-    status.className = `report-status ${empty ? 'empty' : 'failed'}`;
+    view.failure = error;
+    showFailure();
     return;
   }
+  view.failure = null;
   const period = view.report.period;
   view.months = monthsBetween(period.from.slice(0, 7), lastDay(period.to).slice(0, 7));
   view.selected = pickMetric(view.report);
@@ -146,6 +146,16 @@ async function load() {
   status.textContent = '';
   $('report').hidden = false;
   render();
+}
+
+/** Why there is no report, in the page's language (again after a switch). */
+function showFailure() {
+  const error = view.failure;
+  if (!error) return;
+  const status = $('report-status');
+  const empty = error instanceof ApiError && error.status === 404 && error.body?.type?.includes('empty-period');
+  status.textContent = empty ? t('reports.empty') : t('reports.failed', { detail: errorDetail(error) });
+  status.className = `report-status ${empty ? 'empty' : 'failed'}`;
 }
 
 function render() {
@@ -241,7 +251,10 @@ startPage({
       view.shown += PAGE;
       renderCases();
     });
-    onLangChange(render);
+    onLangChange(() => {
+      render();
+      showFailure();
+    });
     await load();
   },
 });
