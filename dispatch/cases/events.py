@@ -82,16 +82,18 @@ async def _facility_for(
 ) -> tuple[str | None, list[str]]:
     """The facility the stamp belongs to, checked against the case, and the flags it earns: a
     facility becomes a party of the case by a transfer (or as its destination), never by a
-    stamp; but a data manager or an admin entering a paper record (``anywhere``) may stamp in
-    the record's order, at a facility not yet on the case: the stamp is kept and flagged
-    ``facility_not_on_case``, a data-quality finding, never a refusal (issue 14)."""
+    stamp, so a door (in or out) needs the facility on the case, whoever records it (issue 12,
+    finding 4). But a data manager or an admin entering a paper record (``anywhere``) may stamp
+    the other milestones in the record's order, at a facility not yet on the case (the cath
+    lab activated before the patient's door there): kept and flagged ``facility_not_on_case``,
+    a data-quality finding, not a refusal (issue 14); they do not make it a party."""
     on_case = facilities_on(case, stamps, transferred)
     if milestone in FACILITY_MILESTONES and facility_id is None:
         raise InvalidEvent(f"{milestone} needs the facility_id of the door the patient passed")
     if facility_id is not None and await db.get(Facility, facility_id) is None:
         raise NotFound("facility", facility_id)
     if facility_id is not None and facility_id not in on_case:
-        if anywhere:
+        if anywhere and milestone not in FACILITY_MILESTONES:
             return facility_id, ["facility_not_on_case"]
         if milestone == "facility_arrival":
             raise TransferFirst(

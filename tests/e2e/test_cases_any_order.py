@@ -17,6 +17,7 @@ from tests.e2e.cases_helpers import (
     read_case,
     signed_in,
     stamp,
+    transfer,
 )
 from tests.e2e.units_helpers import assert_problem
 
@@ -26,9 +27,9 @@ NANDUN, COUNTY = "th-nandun", "county-hospital"
 async def test_a_paper_record_is_accepted_in_the_forms_order(
     client: httpx.AsyncClient, login: Login
 ) -> None:
-    """FMC before the door-in, then the county's cath-lab activation and readiness before its
-    door (the county not yet on the case), then the doors: all 201, the early county stamps
-    flagged, and door -> wire computed once the wire is in."""
+    """FMC before the door-in, then the county's cath-lab activation and readiness before the
+    county is on the case: 201, flagged; its door needs the explicit transfer first (issue 12:
+    a stamp never makes a facility a party), then the door and the wire: door -> wire 50."""
     township = await signed_in(login, f"township-{NANDUN}")
     case_id = int((await open_case(client, township, case_body(*NANDUN_VILLAGE)))["id"])
     manager = await signed_in(login, "data-manager")
@@ -36,8 +37,6 @@ async def test_a_paper_record_is_accepted_in_the_forms_order(
         ("first_medical_contact", 180, None),
         ("cathlab_activated", 150, COUNTY),
         ("cathlab_ready", 125, COUNTY),
-        ("facility_arrival", 120, COUNTY),
-        ("wire_crossing", 70, COUNTY),
     ]
     made = {
         m: await stamp(
@@ -45,6 +44,13 @@ async def test_a_paper_record_is_accepted_in_the_forms_order(
         )
         for m, ago, f in rows
     }
+    early_door = await post_event(
+        client, manager, case_id, "facility_arrival", minutes_ago(120), facility_id=COUNTY
+    )
+    assert "/problems/transfer-first" == assert_problem(early_door, 409)["type"]
+    await transfer(client, manager, case_id, COUNTY)
+    await stamp(client, manager, case_id, "facility_arrival", minutes_ago(120), facility_id=COUNTY)
+    await stamp(client, manager, case_id, "wire_crossing", minutes_ago(70), facility_id=COUNTY)
     assert "facility_not_on_case" in made["cathlab_activated"]["flags"]
     assert "facility_not_on_case" in made["cathlab_ready"]["flags"]
     case = await read_case(client, manager, case_id)

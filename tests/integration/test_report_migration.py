@@ -98,6 +98,7 @@ def test_upgrading_backfills_the_cases_already_there() -> None:
         facts = {row["name"]: row for row in asyncio.run(_facts())}
         found = facts["critical_value_to_puncture"]
         assert (47.0, True, "2025-03-01") == (found["minutes"], found["met"], str(found["month"]))
-        assert 11 == len(facts)
+        # the 47-minute case: 11 facts, and diagnosis -> wire and total ischaemic time (issue 14)
+        assert 13 == len(facts)
     finally:
         asyncio.run(_drop())
