@@ -221,3 +221,28 @@ async def test_township_user_reads_only_its_own_facility(pages: Pages, seeded: S
     await expect(rows.first).to_have_attribute("data-case-id", str(seeded.township_id))
     ecg = page.locator("#metrics-table tr[data-metric='stemi:fmc_to_first_ecg']")
     assert ["1", "5.0"] == (await ecg.locator("td.num").all_inner_texts())[:2]
+
+
+async def test_missed_targets_by_delay_reason_and_the_month_on_month_trend(
+    pages: Pages, seeded: Seeded, server: WebServer
+) -> None:
+    """Issue 14: the data manager gives the 100-minute door-to-wire its reason (cath lab busy);
+    the page lists the period's misses by reason (the 95-minute one still without) and says the
+    door-to-wire mean fell month on month (85 -> 77.5: better)."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
+        manager = await token(http, "data-manager")
+        given = await http.put(
+            f"{API}/cases/{seeded.county_ids[1]}/delay-reasons/door_to_wire",
+            json={"code": "cathlab_busy", "note": "the lab had a patient on the table"},
+            headers=manager,
+        )
+        assert 200 == given.status_code, given.text
+    page = await reports(pages, seeded, "auditor", "&pathway=stemi")
+    busy = page.locator("#delays-body tr[data-code='cathlab_busy']")
+    await expect(busy).to_contain_text("PCI医院入门至导丝通过")
+    await expect(busy).to_contain_text("导管室占用")
+    await expect(busy.locator("td.num")).to_have_text("1")
+    await expect(page.locator("#delays-body tr[data-code='none']").first).to_be_visible()
+    wire = page.locator("#metrics-table tr[data-metric='stemi:door_to_wire']")
+    await wire.locator("th button").click()
+    await expect(page.locator("#trend-note")).to_contain_text("均值 -7.5 分钟，改善")

@@ -169,8 +169,35 @@ function render() {
   $('quality').replaceChildren(...['missing', 'out_of_order', 'clock_skew', 'corrections', 'cases_with_findings'].map((key) => el('li', {
     class: report.quality[key] ? 'has' : '', dataset: { quality: key },
   }, el('strong', {}, String(report.quality[key] ?? 0)), ` ${t(`reports.quality.${key}`)}`)));
+  renderDelays(report);
   renderMetrics();
   renderCases();
+}
+
+/** The period's missed intervals by delay reason (the data manager's list; issue 14). */
+function renderDelays(report) {
+  const rows = report.delay_reasons || [];
+  $('delays-empty').hidden = rows.length > 0;
+  $('delays-table').hidden = rows.length === 0;
+  const label = (r) => {
+    const metric = report.metrics.find((m) => m.pathway === r.pathway && m.name === r.name);
+    return metric ? metricLabel(metric) : r.name;
+  };
+  $('delays-body').replaceChildren(...rows.map((r) => el('tr', { class: r.code === 'none' ? 'has' : '', dataset: { code: r.code } },
+    el('td', {}, label(r)), el('td', {}, pick(r.label_zh, r.label_en)), el('td', { class: 'num' }, String(r.n)))));
+}
+
+/** Month on month (and year on year) in one line: what changed and whether it is better. */
+function trendNote(trend) {
+  const parts = [];
+  for (const [key, change] of [['mom', trend?.month_on_month], ['yoy', trend?.year_on_year]]) {
+    if (!change) continue;
+    const delta = change.mean_change !== null ? t('reports.trendnote.mean', { v: change.mean_change > 0 ? `+${change.mean_change}` : String(change.mean_change) })
+      : change.share_change !== null ? t('reports.trendnote.share', { v: `${change.share_change > 0 ? '+' : ''}${Math.round(change.share_change * 1000) / 10}` }) : '';
+    const verdict = change.better === null ? t('reports.trendnote.same') : t(change.better ? 'reports.trendnote.better' : 'reports.trendnote.worse');
+    parts.push(t(`reports.trendnote.${key}`, { from: change.from, to: change.to, delta, verdict }));
+  }
+  return parts.join(' · ');
 }
 
 function lastDay(periodTo) {
@@ -186,6 +213,7 @@ function renderMetrics() {
   const metric = report.metrics.find((m) => metricKey(m) === view.selected);
   if (!metric) return;
   $('trend-title').textContent = t('reports.trend', { metric: metricLabel(metric) });
+  $('trend-note').textContent = trendNote(metric.trend);
   $('trend-chart').replaceChildren(trendChart(metric, view.months));
   $('facility-title').textContent = t('reports.facilities', { metric: metricLabel(metric) });
   $('facility-body').replaceChildren(...facilityRows(metric, facilityName));
