@@ -34,3 +34,14 @@ def test_nginx_accepts_the_example(tmp_path: Path) -> None:
     )  # fmt: skip
     assert 0 == result.returncode, result.stderr
     assert "syntax is ok" in result.stderr
+
+
+def test_sign_in_attempts_are_limited_per_address_at_the_proxy() -> None:
+    """The token endpoint has its own location with a per-address request limit answered 429
+    (the application's own throttling stays behind it)."""
+    text = CONFIG.read_text()
+    block = text[text.index("location = /api/v1/auth/token {") :]
+    block = block[: block.index("}")]
+    assert "limit_req_zone $binary_remote_addr zone=infofirst_sign_in" in text
+    assert "limit_req zone=infofirst_sign_in" in block
+    assert "limit_req_status 429;" in block
