@@ -62,11 +62,12 @@ CHINESE_LEFT = """() => {
 }"""
 
 # Chinese that is data or meant to be Chinese, not the page's own text: the switch back to 中文,
-# the ambulances' call signs, the search box's example of a village name.
+# the ambulances' call signs, the search box's examples of village names (a village, its
+# pinyin, a township and village written together: what people type, in Chinese).
 DATA = (
     re.compile(r"^中文$"),
     re.compile(r"^项城120-\d+$"),
-    re.compile(r"^e\.g\. \S+ / [a-z]+ / [a-z]+$"),
+    re.compile(r"^e\.g\. \S+ / [a-z]+ / \S+$"),
 )
 
 
