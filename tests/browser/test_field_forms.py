@@ -69,7 +69,7 @@ async def test_the_late_presentation_findings_reach_the_case(
     pages: Pages, http: httpx.AsyncClient
 ) -> None:
     """Issue 14: ticking 'ongoing ischaemia' on a STEMI case's findings records it on the case
-    (the decision's late-presentation rule reads it); 'arrhythmia' stays unticked."""
+    (the decision's late-presentation rule reads it); 'arrhythmia', unticked, is recorded False."""
     township = await token(http, f"township-{TOWNSHIP}")
     case_id = await open_case(http, township, f"晚就诊 {uuid.uuid4().hex[:6]}")
     page = await township_page(pages)
@@ -82,4 +82,4 @@ async def test_the_late_presentation_findings_reach_the_case(
     assert 200 == (await patched.value).status
     answer = await http.get(f"{API}/cases/{case_id}", headers=township)
     findings = answer.json()["findings"]
-    assert (True, None) == (findings["ongoing_ischaemia"], findings["arrhythmia"])
+    assert (True, False) == (findings["ongoing_ischaemia"], findings["arrhythmia"])

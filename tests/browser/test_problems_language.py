@@ -71,6 +71,9 @@ DATA = (
 )
 
 
+CALL_SIGN = re.compile(r"项城120-\d+")
+
+
 def chinese_strings(value: Any) -> set[str]:
     """Every string holding Chinese in a JSON value (what people typed: complaints, summaries,
     notes, reasons)."""
@@ -106,6 +109,7 @@ def left_in_chinese(found: list[dict[str, str]], typed: set[str]) -> list[str]:
         text = item["text"]
         for data in sorted(typed, key=len, reverse=True):
             text = text.replace(data, "")
+        text = CALL_SIGN.sub("", text)  # a call sign inside a sentence ("from 项城120-14")
         if any(p.search(text) for p in DATA):
             continue
         if CJK.search(text):

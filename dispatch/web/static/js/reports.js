@@ -15,7 +15,7 @@ import { download, openTimeline, setUpTimeline } from './reports-files.js';
 const $ = byId;
 const OWN_FACILITY = ['township', 'cathlab'];
 const FILTER_KINDS = ['county_hospital', 'city_hospital', 'township_unit'];
-const view = { report: null, failure: null, months: [], selected: null, shown: PAGE, facilities: new Map(), pathways: [] };
+const view = { report: null, failure: null, loading: false, months: [], selected: null, shown: PAGE, facilities: new Map(), pathways: [] };
 
 function facilityName(id, fallback = null) {
   const found = view.facilities.get(id);
@@ -128,16 +128,19 @@ async function load() {
   const status = $('report-status');
   status.textContent = t('reports.loading');
   status.className = 'report-status';
+  view.loading = true;
   $('report').hidden = true;
   history.replaceState(null, '', `${location.pathname}?${query()}`);
   try {
     view.report = await api(`/reports/intervals?${query({ format: 'json', cases: 'all' })}`);
   } catch (error) {
+    view.loading = false;
     view.report = null;
     view.failure = error;
     showFailure();
     return;
   }
+  view.loading = false;
   view.failure = null;
   const period = view.report.period;
   view.months = monthsBetween(period.from.slice(0, 7), lastDay(period.to).slice(0, 7));
@@ -280,6 +283,7 @@ startPage({
       renderCases();
     });
     onLangChange(() => {
+      if (view.loading) $('report-status').textContent = t('reports.loading');
       render();
       showFailure();
     });
