@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 
 import httpx
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Pages
-from tests.browser.helpers import API, TOWNSHIP, open_case, sign_in, token
+from tests.browser.helpers import API, NANDUN_VILLAGE, TOWNSHIP, open_case, sign_in, token
 
 
 async def township_page(pages: Pages) -> Page:
@@ -83,3 +84,38 @@ async def test_the_late_presentation_findings_reach_the_case(
     answer = await http.get(f"{API}/cases/{case_id}", headers=township)
     findings = answer.json()["findings"]
     assert (True, False) == (findings["ongoing_ischaemia"], findings["arrhythmia"])
+
+
+async def test_the_stroke_form_records_the_last_known_well_time(
+    pages: Pages, http: httpx.AsyncClient
+) -> None:
+    """Issue 13, item 8: the field app's stroke findings ask the last-known-well time; typed,
+    it reaches the case and the decision no longer says it is unknown."""
+    township = await token(http, f"township-{TOWNSHIP}")
+    opened = await http.post(
+        f"{API}/cases",
+        json={"pathway": "stroke", "location": NANDUN_VILLAGE, "complaint": "左侧肢体无力"},
+        headers=township,
+    )
+    assert 201 == opened.status_code, opened.text
+    case_id = int(opened.json()["id"])
+    page = await township_page(pages)
+    await pick_case(page, case_id)
+    typed = await page.evaluate(
+        """() => { const d = new Date(Date.now() - 3 * 3600e3); const p = (n) => String(n)
+          .padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+          + `T${p(d.getHours())}:${p(d.getMinutes())}`; }"""
+    )
+    expected = await page.evaluate("(v) => new Date(v).toISOString()", typed)
+    field = page.locator("#findings input[name=last_known_well_at]")
+    async with page.expect_response(
+        lambda r: r.request.method == "PATCH" and r.url.endswith(f"/cases/{case_id}")
+    ) as patched:
+        await field.fill(typed)
+        await field.blur()
+    assert 200 == (await patched.value).status
+    case = (await http.get(f"{API}/cases/{case_id}", headers=township)).json()
+    stored = datetime.fromisoformat(case["findings"]["last_known_well_at"])
+    assert datetime.fromisoformat(expected.replace("Z", "+00:00")) == stored
+    decision = (await http.get(f"{API}/cases/{case_id}/decision", headers=township)).json()
+    assert "lkw_missing" not in [r["code"] for r in decision["result"]["reasons"]]

@@ -7,6 +7,7 @@ import { statusLabel } from './alerts-view.js';
 import { ctx, facilityName, hooks, pathwayName, pendingOfCase, recall, remember } from './field-state.js';
 import { ecgsOfCase } from './field-case.js';
 import { limitTexts } from './text-limit.js';
+import { localInputValue } from './field-correct.js';
 
 const ANSWER_RANK = { activated: 5, arrived: 4, acknowledged: 3, declined: 2, delivered: 1, sent: 0, cancelled: -1 };
 
@@ -36,6 +37,9 @@ export function buildFindings() {
         ...[['race', 'RACE'], ['fast_ed', 'FAST-ED'], ['lams', 'LAMS']].map(([v, l]) => option(v, l, findings.stroke_scale === v)))));
     fields.push(el('label', {}, el('span', {}, t('field.score')),
       el('input', { type: 'number', name: 'stroke_score', min: '0', max: '20', value: findings.stroke_score ?? '' })));
+    // Last known well: the lysis and thrombectomy windows count from it (the decision needs it)
+    fields.push(el('label', {}, el('span', {}, t('field.lkw')),
+      el('input', { type: 'datetime-local', step: '60', name: 'last_known_well_at', value: findings.last_known_well_at ? localInputValue(findings.last_known_well_at).slice(0, 16) : '' })));
   }
   form.replaceChildren(...fields);
   form.hidden = fields.length === 0;
@@ -50,6 +54,10 @@ async function saveFindings(form) {
   if (form.arrhythmia) patch.arrhythmia = form.arrhythmia.checked;
   if (form.stroke_scale) patch.stroke_scale = form.stroke_scale.value || null;
   if (form.stroke_score) patch.stroke_score = form.stroke_score.value === '' ? null : Number(form.stroke_score.value);
+  if (form.last_known_well_at) {
+    const typed = Date.parse(form.last_known_well_at.value);
+    patch.last_known_well_at = Number.isFinite(typed) ? new Date(typed).toISOString() : null;
+  }
   try {
     ctx.caseData = await api(`/cases/${ctx.caseId}`, { method: 'PATCH', json: patch });
     remember(`case.${ctx.caseId}`, ctx.caseData);
