@@ -19,11 +19,13 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from dispatch.cases.chart_fonts import cjk_font
+from dispatch.cases.delay_reasons import CODES
 from dispatch.cases.intervals import IntervalResult, Stamp
 from dispatch.reports import pdf_charts
 from dispatch.reports.document import Lang, meets, overall, pick, target_text
 from dispatch.reports.names import pathway_name
 from dispatch.reports.service import MetricReport, Report
+from dispatch.reports.trends import trend
 
 A4_LANDSCAPE = (11.69, 8.27)
 SUMMARY_ROWS = 16
@@ -58,6 +60,14 @@ TEXTS = {
     "target": ("目标", "target"),
     "at_least": ("要求", "at least"),
     "synthetic_note": ("", ""),
+    "delays": ("未达标原因与环比趋势", "Missed targets by delay reason, and the trend"),
+    "reason": ("原因", "Reason"),
+    "metric": ("指标", "Metric"),
+    "n": ("例数", "Cases"),
+    "mom": ("环比", "Month on month"),
+    "better": ("改善", "better"),
+    "worse": ("变差", "worse"),
+    "same": ("持平", "unchanged"),
 }
 COLUMNS = {
     "zh": ("路径", "指标", "例数", "均值", "中位数", "P90", "达标率", "目标", "达标"),
@@ -151,6 +161,65 @@ def _cover(pdf: PdfPages, report: Report, lang: Lang, rows: list[list[str]], pag
             cell.get_text().set_color(pdf_charts.MISSED)
         if col == 1 and row > 0:
             cell.set_text_props(ha="left")
+    _save(pdf, figure)
+
+
+def delay_label(code: str) -> tuple[str, str]:
+    """A delay reason's (Chinese, English) name; ``none``: no reason given yet."""
+    return CODES.get(code, ("未填写原因", "no reason given"))
+
+
+def _delay_rows(report: Report, lang: Lang) -> list[list[str]]:
+    """(metric, reason, cases) of the period's misses, the reason ``none`` named as such."""
+    labels = {(m.metric.pathway, m.metric.name): m.metric.label(lang) for m in report.metrics}
+    return [
+        [
+            labels.get((pathway, name), name),
+            pick(delay_label(code), lang),
+            str(n),
+        ]
+        for pathway, name, code, n in report.delays
+    ]
+
+
+def _trend_rows(report: Report, lang: Lang) -> list[list[str]]:
+    """One row per metric with a month-on-month change: what changed and whether it is better."""
+    rows = []
+    for item in report.metrics:
+        change = trend(item.metric.kind == "rate", item.groups.by_month)["month_on_month"]
+        if change is None:
+            continue
+        verdict = {True: "better", False: "worse", None: "same"}[change["better"]]
+        moved = (
+            f"{change['mean_change']:+g} min"
+            if change["mean_change"] is not None
+            else f"{(change['share_change'] or 0) * 100:+.1f} pp"
+        )
+        label = item.metric.label(lang)
+        rows.append([label, f"{change['from']} → {change['to']}", moved, t(verdict, lang)])
+    return rows
+
+
+def _delays(pdf: PdfPages, report: Report, lang: Lang) -> None:
+    """One page: the misses by delay reason (the accreditation asks for a reason per miss) and
+    each metric's month-on-month trend (times should fall, shares rise)."""
+    delays, trends = _delay_rows(report, lang), _trend_rows(report, lang)
+    if not delays and not trends:
+        return
+    figure = Figure(figsize=A4_LANDSCAPE)
+    figure.text(0.05, 0.94, t("delays", lang), fontsize=14)
+    for rows, labels, box in (
+        (delays[:20], (t("metric", lang), t("reason", lang), t("n", lang)), (0.03, 0.5, 0.45, 0.4)),
+        (trends[:20], (t("metric", lang), t("mom", lang), "Δ", ""), (0.52, 0.5, 0.45, 0.4)),
+    ):
+        if not rows:
+            continue
+        ax = figure.add_axes(box)
+        ax.axis("off")
+        table = ax.table(cellText=rows, colLabels=labels, loc="upper center", cellLoc="left")
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+        table.auto_set_column_width(list(range(len(labels))))
     _save(pdf, figure)
 
 
@@ -273,6 +342,7 @@ def report_pdf(report: Report, lang: Lang, timelines: Mapping[int, Timeline]) ->
         rows = _summary_rows(report.metrics, usable)
         for page, start in enumerate(range(0, max(1, len(rows)), SUMMARY_ROWS)):
             _cover(pdf, report, usable, rows[start : start + SUMMARY_ROWS], page)
+        _delays(pdf, report, usable)
         _trends(pdf, report, usable)
         _bars(pdf, report, usable)
         _timelines(pdf, report, usable, timelines)
