@@ -30,6 +30,16 @@ CODES: dict[str, tuple[str, str]] = {
     "unstable_patient": ("病情不稳定需先处理", "Patient unstable, treated first"),
     "other": ("其他", "Other"),
 }
+# The reports' code for a missed interval no reason was given for yet.
+NONE = "none"
+_NOT_GIVEN = ("未填写原因", "no reason given")
+
+
+def label(code: str) -> tuple[str, str]:
+    """A reason's (Chinese, English) name; ``none``: not given yet; an unknown code as it is."""
+    if code == NONE:
+        return _NOT_GIVEN
+    return CODES.get(code, (code, code))
 
 
 def _missed(

@@ -322,7 +322,7 @@ async def case_intervals(
 def _delay_out(reason: DelayReason | None) -> DelayReasonOut | None:
     if reason is None:
         return None
-    label_zh, label_en = delay_reasons.CODES.get(reason.code, (reason.code, reason.code))
+    label_zh, label_en = delay_reasons.label(reason.code)
     return DelayReasonOut(
         code=reason.code, label_zh=label_zh, label_en=label_en, note=reason.note,
         recorded_by=reason.recorded_by, recorded_at=reason.recorded_at,

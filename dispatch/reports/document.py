@@ -7,14 +7,12 @@ from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from dispatch.cases.delay_reasons import CODES
+from dispatch.cases import delay_reasons
 from dispatch.reports.catalogue import MetricDef
 from dispatch.reports.metrics import Figures
 from dispatch.reports.names import finding_text, pathway_name
 from dispatch.reports.service import CaseRow, MetricReport, Report
 from dispatch.reports.trends import trend
-
-NO_REASON = ("未填写原因", "no reason given")
 
 Lang = Literal["zh", "en"]
 Table = tuple[list[str], list[list[Any]]]
@@ -222,8 +220,8 @@ def report_json(report: Report) -> dict[str, Any]:
                 "pathway": pathway,
                 "name": name,
                 "code": code,
-                "label_zh": CODES.get(code, NO_REASON)[0],
-                "label_en": CODES.get(code, NO_REASON)[1],
+                "label_zh": delay_reasons.label(code)[0],
+                "label_en": delay_reasons.label(code)[1],
                 "n": n,
             }
             for pathway, name, code, n in report.delays

@@ -18,8 +18,8 @@ import matplotlib as mpl
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from dispatch.cases import delay_reasons
 from dispatch.cases.chart_fonts import cjk_font
-from dispatch.cases.delay_reasons import CODES
 from dispatch.cases.intervals import IntervalResult, Stamp
 from dispatch.reports import pdf_charts
 from dispatch.reports.document import Lang, meets, overall, pick, target_text
@@ -164,18 +164,13 @@ def _cover(pdf: PdfPages, report: Report, lang: Lang, rows: list[list[str]], pag
     _save(pdf, figure)
 
 
-def delay_label(code: str) -> tuple[str, str]:
-    """A delay reason's (Chinese, English) name; ``none``: no reason given yet."""
-    return CODES.get(code, ("未填写原因", "no reason given"))
-
-
 def _delay_rows(report: Report, lang: Lang) -> list[list[str]]:
     """(metric, reason, cases) of the period's misses, the reason ``none`` named as such."""
     labels = {(m.metric.pathway, m.metric.name): m.metric.label(lang) for m in report.metrics}
     return [
         [
             labels.get((pathway, name), name),
-            pick(delay_label(code), lang),
+            pick(delay_reasons.label(code), lang),
             str(n),
         ]
         for pathway, name, code, n in report.delays
