@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import Select, delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.cases.models import Case, CaseEvent
+from dispatch.cases.models import Case, CaseEvent, DelayReason
 
 
 @asynccontextmanager
@@ -26,7 +26,9 @@ async def stamps_removable(db: AsyncSession) -> AsyncIterator[None]:
 
 
 async def remove_cases(db: AsyncSession, cases: Select[int]) -> None:
-    """Delete the cases selected by ``cases`` and their stamps (owner only, see above)."""
+    """Delete the cases selected by ``cases``, their stamps and delay reasons (owner only, see
+    above; both refuse to cascade from a case)."""
+    await db.execute(delete(DelayReason).where(DelayReason.case_id.in_(cases)))
     async with stamps_removable(db):
         await db.execute(delete(CaseEvent).where(CaseEvent.case_id.in_(cases)))
         await db.execute(delete(Case).where(Case.id.in_(cases)))

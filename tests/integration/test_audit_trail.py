@@ -307,8 +307,8 @@ async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) 
 async def test_demo_reset_removes_stamped_demo_cases_as_the_owner(
     connection: AsyncConnection, db: AsyncSession, demo_county: DemoCounty
 ) -> None:
-    """``demo load --reset`` still removes the demo's cases with their stamps (the owner's
-    maintenance), and the stamps' triggers are on again afterwards."""
+    """``demo load --reset`` still removes the demo's cases with their stamps and delay reasons
+    (the owner's maintenance), and the stamps' triggers are on again afterwards."""
     await db.execute(
         text(
             "INSERT INTO cases (pathway, status, drill, synthetic, location, input_crs, complaint,"
@@ -322,6 +322,13 @@ async def test_demo_reset_removes_stamped_demo_cases_as_the_owner(
         text(
             "INSERT INTO case_events (case_id, milestone, at, recorded_by, source, note, reason,"
             " flags) VALUES (:id, 'call_received', now(), 't', 'user', '', '', '{}')"
+        ),
+        {"id": case_id},
+    )
+    await db.execute(
+        text(
+            "INSERT INTO delay_reasons (case_id, metric, facility_key, code, note, recorded_by,"
+            " recorded_at) VALUES (:id, 'door_to_wire', '', 'other', '', 't', now())"
         ),
         {"id": case_id},
     )
