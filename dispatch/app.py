@@ -45,9 +45,10 @@ from geo.points import InputLimits
 from geo.runtime import RoadRuntime, load_network
 from units import accounts, audit, audit_router, auth_router, reach_router
 from units import router as units_router
+from units.batched import BatchedWriter
 from units.deps import current_user
 from units.hooks import UnitHooks
-from units.login_guard import LoginGuard, PasswordPool
+from units.login_guard import LoginFailure, LoginGuard, PasswordPool, write_failures
 from units.login_policy import Limit, LoginPolicy
 from units.security import TokenConfig
 
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             partial(app.state.roads.watch, app.state.sessionmaker, settings.road_reload_seconds),
         )
         supervisor.add("audit-login-failures", app.state.login_failure_audit.run)
+        supervisor.add("login-refusals", guard_refusals.run)
         supervisor.start()
         app.state.frozen_objects = freeze_startup_heap()
         try:
@@ -179,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await supervisor.stop()
             with contextlib.suppress(SQLAlchemyError, OSError):
+                await guard_refusals.flush()
                 await app.state.login_failure_audit.flush()
             await engine.dispose()
             thaw()
@@ -200,6 +203,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.ops_networks, proxies_trusted=settings.forwarded_allow_ips is not None
     )
     app.state.audit_enabled = settings.audit_enabled
+    guard_refusals: BatchedWriter[LoginFailure] = BatchedWriter(
+        lambda failures: write_failures(app.state.sessionmaker, failures), max_batch=100
+    )
+    app.state.login_guard.refusals = guard_refusals
     app.state.login_failure_audit = audit.LoginFailureAudit(
         lambda: app.state.sessionmaker, max_batch=10
     )

@@ -15,8 +15,6 @@ commit together): every write (POST/PUT/PATCH/DELETE) and the reads of patient d
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from geo.deps import SessionDep
+from units.batched import BatchedWriter
 from units.login_guard import LoginFailure, client_address
 
 GENESIS = "0" * 64
@@ -269,16 +268,13 @@ def _failure_entry(failure: LoginFailure) -> Entry:
     )
 
 
-class LoginFailureAudit:
-    """Failed sign-ins into the audit trail (the login guard's ``on_failure`` hook).
+class LoginFailureAudit(BatchedWriter[Entry]):
+    """Failed sign-ins into the audit trail (the login guard's ``on_failure`` hook), in batches.
 
     Each entry takes the chain's lock until its transaction commits, so a flood of wrong
     passwords written one transaction each would make every alert's and stamp's own entry wait
-    behind a queue of commits. While ``run`` drains them (a supervised loop of the server),
-    failures are queued and written in batches, one transaction each; without it (or with the
-    queue full) each is written at once. None is dropped: a batch that cannot be written goes
-    back to the queue, and ``flush`` writes what is left when the server stops (the
-    ``login_failures`` table holds every failure too, written before the hook runs).
+    behind a queue of commits: while ``run`` drains them, failures are written in batches, one
+    transaction each (``units.batched``; none is dropped, ``flush`` writes the rest at stop).
     """
 
     def __init__(
@@ -288,55 +284,15 @@ class LoginFailureAudit:
         max_queue: int = 10_000,
     ) -> None:
         self._sessions = sessions
-        self._queue: asyncio.Queue[Entry] = asyncio.Queue(max_queue)
-        self._max_batch = max_batch
-        self.draining = asyncio.Event()  # set while ``run`` drains the queue
-        self.drained = asyncio.Event()  # set whenever ``run`` has written everything queued
+        super().__init__(self._write_entries, max_batch, max_queue)
 
     async def hook(self, failure: LoginFailure) -> None:
-        entry = _failure_entry(failure)
-        if self.draining.is_set():
-            try:
-                self._queue.put_nowait(entry)
-                self.drained.clear()
-                return
-            except asyncio.QueueFull:
-                pass  # written at once: the flood waits, the trail loses nothing
-        await self._write([entry])
+        await self.submit(_failure_entry(failure))
 
-    async def _write(self, entries: list[Entry]) -> None:
+    async def _write_entries(self, entries: list[Entry]) -> None:
         async with self._sessions()() as db, db.begin():
             for entry in entries:
                 await write(db, entry)
-
-    def _take(self, first: Entry) -> list[Entry]:
-        batch = [first]
-        while len(batch) < self._max_batch and not self._queue.empty():
-            batch.append(self._queue.get_nowait())
-        return batch
-
-    async def run(self) -> None:
-        """Write queued failures in batches until cancelled."""
-        self.draining.set()
-        try:
-            while True:
-                batch = self._take(await self._queue.get())
-                try:
-                    await self._write(batch)
-                    if self._queue.empty():
-                        self.drained.set()
-                except BaseException:
-                    for entry in batch:  # back for the next try (or flush)
-                        with contextlib.suppress(asyncio.QueueFull):
-                            self._queue.put_nowait(entry)
-                    raise
-        finally:
-            self.draining.clear()
-
-    async def flush(self) -> None:
-        """Write whatever is still queued (the server is stopping)."""
-        while not self._queue.empty():
-            await self._write(self._take(self._queue.get_nowait()))
 
 
 # --- verification ---

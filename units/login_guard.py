@@ -7,6 +7,12 @@ releases the GIL; an unknown user is verified against a dummy hash, so timing do
 which accounts exist) and (3) records every failure — who tried which account, from where,
 when, why — in its own short transaction (the request's own is rolled back by the 401). Hooks in
 ``on_failure`` receive each failure (e.g. the audit trail).
+
+A flood from one address (issue 12): once the store says the address is locked, this process
+remembers it for a few seconds (``lock_memory``) and refuses that address's attempts without a
+query; refusals that do not count are written in batches by ``refusals`` (``units.batched``)
+while the server drains them. Remembering can only be stricter than the store, by at most
+``lock_memory``: an address's lock never ends early (a sign-in clears accounts, not addresses).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import cast
 
@@ -25,8 +31,9 @@ from fastapi import Request
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from units.batched import BatchedWriter
 from units.exceptions import LoginBusy, NotAuthenticated, TooManyAttempts
-from units.login_policy import Failures, LoginPolicy, decide
+from units.login_policy import Failures, LoginPolicy, decide, locked_until, seconds_until
 from units.models import User
 from units.security import hash_password, verify_password
 
@@ -118,6 +125,29 @@ _CLEAR = text(
 )
 
 
+_MAX_REMEMBERED = 10_000  # locked addresses remembered at once (a spread attack gets queries)
+
+
+async def write_failures(
+    sessions: async_sessionmaker[AsyncSession], failures: list[LoginFailure]
+) -> None:
+    """Store failures in one short transaction of their own."""
+    async with sessions() as db, db.begin():
+        await db.execute(
+            _RECORD,
+            [
+                {
+                    "username": failure.username,
+                    "address": failure.address,
+                    "at": failure.at,
+                    "reason": failure.reason,
+                    "counted": failure.reason in COUNTED,
+                }
+                for failure in failures
+            ],
+        )
+
+
 @dataclass
 class LoginGuard:
     policy: LoginPolicy
@@ -125,7 +155,10 @@ class LoginGuard:
     clock: Clock = field(default=lambda: datetime.now(UTC))
     on_failure: list[FailureHook] = field(default_factory=list)
     per_address: int = 1  # password checks one address may have in flight in this process
+    refusals: BatchedWriter[LoginFailure] | None = None  # batches the failures that do not count
+    lock_memory: timedelta = timedelta(seconds=5)  # how long a locked address is remembered
     _in_flight: Counter[str] = field(default_factory=Counter)
+    _address_locks: dict[str, datetime] = field(default_factory=dict)
 
     async def _failures(
         self, db: AsyncSession, username: str, address: str, now: datetime
@@ -146,20 +179,36 @@ class LoginGuard:
     async def record(
         self, sessions: async_sessionmaker[AsyncSession], failure: LoginFailure
     ) -> None:
-        """Store one failure in its own transaction, then hand it to the hooks."""
-        async with sessions() as db, db.begin():
-            await db.execute(
-                _RECORD,
-                {
-                    "username": failure.username,
-                    "address": failure.address,
-                    "at": failure.at,
-                    "reason": failure.reason,
-                    "counted": failure.reason in COUNTED,
-                },
-            )
+        """Store one failure (one that counts: at once, before the answer, so the next attempt's
+        count holds it; one that does not: through ``refusals`` when set), then the hooks."""
+        if failure.reason in COUNTED or self.refusals is None:
+            await write_failures(sessions, [failure])
+        else:
+            await self.refusals.submit(failure)
         for hook in self.on_failure:
             await hook(failure)
+
+    async def _refuse_remembered_lock(
+        self, sessions: async_sessionmaker[AsyncSession], username: str, address: str, now: datetime
+    ) -> None:
+        """TooManyAttempts, without a query, while this address's lock is remembered."""
+        until = self._address_locks.get(address)
+        if until is None:
+            return
+        if now >= until:
+            del self._address_locks[address]
+            return
+        await self.record(sessions, LoginFailure(username, address, now, "address_locked"))
+        raise TooManyAttempts(seconds_until(until, now))
+
+    def _remember_lock(self, address: str, failures: Failures, now: datetime) -> None:
+        until = locked_until(self.policy.address, failures)
+        if until is None or until <= now:
+            return
+        if len(self._address_locks) >= _MAX_REMEMBERED:
+            self._address_locks = {a: u for a, u in self._address_locks.items() if u > now}
+        if len(self._address_locks) < _MAX_REMEMBERED:
+            self._address_locks[address] = min(until, now + self.lock_memory)
 
     async def sign_in(
         self,
@@ -171,6 +220,7 @@ class LoginGuard:
         """The active user with this name and password; else NotAuthenticated (401, one message),
         TooManyAttempts (429) while locked, LoginBusy (503) when the pool is full."""
         now = self.clock()
+        await self._refuse_remembered_lock(sessions, username, address, now)
         async with sessions() as db, db.begin():
             account, from_address = await self._failures(db, username, address, now)
             verdict = decide(self.policy, account, from_address, now)
@@ -179,6 +229,7 @@ class LoginGuard:
             else:
                 user = await db.scalar(select(User).where(User.username == username))
         if not verdict.allowed:
+            self._remember_lock(address, from_address, now)
             await self.record(sessions, LoginFailure(username, address, now, str(verdict.reason)))
             raise TooManyAttempts(verdict.retry_after_seconds)
         if self._in_flight[address] >= self.per_address:

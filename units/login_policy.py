@@ -73,7 +73,8 @@ def locked_until(limit: Limit, failures: Failures) -> datetime | None:
     return failures.latest + lock
 
 
-def _seconds(until: datetime, now: datetime) -> int:
+def seconds_until(until: datetime, now: datetime) -> int:
+    """Whole seconds to wait (a Retry-After), at least 1."""
     return max(1, math.ceil((until - now).total_seconds()))
 
 
@@ -86,7 +87,7 @@ def decide(policy: LoginPolicy, account: Failures, address: Failures, now: datet
     ):
         until = locked_until(limit, failures)
         if until is not None and now < until:
-            verdicts.append(Verdict(False, _seconds(until, now), reason))
+            verdicts.append(Verdict(False, seconds_until(until, now), reason))
     if not verdicts:
         return ALLOWED
     return max(verdicts, key=lambda v: v.retry_after_seconds)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from units.login_guard import LoginFailure, LoginGuard
 
@@ -141,3 +141,89 @@ async def test_a_second_check_in_flight_from_one_address_is_429(
     assert "concurrent" == reason
     guard(app)._in_flight.clear()
     assert 200 == (await attempt(client, "admin", "demo")).status_code
+
+
+async def lock_the_address(client: httpx.AsyncClient) -> None:
+    """20 failures from one address (one per account) lock it: the 21st attempt is 429."""
+    for i in range(20):
+        assert 401 == (await attempt(client, f"crew-amb-{i + 1:02d}", "wrong")).status_code
+    assert 429 == (await attempt(client, "dispatcher", "demo")).status_code
+
+
+def statements_on(connection: AsyncConnection, table: str) -> list[str]:
+    """The statements run on this connection from now on that name ``table``."""
+    seen: list[str] = []
+
+    def before(*args: object) -> None:
+        statement = str(args[2])
+        if table in statement:
+            seen.append(statement)
+
+    event.listen(connection.sync_connection, "before_cursor_execute", before)
+    return seen
+
+
+async def test_a_locked_address_is_refused_from_memory_without_a_query(
+    app: FastAPI, client: httpx.AsyncClient, connection: AsyncConnection, db: AsyncSession
+) -> None:
+    """Issue 12: a flood from a locked address cost two transactions per attempt. Once the store
+    said the address is locked, its attempts are refused without counting in the store (for
+    ``lock_memory``), still 429 with Retry-After, still recorded (reason address_locked)."""
+    clock = Clock()
+    guard(app).clock = clock
+    await lock_the_address(client)
+    statements = statements_on(connection, "login_failures")
+    refused = [await attempt(client, "admin", f"guess-{i}") for i in range(10)]
+    assert {429} == {r.status_code for r in refused}
+    assert 0 < int(refused[-1].headers["Retry-After"]) <= 900
+    assert [] == [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    recorded = await db.scalar(
+        text("SELECT count(*) FROM login_failures WHERE username = 'admin' AND NOT counted")
+    )
+    assert 10 == recorded
+
+
+async def test_a_remembered_lock_is_checked_again_after_lock_memory(
+    app: FastAPI, client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    """Remembering is never looser than the store and stricter by at most ``lock_memory``: with
+    the address's failures gone from the store (an operator cleared them), the address stays
+    refused for at most those seconds, then signs in."""
+    clock = Clock()
+    guard(app).clock = clock
+    await lock_the_address(client)
+    await db.execute(text("DELETE FROM login_failures WHERE address = '127.0.0.1'"))
+    await db.flush()
+    memory = guard(app).lock_memory
+    clock.now += memory - timedelta(seconds=1)
+    assert 429 == (await attempt(client, "dispatcher", "demo")).status_code
+    clock.now += timedelta(seconds=1)
+    assert 200 == (await attempt(client, "dispatcher", "demo")).status_code
+
+
+async def test_refusals_are_queued_while_the_server_drains_them_and_none_is_lost(
+    app: FastAPI, client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    """While the server's loop drains them (here: marked draining, written by ``flush`` at the
+    end, as at stop), refusals that do not count are queued, not written one transaction each;
+    counted failures are written before the answer; none is lost."""
+    writer = guard(app).refusals
+    assert writer is not None
+    writer.draining.set()
+    await lock_the_address(client)
+    for i in range(30):
+        assert 429 == (await attempt(client, "admin", f"guess-{i}")).status_code
+
+    async def recorded() -> dict[str, int]:
+        rows = await db.execute(
+            text(
+                "SELECT CASE WHEN counted THEN 'counted' ELSE reason END, count(*)"
+                " FROM login_failures WHERE address = '127.0.0.1' GROUP BY 1"
+            )
+        )
+        return {str(reason): int(n) for reason, n in rows.all()}
+
+    assert {"counted": 20} == await recorded()
+    writer.draining.clear()
+    await writer.flush()
+    assert {"counted": 20, "address_locked": 31} == await recorded()
