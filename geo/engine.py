@@ -31,6 +31,10 @@ from geo.road_arrays import (
 )
 
 _TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanominute
+# A point this close (along its segment) to a segment's end is at that junction: it may leave or
+# be reached through every road meeting there, whichever segment it snapped to (issue 15: a
+# junction point snapped to a one-way segment had to loop round, or got no ambulance at all).
+JUNCTION_M = 1.0
 SNAP_CACHE_SIZE = 50_000
 
 
@@ -197,13 +201,21 @@ class TravelTimeEngine:
         s, t = int(a.seg_source[snap.segment]), int(a.seg_target[snap.segment])
         m = float(a.seg_minutes[snap.segment])
         along, back = (1.0 - snap.fraction) * m, snap.fraction * m
-        # Forward: leave the point toward the target (always) or the source (two-way only).
-        # Reversed: arrive at the point from the source (always) or the target (two-way only).
+        at_source, at_target = self._at_ends(snap.segment, snap.fraction)
+        two_way = not a.seg_oneway[snap.segment]
+        # Forward: leave the point toward the target (always) or the source (two-way, or the
+        # point is at the source junction). Reversed: arrive at the point from the source
+        # (always) or the target (two-way, or the point is at the target junction).
         starts = [(s, back)] if reverse else [(t, along)]
-        if not a.seg_oneway[snap.segment]:
+        if two_way or (at_target if reverse else at_source):
             starts.append((t, along) if reverse else (s, back))
         access = self._access(snap)
         return [(node, cost + access) for node, cost in starts]
+
+    def _at_ends(self, segment: int, fraction: float) -> tuple[bool, bool]:
+        """Whether a point at ``fraction`` of the segment is at its source / target junction."""
+        length = float(self.arrays.seg_length_m[segment])
+        return fraction * length <= JUNCTION_M, (1.0 - fraction) * length <= JUNCTION_M
 
     def _search(
         self, starts: Sequence[tuple[int, float]], reverse: bool, limit: float
@@ -249,11 +261,16 @@ class TravelTimeEngine:
         minutes = a.seg_minutes[segment]
         source_side = times[a.seg_source[segment]] + fraction * minutes
         target_side = times[a.seg_target[segment]] + (1.0 - fraction) * minutes
-        two_way = ~a.seg_oneway[segment]
-        # Reversed (leaving the point): via the target always, the source if two-way.
-        # Forward (arriving at the point): from the source always, from the target if two-way.
-        always, if_two_way = (target_side, source_side) if reverse else (source_side, target_side)
-        best = np.where(two_way, np.minimum(always, if_two_way), always)
+        length = a.seg_length_m[segment]
+        # Reversed (leaving the point): via the target always, the source if two-way or the
+        # point is at the source junction. Forward (arriving at the point): from the source
+        # always, from the target if two-way or the point is at the target junction.
+        at_junction = (
+            fraction * length <= JUNCTION_M if reverse else (1.0 - fraction) * length <= JUNCTION_M
+        )
+        either = ~a.seg_oneway[segment] | at_junction
+        always, if_either = (target_side, source_side) if reverse else (source_side, target_side)
+        best = np.where(either, np.minimum(always, if_either), always)
         result: FloatArray = best + gap / self.access_m_per_min
         return result
 
@@ -293,6 +310,11 @@ class TravelTimeEngine:
         m = float(self.arrays.seg_minutes[start.segment])
         return abs(end.fraction - start.fraction) * m + self._access(start) + self._access(end)
 
+    def _direct_minutes(self, start: Snap, end: Snap) -> float:
+        """Minutes along their shared segment (0.0 for the same point), else infinity."""
+        same = self._same_segment(start, end)
+        return math.inf if same is None else same
+
     def _edge_segment(self, tail: int, head: int) -> int:
         row = slice(self._forward.indptr[tail], self._forward.indptr[tail + 1])
         where = np.nonzero(self._forward.indices[row] == head)[0]
@@ -323,14 +345,21 @@ class TravelTimeEngine:
         return Route(minutes, meters + start.distance_m + end.distance_m, coords, start, end)
 
     def _piece(self, segment: int, f0: float, f1: float) -> list[tuple[float, float]]:
-        """The lon/lat polyline along a segment from fraction f0 to f1 (either direction)."""
-        line = shapely.linestrings(self.arrays.seg_coords[segment])
+        """The lon/lat polyline along a segment from fraction f0 to f1 (either direction).
+
+        Fractions are of the segment's length in metres (as snapping measures them), so the line
+        is cut in the metric projection: cut in degrees, a bent road's cut drifted from the
+        snapped point (issue 15: up to 188 m).
+        """
         lo, hi = sorted((f0, f1))
-        part = substring(line, lo, hi, normalized=True)
-        coords = [(float(x), float(y)) for x, y in shapely.get_coordinates(part)]
+        part = shapely.get_coordinates(substring(self.lines[segment], lo, hi, normalized=True))
+        if len(part) == 0:
+            return [(float(c[0]), float(c[1])) for c in self.arrays.seg_coords[segment][:1]]
+        lon, lat = self.projection.inverse(part[:, 0], part[:, 1])
+        coords = [(float(x), float(y)) for x, y in zip(lon, lat, strict=True)]
         if f0 > f1:
             coords.reverse()
-        return coords or [(float(c[0]), float(c[1])) for c in self.arrays.seg_coords[segment][:1]]
+        return coords
 
     def nearest(
         self,
@@ -353,7 +382,7 @@ class TravelTimeEngine:
         while True:
             times, predecessors = self._search(starts, True, limit)
             minutes = self.at_points(times, [s for _, s in placed], reverse=True)
-            direct = np.array([self._same_segment(s, target) or math.inf for _, s in placed])
+            direct = np.array([self._direct_minutes(s, target) for _, s in placed])
             minutes = np.minimum(minutes, direct)
             reached = int(np.count_nonzero(minutes <= limit))
             if reached >= min(k, len(placed)) or limit >= max_limit:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.engine import TravelTimeEngine
+from geo.engine import JUNCTION_M, TravelTimeEngine
 from geo.exceptions import OutsideMappedArea
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork, Segment
 from geo.road_arrays import RoadArrays
@@ -194,3 +194,91 @@ def test_points_are_not_snapped_onto_an_expressway() -> None:
     engine = engine_of(network)
     snap = engine.snap(LON0 + DLON, LAT0 + 0.1 * DLAT)
     assert (1, 300) == (snap.segment, pytest.approx(snap.distance_m, rel=0.01))
+
+
+def test_an_ambulance_exactly_at_the_incident_is_first_at_zero_minutes() -> None:
+    """Issue 15 (engine.py: ``_same_segment(...) or math.inf``): a true 0.0 read as "not on the
+    same segment" dropped an ambulance standing at the incident on a one-way road."""
+    network = RoadNetwork(nodes=[grid_node(0, 0), grid_node(2, 0)])
+    straight(network, 0, 1, "county", oneway=True)
+    engine = engine_of(network)
+    incident = engine.snap(*grid_node(1, 0))
+    assert 0.0 == pytest.approx(incident.distance_m, abs=1e-6)
+    upstream = (LON0 + 0.9 * DLON, LAT0)
+    ranked = engine.nearest(incident, [("far", *upstream), ("here", *grid_node(1, 0))], k=2)
+    assert ["here", "far"] == [r.key for r in ranked]
+    assert 0.0 == pytest.approx(ranked[0].minutes, abs=1e-6)
+    assert 0.1 * 1.2 == pytest.approx(ranked[1].minutes, abs=0.01)
+
+
+@pytest.mark.parametrize("one_way_first", [True, False])
+def test_a_junction_point_snapped_to_a_one_way_road_reaches_every_road_there(
+    one_way_first: bool,
+) -> None:
+    """Issue 15: a point at a junction snapped to the one-way road ending there was treated as
+    a point on that road only: reaching it meant driving the whole one-way road first."""
+    network = RoadNetwork(nodes=[grid_node(0, 0), grid_node(1, 0), grid_node(2, 0)])
+    if one_way_first:
+        straight(network, 0, 1, "county", oneway=True)
+        straight(network, 1, 2, "county")
+    else:
+        straight(network, 1, 2, "county")
+        straight(network, 0, 1, "county", oneway=True)
+    engine = engine_of(network)
+    junction = engine.snap(*grid_node(1, 0))
+    ranked = engine.nearest(junction, [("east", *grid_node(2, 0))], k=1)
+    assert 1.2 == pytest.approx(ranked[0].minutes, abs=0.01)
+    route = engine.route(engine.snap(*grid_node(2, 0)), junction)
+    assert route is not None
+    assert 1.2 == pytest.approx(route.minutes, abs=0.01)
+    leaving = engine.route(junction, engine.snap(*grid_node(2, 0)))
+    assert leaving is not None
+    assert 1.2 == pytest.approx(leaving.minutes, abs=0.01)
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_networks())
+def test_a_point_at_a_junction_has_the_junction_node_s_times(network: RoadNetwork) -> None:
+    """Issue 15: for every junction node's own coordinate, the engine's times from and to the
+    point equal the node's, whichever of the roads meeting there the point snapped to."""
+    engine = engine_of(network, max_snap_m=1e7)
+    a = engine.arrays
+    x, y = engine.projection.forward(a.node_lon, a.node_lat)
+    for node, (lon, lat) in enumerate(network.nodes):
+        snap = engine.snap(lon, lat)
+        if node not in (int(a.seg_source[snap.segment]), int(a.seg_target[snap.segment])):
+            continue  # the coordinate lies on another road crossing there without a junction
+        if np.count_nonzero(np.hypot(x - x[node], y - y[node]) <= 2 * JUNCTION_M) > 1:
+            continue  # another node at the same place: the point is at both
+        for reverse in (False, True):
+            from_point = engine.times_from([snap], reverse=reverse)
+            from_node = engine.node_times(node, reverse=reverse)
+            finite = np.isfinite(from_node)
+            assert np.array_equal(finite, np.isfinite(from_point))
+            assert np.allclose(from_point[finite], from_node[finite], atol=1e-4)
+
+
+def test_a_drawn_route_ends_at_the_snapped_point_on_a_bent_road() -> None:
+    """Issue 15: the snap's fraction is measured in metres; cutting the lon/lat line with it
+    ended a drawn route up to 188 m from the point. A road 1 km east then 1 km north: a point
+    beside the bend is reached at the bend."""
+    corner = grid_node(1, 0)
+    network = RoadNetwork(nodes=[grid_node(0, 0), grid_node(1, 1)])
+    network.segments.append(
+        Segment(0, 1, (grid_node(0, 0), corner, grid_node(1, 1)), "county", oneway=False)
+    )
+    engine = engine_of(network)
+    beside = (
+        corner[0] + 20 / 111_195.0 / math.cos(math.radians(LAT0)),
+        corner[1] - 20 * DLAT / 1000,
+    )
+    end = engine.snap(*beside)
+    route = engine.route(engine.snap(*grid_node(0, 0)), end)
+    assert route is not None
+    last = route.coords[-1]
+    metres = math.hypot(
+        (last[0] - corner[0]) * 111_195.0 * math.cos(math.radians(LAT0)),
+        (last[1] - corner[1]) * 111_195.0,
+    )
+    assert metres < 1.0
+    assert (end.lon, end.lat) == pytest.approx(last, abs=1e-7)
