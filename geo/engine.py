@@ -19,11 +19,12 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 from shapely.ops import substring
 
 from geo.exceptions import OutsideMappedArea
 from geo.road_arrays import (
+    BoolArray,
     FloatArray,
     IntArray,
     LocalProjection,
@@ -102,6 +103,10 @@ class TravelTimeEngine:
             allowed = np.ones(self.segment_count, dtype=np.bool_)
         self._snap_segments = np.nonzero(allowed)[0]
         self._tree = shapely.STRtree(self.lines[self._snap_segments])
+        self.in_main_component = self._main_component_segments()
+        main = np.nonzero(allowed & self.in_main_component)[0]
+        self._main_snap_segments = main if len(main) else self._snap_segments
+        self._main_tree = shapely.STRtree(self.lines[self._main_snap_segments])
         self._snap_cache: dict[tuple[float, float], Snap | None] = {}
 
     # -- building -------------------------------------------------------------------------
@@ -136,6 +141,18 @@ class TravelTimeEngine:
         )
         return matrix, segs
 
+    def _main_component_segments(self) -> BoolArray:
+        """Segments with both ends in the largest strongly connected part of the network: the
+        part every ambulance can reach and leave. Pieces joined to it only by roads the import
+        dropped (private service roads, tracks, parking aisles) are islands (issue 15)."""
+        n = self.node_count
+        graph = self._forward[:n, :n]
+        _, labels = connected_components(graph, directed=True, connection="strong")
+        main_label = int(np.bincount(labels).argmax())
+        in_main = labels == main_label
+        result: BoolArray = in_main[self.arrays.seg_source] & in_main[self.arrays.seg_target]
+        return result
+
     def _projected_lines(self) -> npt.NDArray[np.object_]:
         lines = []
         for coords in self.arrays.seg_coords:
@@ -151,11 +168,18 @@ class TravelTimeEngine:
             return []
         x, y = self.projection.forward(np.asarray(lons, float), np.asarray(lats, float))
         points = shapely.points(x, y)
-        index, distance = self._tree.query_nearest(points, return_distance=True, all_matches=False)
-        segments = np.empty(len(points), dtype=np.int64)
-        segments[index[0]] = self._snap_segments[index[1]]
-        gaps = np.empty(len(points), dtype=np.float64)
-        gaps[index[0]] = distance
+        segments, gaps = self._nearest(self._tree, self._snap_segments, points)
+        # A point whose nearest road is on an island snaps to the main network instead (with
+        # the longer access leg), when that is within reach: from an island nothing is reachable.
+        island = ~self.in_main_component[segments]
+        if island.any():
+            main_segments, main_gaps = self._nearest(
+                self._main_tree, self._main_snap_segments, points[island]
+            )
+            reachable = main_gaps <= self.max_snap_m
+            chosen = np.nonzero(island)[0][reachable]
+            segments[chosen] = main_segments[reachable]
+            gaps[chosen] = main_gaps[reachable]
         lines = self.lines[segments]
         fractions = shapely.line_locate_point(lines, points, normalized=True)
         on_road = shapely.line_interpolate_point(lines, fractions, normalized=True)
@@ -168,6 +192,18 @@ class TravelTimeEngine:
             else None
             for i in range(len(points))
         ]
+
+    @staticmethod
+    def _nearest(
+        tree: shapely.STRtree, tree_segments: IntArray, points: npt.NDArray[np.object_]
+    ) -> tuple[IntArray, FloatArray]:
+        """Each point's nearest segment in ``tree`` and its distance in metres."""
+        index, distance = tree.query_nearest(points, return_distance=True, all_matches=False)
+        segments = np.empty(len(points), dtype=np.int64)
+        segments[index[0]] = tree_segments[index[1]]
+        gaps = np.empty(len(points), dtype=np.float64)
+        gaps[index[0]] = distance
+        return segments, gaps
 
     def snap_cached(self, points: Sequence[tuple[float, float]]) -> list[Snap | None]:
         """Snaps of points seen before come from a cache (ambulances wait at their stations);

@@ -129,14 +129,19 @@ def test_access_leg_is_driven_at_the_access_speed() -> None:
 
 
 def test_one_way_road_is_not_driven_backwards() -> None:
-    """On a one-way road the way back takes the detour; with no detour it is unreachable."""
+    """On a one-way road the way back takes the detour (a one-way road back over a hill)."""
     network = line_network()
     network.segments[1] = Segment(1, 2, (network.nodes[1], network.nodes[2]), "county", True)
+    hill = (network.nodes[2], grid_node(1, 1), network.nodes[0])
+    network.segments.append(Segment(2, 0, hill, "county", oneway=True))
     engine = engine_of(network)
     east = engine.snap(LON0 + 1.5 * DLON, LAT0)
     west = engine.snap(LON0 + 0.5 * DLON, LAT0)
-    assert engine.route(west, east) is not None
-    assert None is engine.route(east, west)
+    there = engine.route(west, east)
+    back = engine.route(east, west)
+    assert there is not None and back is not None
+    assert 1.2 == pytest.approx(there.minutes, abs=0.01)
+    assert (0.5 + 2 * math.sqrt(2) + 0.5) * 1.2 == pytest.approx(back.minutes, rel=0.01)
 
 
 def test_point_far_from_every_road_is_outside_the_mapped_area() -> None:
@@ -282,3 +287,35 @@ def test_a_drawn_route_ends_at_the_snapped_point_on_a_bent_road() -> None:
     )
     assert metres < 1.0
     assert (end.lon, end.lat) == pytest.approx(last, abs=1e-7)
+
+
+def island_network() -> RoadNetwork:
+    """A 2 km county road, and 300 m north of it a 500 m service piece joined to nothing (its
+    link, a private road, was dropped at import)."""
+    network = line_network()
+    island = len(network.nodes)
+    network.nodes += [grid_node(0.5, 0.3), grid_node(1.0, 0.3)]
+    straight(network, island, island + 1, "village")
+    return network
+
+
+def test_a_point_by_an_island_road_snaps_to_the_main_network() -> None:
+    """Issue 15: building locations snapped onto road fragments cut off from the network got
+    "unreachable" and no ambulance. A point 5 m from the island road snaps to the main road
+    (its access leg 295 m longer) and gets its ambulance."""
+    engine = engine_of(island_network())
+    assert [True, True, False] == engine.in_main_component.tolist()
+    point = (grid_node(0.75, 0.3)[0], grid_node(0.75, 0.3)[1] + 5 * DLAT / 1000)
+    snap = engine.snap(*point)
+    assert (0, 305) == (snap.segment, pytest.approx(snap.distance_m, rel=0.01))
+    ranked = engine.nearest(snap, [("amb", *grid_node(2, 0))], k=1)
+    assert ["amb"] == [r.key for r in ranked]
+    assert 1.25 * 1.2 + 305 / (10_000 / 60) == pytest.approx(ranked[0].minutes, abs=0.01)
+
+
+def test_an_island_beyond_the_snap_limit_keeps_its_own_road() -> None:
+    """When the main network is farther than the snap limit, the point stays on its island
+    (nothing better is in reach) rather than being refused."""
+    engine = engine_of(island_network(), max_snap_m=200.0)
+    point = grid_node(0.75, 0.3)
+    assert 2 == engine.snap(*point).segment
