@@ -36,6 +36,9 @@ _TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanom
 # be reached through every road meeting there, whichever segment it snapped to (issue 15: a
 # junction point snapped to a one-way segment had to loop round, or got no ambulance at all).
 JUNCTION_M = 1.0
+# An expressway carriageway takes the points on it: within this of its centre line (issue 15:
+# points on an interstate were refused or placed on side roads up to 2 km away).
+CARRIAGEWAY_SNAP_M = 30.0
 SNAP_CACHE_SIZE = 50_000
 
 
@@ -103,6 +106,8 @@ class TravelTimeEngine:
             allowed = np.ones(self.segment_count, dtype=np.bool_)
         self._snap_segments = np.nonzero(allowed)[0]
         self._tree = shapely.STRtree(self.lines[self._snap_segments])
+        self._carriageways = np.nonzero(~allowed)[0]
+        self._carriageway_tree = shapely.STRtree(self.lines[self._carriageways])
         self.in_main_component = self._main_component_segments()
         main = np.nonzero(allowed & self.in_main_component)[0]
         self._main_snap_segments = main if len(main) else self._snap_segments
@@ -169,6 +174,7 @@ class TravelTimeEngine:
         x, y = self.projection.forward(np.asarray(lons, float), np.asarray(lats, float))
         points = shapely.points(x, y)
         segments, gaps = self._nearest(self._tree, self._snap_segments, points)
+        self._onto_carriageways(points, segments, gaps)
         # A point whose nearest road is on an island snaps to the main network instead (with
         # the longer access leg), when that is within reach: from an island nothing is reachable.
         island = ~self.in_main_component[segments]
@@ -192,6 +198,26 @@ class TravelTimeEngine:
             else None
             for i in range(len(points))
         ]
+
+    def _onto_carriageways(
+        self, points: npt.NDArray[np.object_], segments: IntArray, gaps: FloatArray
+    ) -> None:
+        """Points within CARRIAGEWAY_SNAP_M of an expressway carriageway and nearer to it than
+        to any ordinary road snap to the nearest carriageway (in place). Beside a divided road
+        the nearest is the one on the point's side, running its way (right-hand traffic)."""
+        if len(self._carriageways) == 0:
+            return
+        near = self._carriageway_tree.query(
+            points, predicate="dwithin", distance=CARRIAGEWAY_SNAP_M
+        )
+        if near.shape[1] == 0:
+            return
+        distances = shapely.distance(self.lines[self._carriageways[near[1]]], points[near[0]])
+        for i in np.unique(near[0]):
+            mine = np.nonzero(near[0] == i)[0]
+            k = mine[int(np.argmin(distances[mine]))]
+            if distances[k] < gaps[i]:
+                segments[i], gaps[i] = int(self._carriageways[near[1][k]]), float(distances[k])
 
     @staticmethod
     def _nearest(

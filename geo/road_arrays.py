@@ -14,13 +14,14 @@ from geo.network import EARTH_RADIUS_M, RoadNetwork, line_length_m, minutes_for,
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-# Roads a point is never snapped onto: nobody calls an ambulance from an expressway lane
-# between interchanges (an incident there is given on the nearest ordinary road).
+# Carriageways a point is snapped onto only when it is on them (``geo.engine``: within
+# CARRIAGEWAY_SNAP_M): a crash on the expressway is a routine call, but a house beside the fenced
+# road is reached by the ordinary road nearest to it.
 UNSNAPPABLE_CLASSES = frozenset({"expressway", "motorway"})
 
 
 def snappable(road_classes: Sequence[str]) -> BoolArray:
-    """Which segments a point may be snapped onto, by road class."""
+    """Which segments any nearby point may be snapped onto (the rest: only a point on them)."""
     return np.array([c not in UNSNAPPABLE_CLASSES for c in road_classes], dtype=np.bool_)
 
 
@@ -37,7 +38,7 @@ class RoadArrays:
     seg_oneway: BoolArray
     seg_coords: Sequence[FloatArray]  # each (k, 2) lon/lat from source to target
     version: int = 0
-    seg_snappable: BoolArray | None = None  # False: never snap a point here (expressways)
+    seg_snappable: BoolArray | None = None  # False: only a point on it snaps here (expressways)
 
     @classmethod
     def from_network(cls, network: RoadNetwork, speeds: dict[str, float]) -> RoadArrays:

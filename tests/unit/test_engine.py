@@ -139,7 +139,8 @@ def test_one_way_road_is_not_driven_backwards() -> None:
     west = engine.snap(LON0 + 0.5 * DLON, LAT0)
     there = engine.route(west, east)
     back = engine.route(east, west)
-    assert there is not None and back is not None
+    assert there is not None
+    assert back is not None
     assert 1.2 == pytest.approx(there.minutes, abs=0.01)
     assert (0.5 + 2 * math.sqrt(2) + 0.5) * 1.2 == pytest.approx(back.minutes, rel=0.01)
 
@@ -319,3 +320,68 @@ def test_an_island_beyond_the_snap_limit_keeps_its_own_road() -> None:
     engine = engine_of(island_network(), max_snap_m=200.0)
     point = grid_node(0.75, 0.3)
     assert 2 == engine.snap(*point).segment
+
+
+def divided_road() -> RoadNetwork:
+    """An east-west expressway, 2 km, as two one-way carriageways 24 m apart (eastbound to the
+    south, westbound to the north: right-hand traffic), and a village road 300 m north."""
+    offset = 12 * DLAT / 1000  # 12 m in degrees of latitude
+    nodes = [
+        (LON0, LAT0 - offset),
+        (LON0 + 2 * DLON, LAT0 - offset),
+        (LON0 + 2 * DLON, LAT0 + offset),
+        (LON0, LAT0 + offset),
+        grid_node(0, 0.3),
+        grid_node(2, 0.3),
+    ]
+    network = RoadNetwork(nodes=nodes)
+    straight(network, 0, 1, "expressway", oneway=True)  # eastbound
+    straight(network, 2, 3, "expressway", oneway=True)  # westbound
+    straight(network, 4, 5, "village")
+    straight(network, 1, 2, "village")  # turning places at both ends, so all is connected
+    straight(network, 3, 0, "village")
+    straight(network, 5, 2, "village")
+    return network
+
+
+def north_of_centre(metres: float) -> tuple[float, float]:
+    return (LON0 + DLON, LAT0 + metres * DLAT / 1000)
+
+
+def test_a_point_on_an_expressway_snaps_to_its_carriageway() -> None:
+    """Issue 15: points on an interstate were refused (422) or placed on side roads up to 2 km
+    away. A crash on the westbound carriageway (2 m off its line, toward the median) snaps to
+    it; on the eastbound one, to that one."""
+    engine = engine_of(divided_road())
+    assert 1 == engine.snap(*north_of_centre(10)).segment
+    assert 0 == engine.snap(*north_of_centre(-14)).segment
+
+
+def test_a_point_beside_a_divided_road_belongs_to_the_lane_on_its_side() -> None:
+    """A point 20 m north of the road (8 m beyond the westbound line) snaps to the westbound
+    carriageway, which runs its way (right-hand traffic); 20 m south, to the eastbound one."""
+    engine = engine_of(divided_road())
+    north = engine.snap(*north_of_centre(20))
+    south = engine.snap(*north_of_centre(-20))
+    assert (1, 0) == (north.segment, south.segment)
+    assert 8 == pytest.approx(north.distance_m, abs=0.5)
+
+
+def test_a_point_in_a_wide_median_goes_to_the_nearer_carriageway() -> None:
+    """Carriageways 36 m apart: a point in the median, 9 m from the eastbound line and 27 m
+    from the westbound one, goes to the nearer."""
+    offset = 12 * DLAT / 1000
+    network = divided_road()
+    network.nodes[2] = (LON0 + 2 * DLON, LAT0 + 2 * offset)
+    network.nodes[3] = (LON0, LAT0 + 2 * offset)
+    network.segments[1] = Segment(2, 3, (network.nodes[2], network.nodes[3]), "expressway", True)
+    engine = engine_of(network)
+    snap = engine.snap(*north_of_centre(-3))
+    assert (0, 9) == (snap.segment, pytest.approx(snap.distance_m, abs=0.5))
+
+
+def test_a_point_far_beside_an_expressway_keeps_the_ordinary_road() -> None:
+    """A house 60 m from the fenced expressway is reached by the ordinary road, even 240 m away."""
+    engine = engine_of(divided_road())
+    snap = engine.snap(*north_of_centre(72))
+    assert (2, 228) == (snap.segment, pytest.approx(snap.distance_m, abs=1))
