@@ -141,13 +141,16 @@ _PARTY_OF_AN_ALERT = text(
     "SELECT EXISTS (SELECT 1 FROM alerts WHERE CAST(:id AS varchar) = ANY(attachment_ids)"
     " AND (sent_by = :username OR to_facility_id = :facility OR from_facility_id = :facility"
     " OR from_ambulance_id = :ambulance))"
+    " OR EXISTS (SELECT 1 FROM ecgs WHERE attachment_id = CAST(:id AS varchar)"
+    " AND (:reader OR from_facility_id = :facility OR from_ambulance_id = :ambulance))"
 )
 
 
 async def may_read(db: AsyncSession, user: User, attachment: Attachment, overseer: bool) -> bool:
     """Whether the user may read the attachment: its uploader, an overseer (dispatch, audit,
-    admin), or a party of an alert carrying it (sender, the sending or receiving facility's
-    team, the sending ambulance's crew)."""
+    admin), a party of an alert carrying it (sender, the sending or receiving facility's
+    team, the sending ambulance's crew), the ECG readers and the sending unit of an ECG sent
+    for reading."""
     if overseer or attachment.uploaded_by == user.username:
         return True
     facility = user.facility_id if user.role in FACILITY_ROLES else None
@@ -159,6 +162,7 @@ async def may_read(db: AsyncSession, user: User, attachment: Attachment, oversee
             "username": user.username,
             "facility": facility,
             "ambulance": ambulance,
+            "reader": user.role == Role.ecg_reader,
         },
     )
     return bool(found)

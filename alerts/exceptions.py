@@ -5,6 +5,8 @@ AlertsError
 │                        receive this pathway, an unknown attachment, …
 ├── AlertClosed          an answer or update to an alert that is already closed (409)
 ├── KeyReused            an Idempotency-Key reused with a different body (422)
+├── EcgRejected          an ECG that cannot be sent or read as asked (422): another user's file,
+│                        a second reading without a reason
 └── AttachmentRejected   an upload that is not a PNG, JPEG or PDF by its content, or empty (422)
     └── AttachmentTooLarge   an upload over the attachment size limit (413)
 """
@@ -34,3 +36,7 @@ class AttachmentRejected(AlertsError):
 
 class AttachmentTooLarge(AttachmentRejected):
     """The uploaded file is larger than the configured limit."""
+
+
+class EcgRejected(AlertsError):
+    """The ECG cannot be sent for reading, or read, as asked."""

@@ -44,6 +44,9 @@ FRAME_TYPES = (
 )
 # Frames of an ambulance crew's stream (``ambulance:<id>``): a case, not an alert.
 MISSION_FRAME_TYPES = ("mission.assigned", "mission.released")
+# ECGs sent to the county's ECG centre for reading (issue 16): waiting, then read.
+ECG_STATUSES = ("awaiting_reading", "read", "unreadable")
+ECG_FINDINGS = ("stemi", "no_stemi", "other_critical", "unreadable")
 
 
 class Attachment(Base):
@@ -158,3 +161,49 @@ class EscalationStep(Base):
     channel: Mapped[str] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = utc_now_column()
+
+
+class Ecg(Base):
+    """A tracing a township unit or an ambulance sent to the county's ECG centre for reading
+    (基层检查、上级诊断). One per case and file: sending the same file again is the same ECG."""
+
+    __tablename__ = "ecgs"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", ECG_STATUSES), name="status"),
+        Index("uq_ecgs_case_attachment", "case_id", "attachment_id", unique=True),
+        Index(
+            "ix_ecgs_waiting", "received_at", postgresql_where=text("status = 'awaiting_reading'")
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    attachment_id: Mapped[str] = mapped_column(ForeignKey("attachments.id"))
+    status: Mapped[str] = mapped_column(String(20), default="awaiting_reading")
+    sent_by: Mapped[str] = mapped_column(String(64))
+    from_facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
+    from_ambulance_id: Mapped[str | None] = mapped_column(ForeignKey("ambulances.id"))
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EcgReading(Base):
+    """A reader's finding on an ECG. Never overwritten: a second reading supersedes the first,
+    with a reason (a correction)."""
+
+    __tablename__ = "ecg_readings"
+    __table_args__ = (
+        CheckConstraint(sql_in("finding", ECG_FINDINGS), name="finding"),
+        CheckConstraint("supersedes IS NULL OR reason <> ''", name="reason"),
+        Index("uq_ecg_readings_supersedes", "supersedes", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    ecg_id: Mapped[int] = mapped_column(ForeignKey("ecgs.id"), index=True)
+    finding: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    read_by: Mapped[str] = mapped_column(String(64))
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    supersedes: Mapped[int | None] = mapped_column(ForeignKey("ecg_readings.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")

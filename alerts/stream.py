@@ -5,7 +5,9 @@ number (a doorbell, delivered at commit); the frames themselves are always read 
 Streams are named ``facility:<id>`` (what a receiving team's screen and a sender's field app
 follow), ``dispatch`` (the dispatcher console: every alert, and the escalations) and
 ``ambulance:<id>`` (an ambulance crew's tablet: the missions it is dispatched to and released
-from; its frames carry the case as ``mission`` and belong to no alert).
+from; its frames carry the case as ``mission`` and belong to no alert) and ``ecg`` (the county's
+ECG readers). ``ecg.*`` frames carry an ECG as ``ecg`` (the readers' stream, and the reading
+back on the sender's facility or ambulance stream).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from alerts.models import StreamEvent, StreamHead
 
 CHANNEL = "alert_stream"
 DISPATCH_STREAM = "dispatch"
+# The county ECG centre's readers: tracings arriving for reading, and readings recorded.
+ECG_STREAM = "ecg"
 
 
 def facility_stream(facility_id: str) -> str:
@@ -118,8 +122,9 @@ async def frames_after(
 
 def frame(event: StreamEvent) -> dict[str, Any]:
     """The frame as clients receive it: ``{seq, epoch, type, alert, stream}`` (``mission``
-    instead of ``alert`` on a crew's stream)."""
-    key = "mission" if event.type.startswith("mission.") else "alert"
+    instead of ``alert`` on a crew's stream, ``ecg`` for an ECG's frames)."""
+    kind = event.type.partition(".")[0]
+    key = kind if kind in ("mission", "ecg") else "alert"
     return {
         "seq": event.seq,
         "epoch": event.epoch,

@@ -26,6 +26,8 @@ class Role(StrEnum):
     # 质控员: the chest-pain centre's data manager, who enters paper records afterwards and
     # corrects closed cases (issue 12, part f).
     data_manager = "data_manager"
+    # 心电诊断中心: the county's ECG readers, who read the townships' tracings (issue 16).
+    ecg_reader = "ecg_reader"
 
 
 class FacilityKind(StrEnum):
@@ -90,8 +92,9 @@ FACILITY_ROLES = frozenset({Role.township, Role.cathlab})
 READ_EVERYTHING_ROLES = frozenset({Role.admin, Role.dispatcher, Role.auditor, Role.data_manager})
 # Changes any case, dispatches, sets any ambulance's status, sends and cancels any alert.
 COORDINATOR_ROLES = frozenset({Role.admin, Role.dispatcher})
-# Everyone who acts on cases (opens them, uploads attachments): all but the read-only auditor.
-ACTING_ROLES = frozenset(Role) - {Role.auditor}
+# Everyone who acts on cases (opens them, uploads attachments): all but the read-only auditor
+# and the ECG readers (who read the tracings sent to them and write only their readings).
+ACTING_ROLES = frozenset(Role) - {Role.auditor, Role.ecg_reader}
 # Record any milestone at any facility, and correct closed cases (dispatch/cases/write_scope.py).
 RECORD_ANYWHERE_ROLES = frozenset({Role.admin, Role.data_manager})
 

@@ -37,9 +37,10 @@ async def facts(db: AsyncSession, case_id: int) -> CaseFacts | None:
     )
 
 
-# What an alert stamps only while the case has none (live): the first ECG sent ahead is the
-# transmission; a second alert with an ECG, or a retry, adds nothing.
-ONCE_PER_CASE = frozenset({"ecg_transmitted"})
+# What an alert or an ECG reading stamps only while the case has none (live): the first ECG
+# sent ahead is the transmission, the first reading the diagnosis; a second alert with an ECG,
+# a second ECG read, or a retry, adds nothing.
+ONCE_PER_CASE = frozenset({"ecg_transmitted", "diagnosis"})
 
 
 def case_link(hooks: CaseHooks) -> CaseLink:

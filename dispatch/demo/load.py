@@ -46,10 +46,11 @@ class LoadReport:
 
 
 def demo_logins(county: DemoCounty) -> tuple[DemoLogin, ...]:
-    """One login per role: admin, dispatcher, auditor, data-manager, crew-<ambulance>,
+    """One login per role: admin, dispatcher, auditor, data-manager, ecg-reader, crew-<ambulance>,
     township-<unit>, cathlab-<PCI centre>."""
     logins = [DemoLogin(role, role) for role in (Role.admin, Role.dispatcher, Role.auditor)]
     logins.append(DemoLogin("data-manager", Role.data_manager))
+    logins.append(DemoLogin("ecg-reader", Role.ecg_reader))
     logins += [
         DemoLogin(f"{Role.crew}-{a.id}", Role.crew, ambulance_id=a.id) for a in county.ambulances
     ]

@@ -45,7 +45,7 @@ CONTRACT_CAPABILITIES = (
     "thrombectomy",
 )
 CONTRACT_ROLES = (
-    "admin", "dispatcher", "crew", "township", "cathlab", "auditor", "data_manager",
+    "admin", "dispatcher", "crew", "township", "cathlab", "auditor", "data_manager", "ecg_reader",
 )  # fmt: skip
 
 

@@ -35,6 +35,7 @@ export const PROBLEM_TEXTS = {
   'outside-mapped-area': ['该地点离道路太远，不在地图范围内', 'The place is too far from any road on the map'],
   'no-road-network': ['尚未导入道路网络', 'No road network loaded yet'],
   'alert-rejected': ['预警无法发送（接收医院、路径或附件不符）', 'The alert cannot be sent (receiving centre, pathway or attachment)'],
+  'ecg-rejected': ['心电图无法发送或判读（附件须为本人上传；再次判读须写明更正原因）', 'The ECG cannot be sent or read (attach your own file; a second reading needs a reason)'],
   'alert-closed': ['预警已处理或已取消', 'The alert was already answered or cancelled'],
   'attachment-too-large': ['附件过大（最大 10 MB）', 'Attachment too large (at most 10 MB)'],
   'attachment-rejected': ['附件无法识别（仅限 PNG、JPEG、PDF）', 'Attachment refused (PNG, JPEG or PDF only)'],
