@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from alerts import attachments, ecgs
+from alerts import attachments, ecgs, stream
 from alerts.exceptions import EcgRejected
 from alerts.service import CaseLink
 from units.deps import CurrentUser, SessionDep
@@ -86,21 +86,25 @@ async def send_ecg(request: Request, db: SessionDep, user: CurrentUser) -> JSONR
     return JSONResponse(body, status_code=201 if submitted.created else 200)
 
 
-@router.get("")
+@router.get("", response_model=list[dict[str, Any]])
 async def list_ecgs(
     db: SessionDep,
     user: CurrentUser,
     status: Literal["awaiting_reading", "read", "unreadable"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[dict[str, Any]]:
+) -> JSONResponse:
     """The ECGs you may see: the readers' queue (``status=awaiting_reading``, oldest first,
-    with the seconds each has waited), or a unit's own sent tracings and their readings."""
+    with the seconds each has waited), or a unit's own sent tracings and their readings.
+    ``X-Stream-Epoch`` / ``X-Stream-Head``: where the readers' stream (``/ws/ecgs``) stands,
+    so a page follows it from there."""
     now = _now()
     listed = await ecgs.listed(db, user, status, limit)
-    return [
+    epoch, head = await stream.head(db, stream.ECG_STREAM)
+    body = [
         {**ecgs.view(ecg, readings), "waiting_seconds": _waited(ecg.received_at, ecg.read_at, now)}
         for ecg, readings in listed
     ]
+    return JSONResponse(body, headers={"X-Stream-Epoch": str(epoch), "X-Stream-Head": str(head)})
 
 
 def _waited(received: datetime, read: datetime | None, now: datetime) -> float:

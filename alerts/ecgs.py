@@ -100,6 +100,10 @@ async def submit(
         from_facility_id=facility_id,
         from_ambulance_id=ambulance_id,
         drill=facts.drill,
+        pathway=facts.pathway,
+        complaint=facts.complaint,
+        patient_age=facts.patient_age,
+        patient_sex=facts.patient_sex,
         received_at=now,
     )
     db.add(ecg)
@@ -229,6 +233,12 @@ def view(ecg: Ecg, readings: Sequence[EcgReading]) -> dict[str, Any]:
         "from_facility_id": ecg.from_facility_id,
         "from_ambulance_id": ecg.from_ambulance_id,
         "drill": ecg.drill,
+        "patient": {
+            "pathway": ecg.pathway,
+            "complaint": ecg.complaint,
+            "age": ecg.patient_age,
+            "sex": ecg.patient_sex,
+        },
         "received_at": ecg.received_at.isoformat(),
         "read_at": ecg.read_at.isoformat() if ecg.read_at is not None else None,
         "reading": _reading_view(current) if current is not None else None,

@@ -184,6 +184,11 @@ class Ecg(Base):
     from_facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.id"))
     from_ambulance_id: Mapped[str | None] = mapped_column(ForeignKey("ambulances.id"))
     drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The patient as the sender knew them when sending (what the reader is shown).
+    pathway: Mapped[str] = mapped_column(String(32))
+    complaint: Mapped[str] = mapped_column(Text, default="")
+    patient_age: Mapped[int | None] = mapped_column(Integer)
+    patient_sex: Mapped[str | None] = mapped_column(String(8))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

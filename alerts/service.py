@@ -43,6 +43,10 @@ class CaseFacts:
     ambulance_id: str | None
     drill: bool
     eta_minutes: float | None
+    # What a reader of its ECG is told about the patient (no name, no ID number).
+    complaint: str = ""
+    patient_age: int | None = None
+    patient_sex: str | None = None
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,12 @@ async def ambulance_missions(
     await serve_stream(websocket, stream.ambulance_stream(ambulance_id), since, epoch)
 
 
+@router.websocket("/ws/ecgs")
+async def ecg_readings(websocket: WebSocket, since: int = 0, epoch: int = 0) -> None:
+    """The county ECG centre's stream: tracings arriving for reading, readings recorded."""
+    await serve_stream(websocket, stream.ECG_STREAM, since, epoch)
+
+
 @router.websocket("/ws/dispatch/alerts")
 async def dispatch_alerts(websocket: WebSocket, since: int = 0, epoch: int = 0) -> None:
     """The dispatchers' stream: every alert and every escalation."""

@@ -34,6 +34,9 @@ async def facts(db: AsyncSession, case_id: int) -> CaseFacts | None:
         ambulance_id=assigned,
         drill=case.drill,
         eta_minutes=case.eta_minutes,
+        complaint=case.complaint,
+        patient_age=case.patient_age,
+        patient_sex=case.patient_sex,
     )
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Select, delete, text
+from sqlalchemy import Select, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from alerts.models import Ecg, EcgReading
 from dispatch.cases.models import Case, CaseEvent, DelayReason
 
 
@@ -26,9 +27,12 @@ async def stamps_removable(db: AsyncSession) -> AsyncIterator[None]:
 
 
 async def remove_cases(db: AsyncSession, cases: Select[int]) -> None:
-    """Delete the cases selected by ``cases``, their stamps and delay reasons (owner only, see
-    above; both refuse to cascade from a case)."""
+    """Delete the cases selected by ``cases``, their stamps, delay reasons and ECGs sent for
+    reading (owner only, see above; none cascades from a case)."""
     await db.execute(delete(DelayReason).where(DelayReason.case_id.in_(cases)))
+    ecgs = select(Ecg.id).where(Ecg.case_id.in_(cases))
+    await db.execute(delete(EcgReading).where(EcgReading.ecg_id.in_(ecgs)))
+    await db.execute(delete(Ecg).where(Ecg.case_id.in_(cases)))
     async with stamps_removable(db):
         await db.execute(delete(CaseEvent).where(CaseEvent.case_id.in_(cases)))
         await db.execute(delete(Case).where(Case.id.in_(cases)))

@@ -118,6 +118,12 @@ async def milestone_pad(
     return page(request, "pad")
 
 
+@router.api_route("/ecg", methods=["GET", "HEAD"])
+async def ecg(request: Request) -> FileResponse:
+    """The county ECG centre's reading page (issue 16)."""
+    return page(request, "ecg")
+
+
 @router.api_route("/reports", methods=["GET", "HEAD"])
 async def reports(request: Request) -> FileResponse:
     """The time-audit reports."""

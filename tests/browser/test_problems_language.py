@@ -131,7 +131,7 @@ async def switch_language(page: Page, lang: str) -> None:
 async def test_no_page_keeps_chinese_after_switching_to_english(
     pages: Pages, http: httpx.AsyncClient
 ) -> None:
-    """The five pages, signed in (the field app with a case open), show no Chinese of their own
+    """The six pages, signed in (the field app with a case open), show no Chinese of their own
     once switched to English; the window's title follows too."""
     pages.allow(REFUSED)  # the reports page's default period may hold no case (404)
     headers = await token(http, f"township-{TOWNSHIP}")
@@ -143,6 +143,7 @@ async def test_no_page_keeps_chinese_after_switching_to_english(
         ("/console", "dispatcher"),
         (f"/cathlab/{CATHLAB}", f"cathlab-{CATHLAB}"),
         ("/reports", "auditor"),
+        ("/ecg", "ecg-reader"),
         ("/", None),
     ):
         page = await pages.new(path)

@@ -12,6 +12,7 @@ PAGES = (
     "/cathlab/county-hospital",
     "/cathlab/county-hospital/pad",
     "/reports",
+    "/ecg",
 )
 
 

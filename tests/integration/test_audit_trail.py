@@ -307,8 +307,8 @@ async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) 
 async def test_demo_reset_removes_stamped_demo_cases_as_the_owner(
     connection: AsyncConnection, db: AsyncSession, demo_county: DemoCounty
 ) -> None:
-    """``demo load --reset`` still removes the demo's cases with their stamps and delay reasons
-    (the owner's maintenance), and the stamps' triggers are on again afterwards."""
+    """``demo load --reset`` still removes the demo's cases with their stamps, delay reasons and
+    ECGs (the owner's maintenance), and the stamps' triggers are on again afterwards."""
     await db.execute(
         text(
             "INSERT INTO cases (pathway, status, drill, synthetic, location, input_crs, complaint,"
@@ -329,6 +329,23 @@ async def test_demo_reset_removes_stamped_demo_cases_as_the_owner(
         text(
             "INSERT INTO delay_reasons (case_id, metric, facility_key, code, note, recorded_by,"
             " recorded_at) VALUES (:id, 'door_to_wire', '', 'other', '', 't', now())"
+        ),
+        {"id": case_id},
+    )
+    await db.execute(
+        text(
+            "INSERT INTO attachments (id, sha256, content_type, size, filename, content,"
+            " uploaded_by, created_at) VALUES ('00000000-0000-4000-8000-00000000e0c9', 'x',"
+            " 'image/png', 1, '', 'x', 't', now())"
+        )
+    )
+    await db.execute(
+        text(
+            "WITH e AS (INSERT INTO ecgs (case_id, attachment_id, status, sent_by, drill, pathway,"
+            " complaint, received_at) VALUES (:id, '00000000-0000-4000-8000-00000000e0c9', 'read',"
+            " 't', false, 'stemi', '', now()) RETURNING id) INSERT INTO ecg_readings (ecg_id,"
+            " finding, text, read_by, read_at, reason) SELECT id, 'stemi', '', 'r', now(), ''"
+            " FROM e"
         ),
         {"id": case_id},
     )
