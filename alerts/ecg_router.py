@@ -91,6 +91,7 @@ async def list_ecgs(
     db: SessionDep,
     user: CurrentUser,
     status: Literal["awaiting_reading", "read", "unreadable"] | None = None,
+    case_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> JSONResponse:
     """The ECGs you may see: the readers' queue (``status=awaiting_reading``, oldest first,
@@ -98,7 +99,7 @@ async def list_ecgs(
     ``X-Stream-Epoch`` / ``X-Stream-Head``: where the readers' stream (``/ws/ecgs``) stands,
     so a page follows it from there."""
     now = _now()
-    listed = await ecgs.listed(db, user, status, limit)
+    listed = await ecgs.listed(db, user, status, limit, case_id)
     epoch, head = await stream.head(db, stream.ECG_STREAM)
     body = [
         {**ecgs.view(ecg, readings), "waiting_seconds": _waited(ecg.received_at, ecg.read_at, now)}

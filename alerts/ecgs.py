@@ -146,13 +146,15 @@ async def readings_of(db: AsyncSession, ecg_ids: Sequence[int]) -> dict[int, lis
 
 
 async def listed(
-    db: AsyncSession, user: User, status: str | None, limit: int
+    db: AsyncSession, user: User, status: str | None, limit: int, case_id: int | None = None
 ) -> list[tuple[Ecg, list[EcgReading]]]:
-    """The ECGs the user may see, waiting ones oldest first (the reading queue), else newest
-    first."""
+    """The ECGs the user may see (of one case, if given), waiting ones oldest first (the
+    reading queue), else newest first."""
     statement = select(Ecg)
     if status is not None:
         statement = statement.where(Ecg.status == status)
+    if case_id is not None:
+        statement = statement.where(Ecg.case_id == case_id)
     if user.role not in SEE_ALL:
         if user.role in FACILITY_ROLES and user.facility_id is not None:
             statement = statement.where(Ecg.from_facility_id == user.facility_id)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import httpx
 from PIL import Image
 from playwright.async_api import expect
 
 from tests.browser.conftest import Pages
-from tests.browser.helpers import API, TOWNSHIP, open_case, sign_in, token
+from tests.browser.helpers import API, TOWNSHIP, open_case, open_field_case, sign_in, token
 
 READER = "ecg-reader"
 
@@ -91,3 +92,42 @@ async def test_the_reading_page_in_english_and_read_only_for_an_auditor(
     await item.click()
     await expect(page.locator("#reading-title")).to_contain_text(f"ECG #{ecg_id}")
     await expect(page.locator("#reading-form")).to_be_hidden()
+
+
+async def test_a_township_sends_its_ecg_for_reading_and_alerts_in_one_step_on_stemi(
+    pages: Pages, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """From the field app: the ECG taken, one press sends it for reading; the reader (page
+    open, never reloaded) sees it arrive and reads STEMI; the field app shows the reading at
+    once and its one-step button sends the alert to the cath lab with that ECG attached."""
+    reader = await pages.new("/ecg")
+    await sign_in(reader, READER)
+    await expect(reader.locator("body")).to_have_attribute("data-live", "live")
+    field = await pages.new("/field")
+    await sign_in(field, f"township-{TOWNSHIP}")
+    case_id = await open_field_case(field, "远程心电判读")
+    picture = tmp_path / "ecg-photo.png"
+    picture.write_bytes(tracing(40))
+    await field.locator("#ecg-file").set_input_files(picture)
+    await field.locator("#ecg-list .ecg-read-send").click()
+    sent = field.locator("#ecg-readings li")
+    await expect(sent).to_have_attribute("data-status", "awaiting_reading")
+    ecg_id = int(await sent.get_attribute("data-ecg-id") or 0)
+
+    item = reader.locator(f"#queue button[data-ecg-id='{ecg_id}']")
+    await item.click()
+    await expect(reader.locator("#reading-facts")).to_contain_text("远程心电判读")
+    await reader.locator(".finding[data-finding='stemi']").click()
+
+    await expect(sent).to_have_attribute("data-status", "read")
+    await expect(sent).to_contain_text("STEMI")
+    await sent.locator(".ecg-alert").click()
+    township = await token(http, f"township-{TOWNSHIP}")
+    ecg = (await http.get(f"{API}/ecgs/{ecg_id}", headers=township)).json()
+
+    async def alerts_with_the_ecg() -> list[dict[str, object]]:
+        found = await http.get(f"{API}/alerts", params={"case_id": case_id}, headers=township)
+        return [a for a in found.json() if ecg["attachment_id"] in a["attachment_ids"]]
+
+    await expect(field.locator("#answer")).to_have_attribute("data-alert-id", re.compile(r"\d+"))
+    assert 1 == len(await alerts_with_the_ecg())

@@ -97,6 +97,8 @@ async def test_a_township_tracing_is_read_by_the_county_and_the_reading_goes_bac
     )
     queue = (await client.get(ECGS, params={"status": "awaiting_reading"}, headers=reader)).json()
     assert ecg["id"] not in [e["id"] for e in queue]
+    of_case = (await client.get(ECGS, params={"case_id": case_id}, headers=township)).json()
+    assert [(ecg["id"], "read")] == [(e["id"], e["status"]) for e in of_case]
 
 
 async def test_sending_the_same_tracing_again_is_the_same_ecg(

@@ -201,7 +201,16 @@ async function updateEta() {
   }
 }
 
-async function sendAlert(form) {
+/**
+ * Send the case's alert as the form stands, with these uploaded ECGs attached (a STEMI reading's
+ * one-step alert: field-ecg.js).
+ * @param {string[]} attachmentIds
+ */
+export function sendAlertWithEcgs(attachmentIds) {
+  sendAlert(byId('alert-form', HTMLFormElement), attachmentIds);
+}
+
+async function sendAlert(form, attachmentIds = []) {
   const button = byId('alert-send', HTMLButtonElement);
   button.disabled = true;
   setTimeout(() => { button.disabled = false; }, 2000);
@@ -216,6 +225,7 @@ async function sendAlert(form) {
     pathway: ctx.caseData.pathway,
     summary: form.summary.value.trim(),
     vitals,
+    attachment_ids: attachmentIds,
   };
   if (form.eta.value !== '') body.eta_minutes = Number(form.eta.value);
   const refs = [.../** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[name=ecg]:checked'))].map((i) => i.value);

@@ -1,6 +1,7 @@
 // The field app's case view, left column: milestone buttons, the ECG, the timeline.
 
 import { byId, el, fmtTime, newKey, toast } from './core.js';
+import { sendForReading } from './field-ecg.js';
 import { t } from './i18n.js';
 import { CREW_STATUS, FIELD_MILESTONES, OWN_FACILITY, milestoneLabel } from './milestones.js';
 import { ctx, pendingOfCase, recall, remember } from './field-state.js';
@@ -163,7 +164,8 @@ export function renderEcgs() {
     return el('li', { dataset: { ref: ecg.ref } },
       preview && ecg.type.startsWith('image/') ? el('img', { src: preview, alt: ecg.name, class: 'ecg-thumb' }) : null,
       el('span', {}, ecg.name), ' ',
-      el('span', { class: waiting.has(ecg.ref) ? 'tag-pending' : 'tag-done' }, t(waiting.has(ecg.ref) ? 'field.ecg.pending' : 'field.ecg.done')));
+      el('span', { class: waiting.has(ecg.ref) ? 'tag-pending' : 'tag-done' }, t(waiting.has(ecg.ref) ? 'field.ecg.pending' : 'field.ecg.done')), ' ',
+      el('button', { type: 'button', class: 'ecg-read-send', dataset: { ref: ecg.ref }, onclick: () => sendForReading(ecg.ref, ecg.name) }, t('field.ecg.reading.send')));
   }));
 }
 

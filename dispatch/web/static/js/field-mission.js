@@ -12,6 +12,7 @@ import { pick, t } from './i18n.js';
 import { playAlarm } from './alarm.js';
 import { openStream } from './stream.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
+import { ecgHeard } from './field-ecg.js';
 
 const RECENT_FRAMES = 20; // how far back a fresh page looks for the mission in progress
 
@@ -68,6 +69,10 @@ export async function followMissions({ onState, onMission }) {
     onFrame: (frame) => {
       remember('missions.seq', frame.seq);
       remember('missions.epoch', frame.epoch);
+      if (frame.type.startsWith('ecg.')) { // the county's reading of an ECG this crew sent
+        ecgHeard(frame.ecg, frame.type === 'ecg.read');
+        return;
+      }
       if (frame.type === 'mission.assigned') {
         ctx.mission = frame.mission;
         ctx.missionRoute = null;

@@ -12,9 +12,10 @@ import { milestoneLabel } from './milestones.js';
 import { FIELD_TEXTS } from './field-texts.js';
 import { ctx, hooks, pathwayName, recall, remember } from './field-state.js';
 import { addEcg, eventSent, openEarlier, renderEcgs, renderStamps, renderTimeline } from './field-case.js';
-import { alertSeen, buildAlertForm, buildFindings, loadAlerts, loadDecision, relabelDestinations, renderAlertEcgs, renderAnswer, renderDecision } from './field-alert.js';
+import { alertSeen, buildAlertForm, buildFindings, loadAlerts, loadDecision, relabelDestinations, renderAlertEcgs, renderAnswer, renderDecision, sendAlertWithEcgs } from './field-alert.js';
 import { loadCases, renderCases, setUpNewCase } from './field-cases.js';
 import { drawRoute, followMissions, loadRoute, renderMission } from './field-mission.js';
+import { clearReadings, ecgHeard, loadReadings, onStemiAlert, renderReadings, sendEcgForReading } from './field-ecg.js';
 
 const POLL_MS = 5000;
 const GPS_BATCH_MS = 15_000;
@@ -27,6 +28,7 @@ const senders = {
     json: { ...item.body, device_at: new Date().toISOString() }, // the device's clock when sent
     headers: { 'Idempotency-Key': item.key },
   }),
+  ecg_reading: sendEcgForReading,
   upload: async (item) => {
     const form = new FormData();
     form.append('file', item.blob, item.name || 'ecg');
@@ -39,7 +41,9 @@ const senders = {
       if (id) attachmentIds.push(id);
     }
     const sent = await api('/alerts', {
-      method: 'POST', json: { ...item.body, attachment_ids: attachmentIds }, headers: { 'Idempotency-Key': item.key },
+      method: 'POST',
+      json: { ...item.body, attachment_ids: [...(item.body.attachment_ids || []), ...attachmentIds] },
+      headers: { 'Idempotency-Key': item.key },
     });
     return sent.alert;
   },
@@ -62,6 +66,7 @@ function onSent(item, result) {
   ctx.online = true;
   if (item.kind === 'event') eventSent(item, result);
   if (item.kind === 'alert') alertSeen(result);
+  if (item.kind === 'ecg_reading') ecgHeard(result);
   if (item.case_id === ctx.caseId && item.kind !== 'positions') refreshCaseSoon();
 }
 
@@ -107,6 +112,11 @@ async function followStream() {
   stream = openStream(`/ws/facilities/${encodeURIComponent(facilityId)}/alerts`, {
     since: head, epoch, confirm: false,
     onFrame: (frame) => {
+      if (frame.type.startsWith('ecg.')) { // the county's reading of an ECG this unit sent
+        ecgHeard(frame.ecg, frame.type === 'ecg.read');
+        if (frame.ecg?.case_id === ctx.caseId) refreshCaseSoon(); // the diagnosis stamp
+        return;
+      }
       alertSeen(frame.alert);
       if (frame.alert?.case_id === ctx.caseId) refreshCaseSoon(); // e.g. cathlab_activated
     },
@@ -181,6 +191,7 @@ async function selectCase(caseId, data = null) {
   ctx.caseId = caseId;
   ctx.alerts = new Map();
   ctx.decision = null;
+  clearReadings();
   remember('current', caseId);
   ctx.caseData = data || recall(`case.${caseId}`);
   try {
@@ -202,6 +213,7 @@ async function selectCase(caseId, data = null) {
   render();
   loadDecision();
   loadAlerts().catch((error) => stale('alerts', error));
+  loadReadings().catch((error) => stale('ecgs', error));
   startGps();
   if (ctx.mission?.case_id === caseId) {
     byId('map-box', HTMLDetailsElement).open = true; // the route to the patient
@@ -237,6 +249,7 @@ function render() {
   renderStamps();
   renderTimeline();
   renderEcgs();
+  renderReadings();
   renderAlertEcgs();
   renderAnswer();
 }
@@ -309,6 +322,7 @@ async function start(me) {
     return waiting === 0 || confirm(t('field.signout.pending', { n: waiting }));
   });
   setUpNewCase();
+  onStemiAlert(sendAlertWithEcgs);
   byId('switch-case').addEventListener('click', showPicker);
   byId('case-refresh').addEventListener('click', () => {
     refreshCase().catch((e) => {
