@@ -4,7 +4,7 @@ queue, read one, record a reading. ``alerts/ecgs.py`` holds the rules."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Path, Query, Request
@@ -79,8 +79,10 @@ async def send_ecg(request: Request, db: SessionDep, user: CurrentUser) -> JSONR
             raise EcgRejected(
                 "send JSON {case_id, attachment_id} or a multipart 'file' with 'case_id'"
             ) from exc
+    settings = request.app.state.settings
+    unread_after = timedelta(seconds=float(settings.ecg_unread_escalation_seconds))
     submitted = await ecgs.submit(
-        db, user, _link(request), data.case_id, data.attachment_id, _now()
+        db, user, _link(request), data.case_id, data.attachment_id, _now(), unread_after
     )
     body = ecgs.view(submitted.ecg, [])
     return JSONResponse(body, status_code=201 if submitted.created else 200)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +36,7 @@ READERS = frozenset({Role.ecg_reader})
 # Who sees every ECG: the readers and the overseers.
 SEE_ALL = READERS | READ_EVERYTHING_ROLES
 READABLE_FINDINGS = frozenset({"stemi", "no_stemi", "other_critical"})
+UNREAD_AFTER = timedelta(minutes=3)  # the default of INFOFIRST_ECG_UNREAD_ESCALATION_SECONDS
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,10 @@ async def submit(
     case_id: int,
     attachment_id: str,
     now: datetime,
+    unread_after: timedelta = UNREAD_AFTER,
 ) -> Submitted:
-    """Send the user's uploaded tracing for reading (or return the ECG it already is)."""
+    """Send the user's uploaded tracing for reading (or return the ECG it already is); unread
+    after ``unread_after`` it escalates (alerts/ecg_escalation.py)."""
     facts = await link.facts(db, case_id)
     if facts is None:
         raise NotFound("case", str(case_id))
@@ -105,6 +108,7 @@ async def submit(
         patient_age=facts.patient_age,
         patient_sex=facts.patient_sex,
         received_at=now,
+        next_escalation_at=now + unread_after,
     )
     db.add(ecg)
     await db.flush()
@@ -202,6 +206,7 @@ async def read(
     db.add(reading)
     ecg.status = "unreadable" if finding == "unreadable" else "read"
     ecg.read_at = now
+    ecg.next_escalation_at = None
     await db.flush()
     readings = [*earlier, reading]
     if finding in READABLE_FINDINGS:
@@ -243,6 +248,7 @@ def view(ecg: Ecg, readings: Sequence[EcgReading]) -> dict[str, Any]:
         },
         "received_at": ecg.received_at.isoformat(),
         "read_at": ecg.read_at.isoformat() if ecg.read_at is not None else None,
+        "escalation_level": ecg.escalation_level or 0,
         "reading": _reading_view(current) if current is not None else None,
         "readings": [_reading_view(r) for r in readings],
     }

@@ -45,7 +45,11 @@ class LogNotifier:
 
     async def notify(self, alert: dict[str, Any], level: int) -> str:
         log.warning(
-            "alert_escalated", alert_id=alert["id"], level=level, to=alert["to_facility_id"]
+            "alert_escalated",
+            alert_id=alert["id"],
+            level=level,
+            to=alert.get("to_facility_id"),
+            kind=alert.get("kind", "alert"),
         )
         return "logged"
 

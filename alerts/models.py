@@ -172,6 +172,11 @@ class Ecg(Base):
         CheckConstraint(sql_in("status", ECG_STATUSES), name="status"),
         Index("uq_ecgs_case_attachment", "case_id", "attachment_id", unique=True),
         Index(
+            "ix_ecgs_escalation",
+            "next_escalation_at",
+            postgresql_where=text("status = 'awaiting_reading'"),
+        ),
+        Index(
             "ix_ecgs_waiting", "received_at", postgresql_where=text("status = 'awaiting_reading'")
         ),
     )
@@ -191,6 +196,9 @@ class Ecg(Base):
     patient_sex: Mapped[str | None] = mapped_column(String(8))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Unread escalation (alerts/ecg_escalation.py): when the next step is due, and how many ran.
+    next_escalation_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class EcgReading(Base):

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from alerts import attachments_router, ecg_router, escalation, webhook
+from alerts import attachments_router, ecg_escalation, ecg_router, escalation, webhook
 from alerts import router as alerts_router
 from alerts import ws as alerts_ws
 from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
@@ -162,6 +162,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "alert-escalation",
             partial(
                 escalation.run,
+                app.state.sessionmaker,
+                settings.escalation_check_seconds,
+                timedelta(seconds=settings.escalation_reminder_seconds),
+                notifier,
+            ),
+        )
+        supervisor.add(
+            "ecg-escalation",
+            partial(
+                ecg_escalation.run,
                 app.state.sessionmaker,
                 settings.escalation_check_seconds,
                 timedelta(seconds=settings.escalation_reminder_seconds),

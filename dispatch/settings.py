@@ -208,6 +208,15 @@ class Settings(BaseSettings):
         "stale on the console, for the dispatcher to close or cancel",
     )
 
+    # --- Issue 16, the county's ECG reading network ---
+    ecg_unread_escalation_seconds: float = Field(
+        default=180,
+        gt=0,
+        description="an ECG sent for reading and still unread after this long escalates to the "
+        "readers, the dispatchers and the escalation webhook; then every "
+        "INFOFIRST_ESCALATION_REMINDER_SECONDS until it is read",
+    )
+
     @property
     def migration_url(self) -> str:
         """The URL migrations run with: the owner's."""

@@ -68,6 +68,8 @@ def upgrade() -> None:
         sa.Column("patient_sex", sa.String(8)),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True)),
+        sa.Column("next_escalation_at", sa.DateTime(timezone=True)),
+        sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
         sa.CheckConstraint(f"status IN ({_listed(STATUSES)})", name="ck_ecgs_status"),
         sa.PrimaryKeyConstraint("id", name="pk_ecgs"),
     )
@@ -77,6 +79,12 @@ def upgrade() -> None:
         "ix_ecgs_waiting",
         "ecgs",
         ["received_at"],
+        postgresql_where=sa.text("status = 'awaiting_reading'"),
+    )
+    op.create_index(
+        "ix_ecgs_escalation",
+        "ecgs",
+        ["next_escalation_at"],
         postgresql_where=sa.text("status = 'awaiting_reading'"),
     )
     op.create_table(

@@ -5,14 +5,17 @@ correction with a reason; strangers see nothing."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from alerts.ecg_escalation import escalate_unread
 from tests.conftest import Login
 from tests.e2e.alerts_helpers import SENDER, nandun_case
 from tests.e2e.cases_helpers import read_case, signed_in
@@ -206,3 +209,44 @@ async def test_bad_input_is_refused_and_changes_nothing(
     ecg_id = (await send_file(client, township, case_id, tracing(11))).json()["id"]
     reader = await signed_in(login, READER)
     assert 422 == (await read(client, reader, ecg_id, finding="maybe")).status_code
+
+
+@dataclass
+class RecordingNotifier:
+    channel: str = "test"
+    calls: list[tuple[int, int, str]] = field(default_factory=list)
+
+    async def notify(self, alert: dict[str, Any], level: int) -> str:
+        self.calls.append((int(alert["id"]), level, str(alert.get("kind"))))
+        return "recorded"
+
+
+async def test_an_unread_ecg_escalates_until_it_is_read(
+    client: httpx.AsyncClient,
+    login: Login,
+    db: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Unread at 3 min: not yet at 2:59; at 3:00 an ecg.escalated frame for the readers and
+    the dispatchers and the notifier (kind ecg); again a reminder later; none once read."""
+    case_id, township = await nandun_case(client, login)
+    ecg = (await send_file(client, township, case_id, tracing(12))).json()
+    received = datetime.fromisoformat(ecg["received_at"])
+    notifier = RecordingNotifier()
+    minute = timedelta(minutes=1)
+    mine = [(ecg["id"], 1, "ecg")]
+
+    async def escalate(at: datetime) -> list[tuple[int, int, str]]:
+        await escalate_unread(sessionmaker, at, minute, notifier)
+        return [c for c in notifier.calls if c[0] == ecg["id"]]
+
+    assert [] == await escalate(received + timedelta(minutes=3) - timedelta(seconds=1))
+    assert mine == await escalate(received + timedelta(minutes=3))
+    escalated = await frames(db, "dispatch", "ecg.escalated")
+    assert ecg["id"] in [f["id"] for f in escalated]
+    assert ecg["id"] in [f["id"] for f in await frames(db, "ecg", "ecg.escalated")]
+    assert mine == await escalate(received + timedelta(minutes=3, seconds=59))
+    assert [*mine, (ecg["id"], 2, "ecg")] == await escalate(received + timedelta(minutes=4))
+    reader = await signed_in(login, READER)
+    assert 200 == (await read(client, reader, ecg["id"], finding="no_stemi")).status_code
+    assert 2 == len(await escalate(received + timedelta(hours=1)))

@@ -63,6 +63,11 @@ function older(next, current) {
 }
 
 function take(frame) {
+  if (frame.type === 'ecg.escalated') { // a tracing the county's ECG centre has not read yet
+    const ecg = frame.ecg;
+    toast(t('console.ecg.unread', { id: ecg.case_id, from: facilityName(ecg.from_facility_id) || ecg.from_ambulance_id || '', level: ecg.escalation_level }), 'error', 15_000);
+    return;
+  }
   const next = frame.alert;
   if (!next || typeof next.id !== 'number') return;
   const current = alerts.get(next.id);

@@ -1,0 +1,79 @@
+"""Unread ECGs escalate (issue 16): a tracing sent for reading that nobody read within
+``INFOFIRST_ECG_UNREAD_ESCALATION_SECONDS`` (3 minutes by default) is announced to the readers
+on duty and the dispatchers (frame ``ecg.escalated`` on both streams) and through the
+escalation notifier (the webhook, for SMS or phone), then again every reminder interval until
+it is read — as an unanswered alert does (``alerts/escalation.py``).
+
+Each server process runs the check; ``FOR UPDATE SKIP LOCKED`` makes each step happen once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from alerts import ecgs, stream
+from alerts.escalation import Notifier
+from alerts.models import Ecg
+
+log = structlog.get_logger(__name__)
+
+
+async def escalate_unread(
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    reminder: timedelta,
+    notifier: Notifier,
+    limit: int = 50,
+) -> int:
+    """Escalate every unread ECG due now (once across processes); returns how many."""
+    due: list[tuple[dict[str, Any], int]] = []
+    async with sessions() as db, db.begin():
+        unread = (
+            await db.scalars(
+                select(Ecg)
+                .where(Ecg.status == "awaiting_reading", Ecg.next_escalation_at <= now)
+                .order_by(Ecg.next_escalation_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for ecg in unread:
+            ecg.escalation_level = (ecg.escalation_level or 0) + 1
+            ecg.next_escalation_at = now + reminder
+            view = ecgs.view(ecg, [])
+            streams = [stream.ECG_STREAM, stream.DISPATCH_STREAM]
+            await stream.append(db, streams, "ecg.escalated", None, view)
+            due.append((view, ecg.escalation_level))
+            log.warning("ecg_not_read", ecg_id=ecg.id, level=ecg.escalation_level)
+    for view, level in due:
+        try:
+            outcome = await notifier.notify({**view, "kind": "ecg"}, level)
+        except (RuntimeError, httpx.HTTPError, OSError) as exc:
+            outcome = f"failed: {exc}"
+        log.info("ecg_escalation_notified", ecg_id=view["id"], level=level, outcome=outcome)
+    return len(due)
+
+
+async def run(
+    sessions: async_sessionmaker[AsyncSession],
+    every: float,
+    reminder: timedelta,
+    notifier: Notifier,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """The loop: check for unread ECGs due every ``every`` seconds, until cancelled."""
+    while True:
+        try:
+            await escalate_unread(sessions, clock(), reminder, notifier)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("ecg_escalation_check_failed", error=type(exc).__name__)
+        await asyncio.sleep(every)
