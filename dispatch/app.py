@@ -22,7 +22,7 @@ from alerts import router as alerts_router
 from alerts import ws as alerts_ws
 from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
 from alerts.hub import Hub, Listener
-from dispatch.cases import alert_link, dispatching
+from dispatch.cases import alert_link, dispatching, one_key
 from dispatch.cases import router as cases_router
 from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
@@ -261,6 +261,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(geo_router.router, dependencies=[Depends(current_user)])
     api.include_router(reach_router.router)
     api.include_router(cases_router.router)
+    api.include_router(one_key.router)
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(ecg_router.router)

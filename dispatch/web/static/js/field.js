@@ -15,6 +15,7 @@ import { addEcg, eventSent, openEarlier, renderEcgs, renderStamps, renderTimelin
 import { alertSeen, buildAlertForm, buildFindings, loadAlerts, loadDecision, relabelDestinations, renderAlertEcgs, renderAnswer, renderDecision, sendAlertWithEcgs } from './field-alert.js';
 import { loadCases, renderCases, setUpNewCase } from './field-cases.js';
 import { drawRoute, followMissions, loadRoute, renderMission } from './field-mission.js';
+import { setUpOneKey } from './field-one-key.js';
 import { clearReadings, ecgHeard, loadReadings, onStemiAlert, renderReadings, sendEcgForReading } from './field-ecg.js';
 
 const POLL_MS = 5000;
@@ -322,6 +323,7 @@ async function start(me) {
     return waiting === 0 || confirm(t('field.signout.pending', { n: waiting }));
   });
   setUpNewCase();
+  setUpOneKey();
   onStemiAlert(sendAlertWithEcgs);
   byId('switch-case').addEventListener('click', showPicker);
   byId('case-refresh').addEventListener('click', () => {
