@@ -44,7 +44,10 @@ def print_report(console: Console, report: ImportReport) -> None:
     console.print(ways)
 
     f = report.fragments
-    pieces = Table(title="Fragments of the network")
+    pieces = Table(
+        title="Fragments of the network",
+        caption="islands: off the largest strongly connected component",
+    )
     pieces.add_column("")
     pieces.add_column("value", justify="right")
     pieces.add_row("weakly connected components", str(f.weak))
@@ -52,7 +55,7 @@ def print_report(console: Console, report: ImportReport) -> None:
     pieces.add_row("strongly connected components", str(f.strong))
     pieces.add_row("  the largest's share of road length", _share(f.largest_strong_m, f.length_m))
     pieces.add_row(
-        "islands (outside the largest strong component)",
+        "islands",
         f"{f.island_segments} segments, {f.island_m / 1000:.1f} km"
         f" ({_share(f.island_m, f.length_m)})",
     )
