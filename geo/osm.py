@@ -23,6 +23,7 @@ list of ``WayPiece`` (the GeoJSON/GeoPackage reader uses it too, keyed by rounde
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -34,7 +35,7 @@ import osmium.filter
 import osmium.osm
 
 from geo.exceptions import ImportRejected, RowProblem
-from geo.network import RoadNetwork, Segment
+from geo.network import RoadNetwork, Segment, haversine_m
 
 # The drivable OSM highway tags: the OSM half of the speed table.
 OSM_HIGHWAYS: frozenset[str] = frozenset(
@@ -66,6 +67,11 @@ ONEWAY_NO = frozenset({"no", "false", "0"})
 IMPLIED_ONEWAY_JUNCTIONS = frozenset({"roundabout", "circular"})
 MPH_TO_KMH = 1.609344
 PROGRESS_EVERY = 1_000
+# Why a highway way is dropped (the import report counts them): the first that applies.
+DROP_CLASS, DROP_AREA = "not_drivable_class", "area"
+DROP_SERVICE, DROP_ACCESS = "parking_aisle_or_driveway", "closed_to_cars"
+# Told of every highway way read: its tag, why it was dropped (None: kept), its located length.
+WayTally = Callable[[str, str | None, float], None]
 
 _SPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph)?\s*$", re.IGNORECASE)
 
@@ -98,14 +104,21 @@ def parse_maxspeed(value: str | None) -> float | None:
     return speed if speed > 0 else None
 
 
+def drop_reason(tags: Mapping[str, str]) -> str | None:
+    """Why a way with these tags is not a road a car (an ambulance) may drive; None if it is."""
+    if tags.get("highway") not in OSM_HIGHWAYS:
+        return DROP_CLASS
+    if tags.get("area") == "yes":
+        return DROP_AREA
+    if tags.get("service") in SKIPPED_SERVICES:
+        return DROP_SERVICE
+    access = next((tags[key] for key in ACCESS_KEYS if key in tags), None)
+    return DROP_ACCESS if access in CLOSED_ACCESS else None
+
+
 def is_drivable(tags: Mapping[str, str]) -> bool:
     """Whether a way with these tags is a road a car (an ambulance) may drive."""
-    if tags.get("highway") not in OSM_HIGHWAYS or tags.get("area") == "yes":
-        return False
-    if tags.get("service") in SKIPPED_SERVICES:
-        return False
-    access = next((tags[key] for key in ACCESS_KEYS if key in tags), None)
-    return access not in CLOSED_ACCESS
+    return drop_reason(tags) is None
 
 
 def oneway_of(tags: Mapping[str, str]) -> tuple[bool, bool]:
@@ -198,9 +211,18 @@ def _pieces_of(way: osmium.osm.Way, tags: Mapping[str, str]) -> list[WayPiece]:
     ]
 
 
-def read_osm(path: Path, progress: Callable[[int], None] | None = None) -> RoadNetwork:
+def _located_length_m(way: osmium.osm.Way) -> float:
+    """Metres along the way between consecutive nodes that both have a location."""
+    points = [(r.location.lon, r.location.lat) if r.location.valid() else None for r in way.nodes]
+    pairs = itertools.pairwise(points)
+    return sum(haversine_m(*a, *b) for a, b in pairs if a is not None and b is not None)
+
+
+def read_osm(
+    path: Path, progress: Callable[[int], None] | None = None, tally: WayTally | None = None
+) -> RoadNetwork:
     """The drivable road network of an OSM file; ``progress`` gets the count of highway ways read
-    so far. ImportRejected if the file cannot be read or has no drivable road."""
+    so far, ``tally`` every highway way. ImportRejected if unreadable or with no drivable road."""
     pieces: list[WayPiece] = []
     ways = 0
     try:
@@ -217,7 +239,10 @@ def read_osm(path: Path, progress: Callable[[int], None] | None = None) -> RoadN
             if not isinstance(way, osmium.osm.Way):
                 continue
             tags = {tag.k: tag.v for tag in way.tags}
-            if is_drivable(tags):
+            reason = drop_reason(tags)
+            if tally is not None:
+                tally(tags["highway"], reason, _located_length_m(way))
+            if reason is None:
                 pieces.extend(_pieces_of(way, tags))
     except (OSError, RuntimeError, ValueError) as exc:
         raise ImportRejected([RowProblem(0, f"cannot read {path.name}: {exc}")]) from exc

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from geo.exceptions import ImportRejected, RowProblem
-from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork
-from geo.osm import WayPiece, build_network, parse_maxspeed, read_osm
+from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork, line_length_m
+from geo.osm import WayPiece, WayTally, build_network, parse_maxspeed, read_osm
 
 LINE_SUFFIXES = (".geojson", ".json", ".gpkg")
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2")
@@ -59,20 +59,25 @@ def read_road_file(
     path: Path,
     progress: Callable[[int], None] | None = None,
     classes: Collection[str] = DEFAULT_SPEEDS_KMH,
+    tally: WayTally | None = None,
 ) -> RoadNetwork:
-    """Any road file, by its name: OSM (``progress`` gets the ways read) or a line layer."""
+    """Any road file, by its name: OSM (``progress`` gets the ways read) or a line layer;
+    ``tally`` is told of every way (OSM) or row (a line layer) read, kept or dropped."""
     name = path.name.lower()
     if name.endswith(OSM_SUFFIXES):
-        return read_osm(path, progress)
+        return read_osm(path, progress, tally)
     if name.endswith(LINE_SUFFIXES):
-        return read_road_lines(path, classes)
+        return read_road_lines(path, classes, tally)
     kinds = ", ".join(OSM_SUFFIXES + LINE_SUFFIXES)
     raise ImportRejected([RowProblem(0, f"unsupported file type {path.name!r}: use {kinds}")])
 
 
-def read_road_lines(path: Path, classes: Collection[str] = DEFAULT_SPEEDS_KMH) -> RoadNetwork:
+def read_road_lines(
+    path: Path, classes: Collection[str] = DEFAULT_SPEEDS_KMH, tally: WayTally | None = None
+) -> RoadNetwork:
     """The road network drawn in a GeoJSON or GeoPackage line layer; ``classes`` are the road
-    classes accepted (the speed table's). ImportRejected lists every bad row."""
+    classes accepted (the speed table's), ``tally`` is told of each good row (all are kept).
+    ImportRejected lists every bad row."""
     import geopandas as gpd  # imported here: geopandas is slow to import and only files need it
 
     suffix = path.suffix.lower()
@@ -111,6 +116,8 @@ def read_road_lines(path: Path, classes: Collection[str] = DEFAULT_SPEEDS_KMH) -
         except ValueError as exc:
             problems.append(RowProblem(number, str(exc)))
             continue
+        if tally is not None:
+            tally(road_class, None, sum(line_length_m(coords) for coords in lines))
         for coords in lines:  # already rounded: a vertex's coordinates are its node's key
             pieces.append(WayPiece(coords, coords, road_class, oneway, reverse, name, None, speed))
     if problems:

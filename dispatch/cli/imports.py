@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cli.common import console, in_transaction
 from dispatch.settings import get_settings
+
+if TYPE_CHECKING:
+    from geo.network import RoadNetwork
+    from geo.osm import WayTally
+    from geo.road_store import RoadNetworkStats
+
+Points = dict[str, list[tuple[float, float]]]
 
 app = typer.Typer(help="Import data files.", no_args_is_help=True)
 
@@ -43,32 +52,29 @@ def import_roads(
     synthetic: Annotated[
         bool, typer.Option("--synthetic/--no-synthetic", help="Label the network synthetic.")
     ] = False,
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", dir_okay=False, help="Also write the import report as JSON here."),
+    ] = None,
 ) -> None:
-    """Replace the road network with a file's roads, in one transaction: all of it, or nothing."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+    """Replace the road network with a file's roads, in one transaction: all of it, or nothing;
+    then report what was kept and dropped, the network's fragments and the points it cannot
+    serve. A network wholly outside the service area is refused."""
+    from dispatch.cli.road_report import print_report, write_json
     from geo.exceptions import ImportRejected
-    from geo.road_files import read_road_file
-    from geo.road_store import replace_network
+    from geo.road_area import area_fit, refusal, warning
+    from geo.road_report import WayCounter, import_report
 
-    speeds = get_settings().road_speeds_kmh
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    settings = get_settings()
+    counter = WayCounter()
     try:
-        with Progress(*columns, console=console, transient=True) as progress:
-            reading = progress.add_task("reading ways", total=None)
-            network = read_road_file(
-                file, lambda n: progress.update(reading, completed=n), classes=speeds
-            )
-            done = max(int(progress.tasks[reading].completed), 1)
-            progress.update(reading, total=done, completed=done)
-            network.synthetic = synthetic
-            rows = len(network.nodes) + len(network.segments)
-            writing = progress.add_task("writing rows", total=rows)
-            stats = in_transaction(
-                lambda db: replace_network(
-                    db, network, speeds, lambda n: progress.update(writing, completed=n)
-                )
-            )
+        network = _read_roads(file, counter)
+        fit = area_fit(network, settings.service_area)
+        if fit.wholly_outside:
+            console.print(f"[red]nothing imported: {escape(refusal(fit))}[/red]")
+            raise typer.Exit(1)
+        network.synthetic = synthetic
+        stats, points = _replace_roads(network)
     except ImportRejected as rejected:
         console.print(f"[red]nothing imported: {len(rejected.problems)} bad row(s)[/red]")
         for problem in rejected.problems:
@@ -79,3 +85,61 @@ def import_roads(
         f"imported {stats.nodes} nodes and {stats.segments} segments, {stats.length_km:.1f} km"
         f" of road{label}, from {escape(str(file))}: road network version {stats.version}"
     )
+    if fit.partly_outside:
+        console.print(f"[yellow]warning: {escape(warning(fit))}[/yellow]")
+    with console.status("building the report"):
+        report = import_report(
+            network,
+            counter,
+            settings.road_speeds_kmh,
+            points,
+            fit,
+            settings.access_speed_kmh,
+            settings.max_snap_m,
+        )
+    print_report(console, report)
+    if json_path is not None:
+        write_json(json_path, report)
+        console.print(f"report written to {escape(str(json_path))}")
+
+
+def _progress() -> Progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    return Progress(*columns, console=console, transient=True)
+
+
+def _read_roads(file: Path, counter: WayTally) -> RoadNetwork:
+    """The file's network (a progress bar of the ways read); ``counter`` hears of every way."""
+    from geo.road_files import read_road_file
+
+    with _progress() as progress:
+        reading = progress.add_task("reading ways", total=None)
+        network = read_road_file(
+            file,
+            lambda n: progress.update(reading, completed=n),
+            get_settings().road_speeds_kmh,
+            counter,
+        )
+        done = max(int(progress.tasks[reading].completed), 1)
+        progress.update(reading, total=done, completed=done)
+    return network
+
+
+def _replace_roads(network: RoadNetwork) -> tuple[RoadNetworkStats, Points]:
+    """Replace the stored network (a progress bar of the rows written) and read the facilities'
+    and places' points in the same transaction."""
+    from dispatch.cli.road_report import service_points
+    from geo.road_store import replace_network
+
+    speeds = get_settings().road_speeds_kmh
+    with _progress() as progress:
+        rows = len(network.nodes) + len(network.segments)
+        writing = progress.add_task("writing rows", total=rows)
+
+        async def write(db: AsyncSession) -> tuple[RoadNetworkStats, Points]:
+            stats = await replace_network(
+                db, network, speeds, lambda n: progress.update(writing, completed=n)
+            )
+            return stats, await service_points(db)
+
+        return in_transaction(write)

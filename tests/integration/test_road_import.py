@@ -13,25 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-import json
 import math
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from typer.testing import CliRunner
 
-from dispatch.cli import app
-from dispatch.settings import get_settings
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork
 from geo.osm import read_osm
 from geo.road_store import NetworkArrays, load_network_arrays, network_version, replace_network
 from tests.conftest import CHENGDU_PBF, TEST_DATABASE_URL
+from tests.integration.road_import_helpers import run_cli, write_lines
 
 CHENGDU = CHENGDU_PBF
 PGR_COST = (
@@ -214,51 +209,6 @@ async def test_loaded_arrays_match_the_import(db: AsyncSession, chengdu: RoadNet
         source = arrays.seg_source_index[j]
         assert (arrays.node_lon[source], arrays.node_lat[source]) == tuple(coords[0])
         assert segment.source == source
-
-
-# The command line commits for real: these tests put the committed network back afterwards.
-ROAD_TABLES = ("road_nodes", "road_segments", "road_network")
-
-
-@pytest.fixture
-async def saved_roads(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    """The engine; the committed road tables are copied before the test and restored after."""
-    async with engine.begin() as connection:
-        for table in ROAD_TABLES:
-            await connection.execute(text(f"DROP TABLE IF EXISTS saved_{table}"))
-            await connection.execute(text(f"CREATE TABLE saved_{table} AS TABLE {table}"))
-    try:
-        yield engine
-    finally:
-        async with engine.begin() as connection:
-            for table in ROAD_TABLES:
-                await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
-                await connection.execute(text(f"INSERT INTO {table} TABLE saved_{table}"))
-                await connection.execute(text(f"DROP TABLE saved_{table}"))
-
-
-def run_cli(*args: str) -> Any:
-    """Run ``infofirst`` on the test database with fresh settings."""
-    get_settings.cache_clear()
-    try:
-        env = {"INFOFIRST_DATABASE_URL": TEST_DATABASE_URL, "INFOFIRST_ENV": "test"}
-        return CliRunner().invoke(app, list(args), env=env)
-    finally:
-        get_settings.cache_clear()
-
-
-def write_lines(path: Path, rows: list[tuple[list[list[float]] | None, dict[str, Any]]]) -> Path:
-    """A GeoJSON FeatureCollection of LineString rows."""
-    features = [
-        {
-            "type": "Feature",
-            "geometry": None if line is None else {"type": "LineString", "coordinates": line},
-            "properties": properties,
-        }
-        for line, properties in rows
-    ]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    return path
 
 
 async def test_cli_imports_a_file_commits_it_and_rings_the_doorbell(
