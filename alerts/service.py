@@ -25,7 +25,7 @@ from units import idempotency
 from units import scope as units_scope
 from units.exceptions import Forbidden, NotFound
 from units.models import Facility, User
-from units.vocabulary import COORDINATOR_ROLES, FACILITY_ROLES, Role
+from units.vocabulary import COORDINATOR_ROLES, FACILITY_ROLES, Role, receiver_tokens
 
 # The answers each status still allows: a team may acknowledge first and activate after.
 _ANY_ANSWER = frozenset({"acknowledged", "activated", "declined"})
@@ -66,7 +66,8 @@ def check_receiver(
     facility_id: str,
     capabilities: Collection[str],
 ) -> None:
-    """AlertRejected unless the facility has one of the capabilities the pathway's alert needs."""
+    """AlertRejected unless the facility offers one of the capabilities (or is of one of the
+    kinds, ``kind:<kind>``) the pathway's alert needs."""
     if needed is None:
         raise AlertRejected(f"unknown pathway {pathway!r}: no facility receives its alerts")
     if not set(needed) & set(capabilities):
@@ -181,7 +182,10 @@ async def send(
         if destination is None:
             raise NotFound("facility", data.to_facility_id)
         check_receiver(
-            data.pathway, link.receivers(data.pathway), destination.id, destination.capabilities
+            data.pathway,
+            link.receivers(data.pathway),
+            destination.id,
+            receiver_tokens(destination.capabilities, destination.kind),
         )
         for attachment_id in data.attachment_ids:
             attachment = await db.get(Attachment, attachment_id)

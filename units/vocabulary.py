@@ -113,6 +113,16 @@ STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# A pathway's alerts go to facilities with one of its receivers' capabilities, or of one of its
+# kinds: a facility offers its capabilities and ``kind:<its kind>`` (dispatch/cases/pathways.py).
+KIND_PREFIX = "kind:"
+
+
+def receiver_tokens(capabilities: list[str], kind: str) -> frozenset[str]:
+    """What a facility offers a pathway's receivers: its capabilities and ``kind:<its kind>``."""
+    return frozenset([*capabilities, f"{KIND_PREFIX}{kind}"])
+
+
 def allowed_transitions(current: str) -> tuple[str, ...]:
     """The statuses an ambulance in ``current`` may move to."""
     return STATUS_TRANSITIONS.get(current, ())

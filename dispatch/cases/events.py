@@ -27,12 +27,20 @@ from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.intervals import Stamp, facility_at, legs
 from dispatch.cases.milestones import FACILITY_MILESTONES, IN_FACILITY_MILESTONES
 from dispatch.cases.models import Case, CaseEvent
-from dispatch.cases.pathways import load_pathways
+from dispatch.cases.pathways import defined_milestones, load_pathways
 from dispatch.cases.schemas import EventIn
 from geo.points import check_not_future
 from units.exceptions import NotFound
 from units.idempotency import request_hash
 from units.models import Facility
+
+
+def in_facility(milestone: str) -> bool:
+    """Whether the milestone happens inside a facility (core, or as the pathway file says)."""
+    if milestone in IN_FACILITY_MILESTONES:
+        return True
+    defined = defined_milestones().get(milestone)
+    return defined is not None and defined.in_facility
 
 
 async def case_events(db: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
@@ -105,7 +113,7 @@ async def _facility_for(
             f"facility {facility_id!r} is not on this case (on it: {listed}):"
             " transfer the patient there first"
         )
-    if facility_id is None and milestone in IN_FACILITY_MILESTONES:
+    if facility_id is None and in_facility(milestone):
         return facility_at(stamps, at), []
     return facility_id, []
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from dispatch.cases.milestones import MILESTONES
+from dispatch.cases.pathways import defined_milestones
 
 Lang = Literal["zh", "en"]
 
@@ -45,10 +46,14 @@ LABELS: dict[str, tuple[str, str]] = {
 
 
 def milestone_label(milestone: str, lang: Lang) -> str:
-    """The milestone's name in the language (an unknown one as it is)."""
+    """The milestone's name in the language (the pathway file's own milestones by their labels
+    there; an unknown one as it is)."""
     pair = LABELS.get(milestone)
     if pair is None:
-        return milestone
+        defined = defined_milestones().get(milestone)
+        if defined is None:
+            return milestone
+        pair = (defined.label_zh, defined.label_en)
     return pair[0] if lang == "zh" else pair[1]
 
 

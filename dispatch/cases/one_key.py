@@ -36,7 +36,7 @@ from units.deps import CurrentUser, LimitsDep, SessionDep
 from units.exceptions import Forbidden
 from units.idempotency import request_hash
 from units.models import Facility
-from units.vocabulary import Role
+from units.vocabulary import Role, receiver_tokens
 
 router = APIRouter(tags=["cases"])
 
@@ -76,7 +76,7 @@ async def nearest_receiver(
     candidates = [
         f
         for f in (await db.scalars(select(Facility).order_by(Facility.id))).all()
-        if needed & set(f.capabilities) and f.status != "offline"
+        if needed & receiver_tokens(f.capabilities, f.kind) and f.status != "offline"
     ]
     if not candidates:
         raise InvalidEvent(f"no facility receives {pathway} alerts")

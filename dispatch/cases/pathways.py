@@ -1,4 +1,10 @@
-"""Pathways as data: ``pathways.json`` validated on load. A new pathway is new data, not code."""
+"""Pathways as data: ``pathways.json`` validated on load. A new pathway is new data, not code.
+
+Besides the core vocabulary (``dispatch/cases/milestones.py``), the file may define milestones
+of its own (``"milestones"``: name, Chinese and English labels, whether it happens inside a
+facility), so a pathway such as critical maternal care brings its own time stamps; and a
+pathway's alerts may be received by facilities with a capability or of a kind.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,51 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from dispatch.cases.milestones import MILESTONE_SET
-from units.vocabulary import CAPABILITIES, Capability
+from units.vocabulary import CAPABILITIES, KIND_PREFIX, Capability, FacilityKind
 
 PATHWAYS_FILE = Path(__file__).with_name("pathways.json")
 _SELECTOR = re.compile(r"^(first|leg|capability:[a-z0-9_]+|where:[a-z_]+)$")
 
 
-def _known(milestone: str) -> str:
-    if milestone not in MILESTONE_SET:
+def _known(milestone: str, info: ValidationInfo | None = None) -> str:
+    """The milestone, if the core vocabulary or the file's own definitions have it."""
+    context = info.context if info is not None and isinstance(info.context, dict) else {}
+    known: frozenset[str] = context.get("milestones", MILESTONE_SET)
+    if milestone not in known:
         raise ValueError(f"unknown milestone {milestone!r}")
     return milestone
+
+
+class MilestoneDef(BaseModel):
+    """A milestone the pathway file adds to the core vocabulary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
+    label_zh: Annotated[str, Field(min_length=1)]
+    label_en: Annotated[str, Field(min_length=1)]
+    # Happens inside a facility: takes the patient's current facility when none is given.
+    in_facility: bool = False
+    # Who has a button for it: a township unit's field app, a crew's tablet (its write scope
+    # then allows it, as a pre-hospital time), the receiving hospital's milestone pad.
+    stamped_by: list[Literal["township", "crew", "hospital"]] = []
+
+    @field_validator("name")
+    @classmethod
+    def _not_core(cls, value: str) -> str:
+        if value in MILESTONE_SET:
+            raise ValueError(f"{value!r} is a core milestone already")
+        return value
 
 
 class Endpoint(BaseModel):
@@ -33,14 +71,14 @@ class Endpoint(BaseModel):
 
     @field_validator("milestone")
     @classmethod
-    def _milestones_known(cls, value: str | list[str]) -> str | list[str]:
+    def _milestones_known(cls, value: str | list[str], info: ValidationInfo) -> str | list[str]:
         for milestone in [value] if isinstance(value, str) else value:
-            _known(milestone)
+            _known(milestone, info)
         return value
 
     @field_validator("facility")
     @classmethod
-    def _selector_known(cls, value: str | None) -> str | None:
+    def _selector_known(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return value
         if not _SELECTOR.match(value):
@@ -51,7 +89,7 @@ class Endpoint(BaseModel):
         if kind == "capability" and arg not in CAPABILITIES:
             raise ValueError(f"unknown capability {arg!r}")
         if kind == "where":
-            _known(arg)
+            _known(arg, info)
         return value
 
     @property
@@ -81,8 +119,8 @@ class Conditions(BaseModel):
 
     @field_validator("present", "absent", "absent_before_end")
     @classmethod
-    def _known_all(cls, value: list[str]) -> list[str]:
-        return [_known(m) for m in value]
+    def _known_all(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        return [_known(m, info) for m in value]
 
     @field_validator("transfer_capability", "leg_without_capability")
     @classmethod
@@ -142,15 +180,26 @@ class IntervalSpec(BaseModel):
 
 
 class Receivers(BaseModel):
-    """Who may receive the pathway's alerts: a facility with at least one of these capabilities."""
+    """Who may receive the pathway's alerts: a facility with at least one of these capabilities,
+    or of one of these kinds (e.g. the county and city hospitals for critical maternal care)."""
 
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
-    any_capability: Annotated[list[Capability], Field(min_length=1)]
+    any_capability: list[Capability] = []
+    any_kind: list[FacilityKind] = []
+
+    @model_validator(mode="after")
+    def _someone(self) -> Receivers:
+        if not self.any_capability and not self.any_kind:
+            raise ValueError("receivers: give any_capability or any_kind")
+        return self
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return frozenset(self.any_capability)
+        """What a receiving facility needs one of (``receiver_tokens``)."""
+        return frozenset(
+            [*self.any_capability, *(f"{KIND_PREFIX}{kind}" for kind in self.any_kind)]
+        )
 
 
 class Pathway(BaseModel):
@@ -166,8 +215,8 @@ class Pathway(BaseModel):
 
     @field_validator("milestones")
     @classmethod
-    def _known_milestones(cls, value: list[str]) -> list[str]:
-        return [_known(m) for m in value]
+    def _known_milestones(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        return [_known(m, info) for m in value]
 
     @model_validator(mode="after")
     def _unique_intervals(self) -> Pathway:
@@ -181,6 +230,7 @@ class PathwayFile(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     comment: str | None = Field(default=None, alias="_comment")
+    milestones: list[MilestoneDef] = []
     pathways: list[Pathway]
 
     @model_validator(mode="after")
@@ -191,12 +241,31 @@ class PathwayFile(BaseModel):
         return self
 
 
+def parse_file(text: str) -> PathwayFile:
+    """The pathway file from its JSON text (its own milestones first, then the pathways that
+    may use them); pydantic.ValidationError says what is wrong."""
+    data = json.loads(text)
+    own = [MilestoneDef.model_validate(m) for m in data.get("milestones", [])]
+    known = MILESTONE_SET | {m.name for m in own}
+    return PathwayFile.model_validate(data, context={"milestones": known})
+
+
 def parse_pathways(text: str) -> dict[str, Pathway]:
     """Pathways by id from the JSON text; pydantic.ValidationError says what is wrong."""
-    return {p.id: p for p in PathwayFile.model_validate(json.loads(text)).pathways}
+    return {p.id: p for p in parse_file(text).pathways}
 
 
 @lru_cache
 def load_pathways(path: Path = PATHWAYS_FILE) -> dict[str, Pathway]:
     """The pathways file, validated once per process."""
-    return parse_pathways(path.read_text(encoding="utf-8"))
+    return {p.id: p for p in load_file(path).pathways}
+
+
+@lru_cache
+def load_file(path: Path = PATHWAYS_FILE) -> PathwayFile:
+    return parse_file(path.read_text(encoding="utf-8"))
+
+
+def defined_milestones() -> dict[str, MilestoneDef]:
+    """The milestones the pathway file adds to the core vocabulary, by name."""
+    return {m.name: m for m in load_file().milestones}

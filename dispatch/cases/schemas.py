@@ -5,21 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from dispatch.cases.identity import Address, IdNumber, PersonName, PhoneNumber
+from dispatch.cases.milestones import MILESTONE_SET, MILESTONES
+from dispatch.cases.pathways import defined_milestones
 from geo.schemas import PointIn
 from units.schemas import Slug
 
-Milestone = Literal[
-    "symptom_onset", "call_received", "unit_notified", "unit_en_route", "unit_on_scene",
-    "first_medical_contact", "first_ecg", "ecg_transmitted", "diagnosis",
-    "critical_value_reported", "prealert_sent", "thrombolysis_start", "unit_left_scene",
-    "facility_arrival", "facility_departure", "cathlab_activated", "cathlab_ready",
-    "ed_arrival", "ccu_arrival", "troponin_drawn", "troponin_result", "cathlab_arrival",
-    "ct_start", "ct_read", "arterial_puncture", "wire_crossing", "recanalization", "handover",
-    "unit_available",
-]  # fmt: skip
+
+def _known_milestone(value: str) -> str:
+    """A milestone of the core vocabulary or of the pathway file's own (issue 16)."""
+    if value not in MILESTONE_SET and value not in defined_milestones():
+        known = ", ".join([*MILESTONES, *defined_milestones()])
+        raise ValueError(f"unknown milestone {value!r}: use one of {known}")
+    return value
+
+
+# The vocabulary of time stamps: the core milestones and those the pathway file defines.
+Milestone = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_known_milestone)]
 
 
 Age = Annotated[int, Field(ge=0, le=130)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from dispatch.cases.pathways import defined_milestones
 from units import scope as units_scope
 from units.exceptions import Forbidden
 from units.models import User
@@ -76,6 +77,12 @@ class CaseParties:
     closed: bool = False
 
 
+def crew_stamps(milestone: str) -> bool:
+    """A milestone the pathway file gives the crew a button for (a pre-hospital time)."""
+    defined = defined_milestones().get(milestone)
+    return defined is not None and "crew" in defined.stamped_by
+
+
 def _is_crew_of(user: User, case: CaseParties) -> bool:
     return units_scope.of_ambulance(user, case.ambulance_id)
 
@@ -99,7 +106,7 @@ def check_stamp(user: User, case: CaseParties, milestone: str, facility_id: str 
     if user.role == Role.crew:
         if not _is_crew_of(user, case):
             raise Forbidden("only the crew assigned to this case records its pre-hospital times")
-        if milestone in PRE_HOSPITAL_MILESTONES:
+        if milestone in PRE_HOSPITAL_MILESTONES or crew_stamps(milestone):
             return
         where = f" at {facility_id}" if facility_id else ""
         raise Forbidden(

@@ -10,7 +10,10 @@
   heartbeat_seconds, wall_alarm_repeat_seconds, wall_silence_seconds, time_zone, pathways}``
   — before sign-in, so every page can say it shows synthetic data (and the wall its alarm);
   ``pathways``: ``[{id, name_zh, name_en, milestones, receivers_need}]`` (``receivers_need``:
-  the capabilities a receiving facility needs, one of them, for the pathway's alerts);
+  what a receiving facility needs one of for the pathway's alerts: a capability, or
+  ``kind:<facility kind>``); ``milestone_defs``: ``[{name, label_zh, label_en, in_facility,
+  stamped_by}]``, the milestones the pathway file defines (a new pathway's own time stamps are
+  named, and have their buttons, on every page);
   ``text_limits``: ``{complaint, summary, stamp_note, stamp_reason, answer_note,
   cancel_reason}`` → the longest text the API takes (the pages clamp and count against it).
 """
@@ -30,7 +33,7 @@ from sqlalchemy import exists, select
 from starlette.responses import Response
 from starlette.types import Scope
 
-from dispatch.cases.pathways import load_pathways
+from dispatch.cases.pathways import defined_milestones, load_pathways
 from dispatch.settings import Settings
 from dispatch.web.text_limits import text_limits
 from units.deps import SessionDep
@@ -151,11 +154,13 @@ async def config(request: Request, db: SessionDep) -> dict[str, Any]:
                 "name_zh": pathway.name_zh,
                 "name_en": pathway.name_en,
                 "milestones": pathway.milestones,
-                "receivers_need": pathway.receivers.any_capability,
+                "receivers_need": sorted(pathway.receivers.capabilities),
             }
             for pathway in load_pathways().values()
         ],
         "text_limits": text_limits(),
+        # the pathway file's own milestones (their names; the core ones are in the pages)
+        "milestone_defs": [m.model_dump() for m in defined_milestones().values()],
     }
 
 

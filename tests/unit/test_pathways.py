@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from dispatch.cases.intervals import Stamp, compute_intervals
 from dispatch.cases.milestones import MILESTONE_SET
-from dispatch.cases.pathways import load_pathways, parse_pathways
+from dispatch.cases.pathways import defined_milestones, load_pathways, parse_pathways
+from units.vocabulary import receiver_tokens
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -57,9 +58,10 @@ def _parse(doc: dict[str, Any]) -> None:
 
 
 def test_the_shipped_file_loads() -> None:
-    """pathways.json loads: STEMI, chest pain, stroke and trauma, with their intervals."""
+    """pathways.json loads: STEMI, chest pain, stroke, trauma, critical maternal and neonatal
+    care (the five centres), with their intervals."""
     pathways = load_pathways()
-    assert {"stemi", "chest_pain", "stroke", "trauma"} == set(pathways)
+    assert {"stemi", "chest_pain", "stroke", "trauma", "maternal", "neonatal"} == set(pathways)
     assert [
         "fmc_to_first_ecg",
         "first_ecg_to_diagnosis",
@@ -79,8 +81,10 @@ def test_the_shipped_file_loads() -> None:
         "lysis_to_angiography",
         "troponin_drawn_to_result",
     ] == [i.name for i in pathways["stemi"].intervals]
+    own = set(defined_milestones())
     for p in pathways.values():
-        assert set(p.milestones) <= MILESTONE_SET
+        assert set(p.milestones) <= MILESTONE_SET | own
+    assert {"obstetric_surgery_start", "nicu_admission"} <= own
 
 
 def test_the_shipped_targets_follow_the_domain() -> None:
@@ -154,8 +158,9 @@ FIRST: list[str | int] = [*BASE, "intervals", 0]
         ([*FIRST, "target"], 10, "Extra inputs are not permitted"),
         ([*FIRST, "report"], {"compliance_at_least": 75}, "less than or equal to 1"),
         ([*BASE, "receivers"], {"any_capability": ["helipad"]}, "receivers.any_capability.0"),
-        ([*BASE, "receivers"], {"any_capability": []}, "at least 1 item"),
-        ([*BASE, "receivers"], {"all_of": ["pci"]}, "any_capability"),
+        ([*BASE, "receivers"], {"any_capability": []}, "any_capability or any_kind"),
+        ([*BASE, "receivers"], {"all_of": ["pci"]}, "all_of"),
+        ([*BASE, "receivers"], {"any_kind": ["castle"]}, "receivers.any_kind.0"),
     ],
 )
 def test_a_bad_pathway_is_refused(path: list[str | int], value: Any, message: str) -> None:
@@ -271,3 +276,51 @@ def test_a_pathway_without_receivers_is_refused() -> None:
     del doc["pathways"][0]["receivers"]
     with pytest.raises(ValidationError, match="receivers\n  Field required"):
         _parse(doc)
+
+
+def _with_own_milestone(**milestone: Any) -> dict[str, Any]:
+    doc = _valid()
+    doc["milestones"] = [
+        {"name": "blood_ready", "label_zh": "备血完成", "label_en": "Blood ready", **milestone}
+    ]
+    doc["pathways"][0]["milestones"].append("blood_ready")
+    doc["pathways"][0]["intervals"].append(
+        {
+            "name": "door_to_blood",
+            "label_zh": "入门至备血",
+            "label_en": "Door to blood",
+            "from": {"milestone": "facility_arrival", "facility": "where:blood_ready"},
+            "to": {"milestone": "blood_ready"},
+            "target_minutes": 30,
+        }
+    )
+    return doc
+
+
+def test_a_pathway_file_may_define_its_own_milestones() -> None:
+    """Issue 16 (five centres as data): a milestone the file defines may be used by its
+    pathways (list, endpoints, selectors); an undefined one, or one redefining a core
+    milestone, is refused."""
+    _parse(_with_own_milestone(in_facility=True, stamped_by=["hospital"]))
+    undefined = _with_own_milestone()
+    undefined["milestones"] = []
+    with pytest.raises(ValidationError, match="unknown milestone 'blood_ready'"):
+        _parse(undefined)
+    shadow = _with_own_milestone()
+    shadow["milestones"][0]["name"] = "first_ecg"
+    with pytest.raises(ValidationError, match="core milestone"):
+        _parse(shadow)
+    with pytest.raises(ValidationError, match="stamped_by"):
+        _parse(_with_own_milestone(stamped_by=["dispatcher"]))
+
+
+def test_receivers_by_facility_kind() -> None:
+    """A pathway's alerts may go to facilities of a kind: its receivers need ``kind:<kind>``,
+    which a facility of that kind offers and another does not; no receiver at all is refused."""
+    maternal = load_pathways()["maternal"].receivers.capabilities
+    assert maternal & receiver_tokens(["ct"], "county_hospital")
+    assert not maternal & receiver_tokens(["ecg12", "thrombolysis"], "township_unit")
+    nobody = _valid()
+    nobody["pathways"][0]["receivers"] = {}
+    with pytest.raises(ValidationError, match="any_capability or any_kind"):
+        _parse(nobody)

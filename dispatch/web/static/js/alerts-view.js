@@ -1,7 +1,7 @@
 // How an alert looks, shared by the wall screen, the field app and the console: pathway and
 // status labels, the ETA countdown, the sender, the ECG attachments (fetched with the token).
 
-import { api, el, fmtTime } from './core.js';
+import { api, config, el, fmtTime } from './core.js';
 import { pick, register, t } from './i18n.js';
 
 register({
@@ -57,14 +57,22 @@ register({
  * @property {number} escalation_level
  */
 
+/** @type {Map<string, {name_zh: string, name_en: string}>} the server's pathways (new ones are data) */
+const serverPathways = new Map();
+config().then((found) => {
+  for (const pathway of found.pathways) serverPathways.set(pathway.id, pathway);
+}).catch(() => {}); // the pages say when the server cannot be reached
+
 /**
- * The pathway's name (known pathways translated; others shown by their id).
+ * The pathway's name (the screens' own wording, else the server's; an unknown one by its id).
  * @param {string} pathway
  */
 export function pathwayLabel(pathway) {
   const key = `pathway.${pathway}`;
   const text = t(key);
-  return text === key ? pathway.toUpperCase() : text;
+  if (text !== key) return text;
+  const found = serverPathways.get(pathway);
+  return found ? pick(found.name_zh, found.name_en) : pathway.toUpperCase();
 }
 
 /**

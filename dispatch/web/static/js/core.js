@@ -365,6 +365,12 @@ export async function api(path, { method = 'GET', json, form, headers = {}, raw 
  * @property {number} [wall_silence_seconds] a silenced wall rings again after this long
  * @property {string} time_zone
  * @property {any[]} pathways `[{id, name_zh, name_en, milestones, receivers_need}]`
+ * @property {MilestoneDef[]} [milestone_defs] the pathway file's own milestones
+ */
+
+/**
+ * A milestone the pathway file adds (its name, labels, and who has a button for it).
+ * @typedef {{name: string, label_zh: string, label_en: string, in_facility: boolean, stamped_by: string[]}} MilestoneDef
  */
 
 /** @type {Promise<PageConfig> | null} */
@@ -378,6 +384,10 @@ export function config() {
   if (!configPromise) {
     const asking = api('/web/config', { auth: false }).then((/** @type {PageConfig} */ found) => {
       timeZone = found.time_zone || timeZone;
+      // the pathway file's own milestones are named like the core ones: t(`milestone.${name}`)
+      for (const { name, label_zh: zh, label_en: en } of found.milestone_defs || []) {
+        register({ zh: { [`milestone.${name}`]: zh }, en: { [`milestone.${name}`]: en } });
+      }
       return found;
     });
     asking.catch(() => {

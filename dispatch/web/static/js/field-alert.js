@@ -118,7 +118,7 @@ function destinations() {
   const need = ctx.pathways.get(ctx.caseData?.pathway)?.receivers_need || [];
   const found = [];
   for (const [id, facility] of ctx.facilities) {
-    const caps = facility.props.capabilities || [];
+    const caps = [...(facility.props.capabilities || []), `kind:${facility.props.kind}`];
     const fits = need.length ? need.some((c) => caps.includes(c)) : ['county_hospital', 'city_hospital'].includes(facility.props.kind);
     if (fits && id !== ctx.me.facility_id) found.push(id);
   }

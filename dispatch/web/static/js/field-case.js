@@ -3,7 +3,7 @@
 import { byId, el, fmtTime, newKey, toast } from './core.js';
 import { sendForReading } from './field-ecg.js';
 import { t } from './i18n.js';
-import { CREW_STATUS, FIELD_MILESTONES, OWN_FACILITY, milestoneLabel } from './milestones.js';
+import { CREW_STATUS, FIELD_MILESTONES, OWN_FACILITY, milestoneLabel, ownMilestones, withOwnMilestones } from './milestones.js';
 import { ctx, pendingOfCase, recall, remember } from './field-state.js';
 import { openStampDialog } from './field-correct.js';
 
@@ -20,7 +20,8 @@ export function fieldMilestones() {
   const role = ctx.me.role === 'crew' ? 'crew' : 'township';
   const pathway = ctx.pathways.get(ctx.caseData?.pathway);
   const allowed = new Set(pathway ? pathway.milestones : FIELD_MILESTONES[role]);
-  return FIELD_MILESTONES[role].filter((m) => allowed.has(m) || (role === 'crew' && m in CREW_STATUS));
+  const core = FIELD_MILESTONES[role].filter((m) => allowed.has(m) || (role === 'crew' && m in CREW_STATUS));
+  return withOwnMilestones(core, ownMilestones(ctx.config?.milestone_defs || [], role, allowed));
 }
 
 /** A button's name: the crew's door-in at the destination is "at hospital". */

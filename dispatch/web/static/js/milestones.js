@@ -79,3 +79,29 @@ export const CREW_STATUS = {
 
 /** Milestones that are stamped with the signed-in unit's own facility. */
 export const OWN_FACILITY = new Set(['facility_arrival', 'facility_departure']);
+
+/**
+ * The pathway file's own milestones (`/web/config`'s `milestone_defs`) that `who` ('township',
+ * 'crew' or 'hospital') has a button for, among the pathway's milestones.
+ * @param {{name: string, stamped_by: string[]}[]} defs
+ * @param {string} who
+ * @param {Set<string>} allowed the pathway's milestones
+ * @returns {string[]}
+ */
+export function ownMilestones(defs, who, allowed) {
+  return defs.filter((d) => d.stamped_by.includes(who) && allowed.has(d.name)).map((d) => d.name);
+}
+
+/** Where the pathway's own milestones go among the core buttons: before the patient leaves. */
+const LEAVING = ['unit_left_scene', 'facility_departure', 'facility_arrival', 'handover', 'unit_available'];
+
+/**
+ * The core buttons with the pathway's own milestones put before the first leaving one.
+ * @param {string[]} core
+ * @param {string[]} own
+ * @returns {string[]}
+ */
+export function withOwnMilestones(core, own) {
+  const at = core.findIndex((m) => LEAVING.includes(m));
+  return at < 0 ? [...core, ...own] : [...core.slice(0, at), ...own, ...core.slice(at)];
+}

@@ -10,13 +10,16 @@ export const PAD_ORDER = [
 ];
 
 /**
- * The pad's milestones for a pathway's milestone list.
+ * The pad's milestones for a pathway's milestone list, then the pathway file's own milestones
+ * the hospital records (`stamped_by` "hospital"; `/web/config`'s `milestone_defs`).
  * @param {string[]} pathwayMilestones
+ * @param {{name: string, stamped_by: string[]}[]} [defs]
  * @returns {string[]}
  */
-export function padMilestones(pathwayMilestones) {
+export function padMilestones(pathwayMilestones, defs = []) {
   const allowed = new Set(pathwayMilestones);
-  return PAD_ORDER.filter((milestone) => allowed.has(milestone));
+  const own = defs.filter((d) => d.stamped_by.includes('hospital') && allowed.has(d.name)).map((d) => d.name);
+  return [...PAD_ORDER.filter((milestone) => allowed.has(milestone)), ...own];
 }
 
 /**

@@ -16,6 +16,8 @@ const REFRESH_MS = 10_000;
 const pathways = new Map();
 /** @type {any} */
 let facility = null;
+/** @type {{name: string, stamped_by: string[]}[]} the pathway file's own milestones */
+let milestoneDefs = [];
 /** @type {any[]} */
 let cases = [];
 /** @type {any} */
@@ -212,7 +214,7 @@ function renderCase() {
   if (!current) return;
   byId('case-title').textContent = t('pad.case', { id: current.id, pathway: pathwayName(current.pathway), complaint: current.complaint || '' });
   const stamps = currentStamps(current.timeline, facilityId);
-  byId('pad-stamps').replaceChildren(...padMilestones(pathways.get(current.pathway)?.milestones || []).map((milestone) => {
+  byId('pad-stamps').replaceChildren(...padMilestones(pathways.get(current.pathway)?.milestones || [], milestoneDefs).map((milestone) => {
     const stamped = stamps.get(milestone);
     return el('button', {
       type: 'button', class: `pad-stamp${stamped ? ' done' : ''}`, dataset: { milestone },
@@ -271,6 +273,7 @@ startPage({
     byId('wall-link', HTMLAnchorElement).href = `/cathlab/${encodeURIComponent(facilityId)}`;
     const found = await config();
     for (const pathway of found.pathways) pathways.set(pathway.id, pathway);
+    milestoneDefs = found.milestone_defs || [];
     try {
       facility = (await api(`/facilities/${encodeURIComponent(facilityId)}`)).properties;
     } catch {
