@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.cases.exceptions import InvalidEvent
+from dispatch.cases.exceptions import InvalidDelayReason
 from dispatch.cases.intervals import IntervalResult
 from dispatch.cases.models import Case, DelayReason
 
@@ -42,19 +42,24 @@ def label(code: str) -> tuple[str, str]:
     return CODES.get(code, (code, code))
 
 
+def coded_list() -> list[dict[str, str]]:
+    """The coded list as the pages show it: ``[{code, label_zh, label_en}]``, in its order."""
+    return [{"code": c, "label_zh": zh, "label_en": en} for c, (zh, en) in CODES.items()]
+
+
 def _missed(
     intervals: Sequence[IntervalResult], metric: str, facility_id: str | None
 ) -> IntervalResult:
     """The case's interval ``metric`` (at ``facility_id`` for per-visit ones) if it missed."""
     found = [i for i in intervals if i.name == metric]
     if not found:
-        raise InvalidEvent(f"{metric!r} is not an interval that applies to this case")
+        raise InvalidDelayReason(f"{metric!r} is not an interval that applies to this case")
     if facility_id is not None:
         found = [i for i in found if i.facility_id == facility_id]
     if len(found) != 1:
-        raise InvalidEvent(f"{metric!r}: name the facility_id of the visit (one of the case's)")
+        raise InvalidDelayReason(f"{metric!r}: name the facility_id of the visit (one of the case)")
     if found[0].met is not False:
-        raise InvalidEvent(f"{metric!r} did not miss its target: no delay reason to give")
+        raise InvalidDelayReason(f"{metric!r} did not miss its target: no delay reason to give")
     return found[0]
 
 
@@ -71,7 +76,7 @@ async def record(
 ) -> DelayReason:
     """Set the reason of a missed interval (a second call replaces it; the audit keeps both)."""
     if code not in CODES:
-        raise InvalidEvent(f"unknown delay reason {code!r}: use one of {', '.join(CODES)}")
+        raise InvalidDelayReason(f"unknown delay reason {code!r}: use one of {', '.join(CODES)}")
     missed = _missed(intervals, metric, facility_id)
     key = missed.facility_id if facility_id is not None else ""
     values = {

@@ -7,12 +7,15 @@
 - ``/static/...``: ``static/`` (JavaScript modules, CSS, the vendored Leaflet), revalidated on
   every load so an upgraded server never runs with old scripts.
 - ``GET /api/v1/web/config``: ``{synthetic, show_demo_logins, tile_url, tile_attribution,
-  heartbeat_seconds, wall_alarm_repeat_seconds, wall_silence_seconds, time_zone, pathways}``
+  heartbeat_seconds, wall_alarm_repeat_seconds, wall_silence_seconds, time_zone, pathways,
+  text_limits, delay_reasons}``
   — before sign-in, so every page can say it shows synthetic data (and the wall its alarm);
   ``pathways``: ``[{id, name_zh, name_en, milestones, receivers_need}]`` (``receivers_need``:
   the capabilities a receiving facility needs, one of them, for the pathway's alerts);
   ``text_limits``: ``{complaint, summary, stamp_note, stamp_reason, answer_note,
-  cancel_reason}`` → the longest text the API takes (the pages clamp and count against it).
+  cancel_reason, delay_note}`` → the longest text the API takes (the pages clamp and count
+  against it); ``delay_reasons``: ``[{code, label_zh, label_en}]``, the coded list of reasons
+  for a missed target (``dispatch/cases/delay_reasons.py``, the one copy).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sqlalchemy import exists, select
 from starlette.responses import Response
 from starlette.types import Scope
 
+from dispatch.cases import delay_reasons
 from dispatch.cases.pathways import load_pathways
 from dispatch.settings import Settings
 from dispatch.web.text_limits import text_limits
@@ -150,6 +154,7 @@ async def config(request: Request, db: SessionDep) -> dict[str, Any]:
             for pathway in load_pathways().values()
         ],
         "text_limits": text_limits(),
+        "delay_reasons": delay_reasons.coded_list(),
     }
 
 
