@@ -156,8 +156,8 @@ async def test_a_missed_door_to_wire_takes_its_delay_reason_on_the_pad(
     pages: Pages, http: httpx.AsyncClient
 ) -> None:
     """Issue 14: the pad says the missed door-to-wire has no reason yet; the cath lab picks
-    one from the coded list with a note, and it is there after a reload; the met FMC -> ECG
-    offers no form."""
+    one from the coded list with a note (the pad's refresh does not interrupt the typing), and
+    it is there after a reload; the met FMC -> ECG offers no form."""
     case_id = await missed_door_to_wire_at_the_county(http)
     pad = await pages.new(f"/cathlab/{CATHLAB}/pad", width=1280, height=900)
     await sign_in(pad, f"cathlab-{CATHLAB}")
@@ -177,7 +177,15 @@ async def test_a_missed_door_to_wire_takes_its_delay_reason_on_the_pad(
     labels = await form.locator("select[name=code] option").all_inner_texts()
     assert {"导管室占用", "转运延误", "其他"} <= set(labels)  # the server's coded list
     await form.locator("select[name=code]").select_option("cathlab_busy")
-    await form.locator("input[name=note]").fill("导管室正在做另一台手术")
+    note = form.locator("input[name=note]")
+    await note.fill("导管室正在做另一台")
+    typed_in = await note.element_handle()
+    # the pad reads the case again every 10 s and redraws it: the form, what was typed and
+    # the focus survive, so typing goes on where it was
+    await pad.wait_for_function("field => !field.isConnected", arg=typed_in, timeout=15_000)
+    await pad.keyboard.type("手术")
+    await expect(note).to_have_value("导管室正在做另一台手术")
+    await expect(form.locator("select[name=code]")).to_have_value("cathlab_busy")
     await form.locator("button[type=submit]").click()
     await expect(reason).to_have_attribute("data-code", "cathlab_busy")
     await expect(reason.locator(".delay-given")).to_have_text("导管室占用 · 导管室正在做另一台手术")

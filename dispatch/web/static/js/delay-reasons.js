@@ -4,7 +4,8 @@
 // one copy, both languages) and a note — saved with PUT /cases/{id}/delay-reasons/{metric}.
 // The page redraws from the answer (`onSaved`). A refusal (422, 403) is said in the user's
 // language (problems.js). What was typed survives the page redrawing its list (the pad's
-// refresh, a language switch) until it is saved or cancelled.
+// refresh, a language switch) until it is saved or cancelled, and `redrawKeepingFocus` keeps
+// the field being typed in focused across a redraw.
 
 import { api, el, errorDetail } from './core.js';
 import { pick, register, t } from './i18n.js';
@@ -183,4 +184,26 @@ export function delayReasonView({ caseId, interval, codes, limits, editable, onS
   limitTexts(form, limits);
   box.append(open, form);
   return box;
+}
+
+/**
+ * Redraw `container` (a list holding delay reasons) without taking away the field the user is
+ * typing in: the same field of the same interval's form is focused again, the caret kept.
+ * @param {HTMLElement} container
+ * @param {() => void} redraw
+ */
+export function redrawKeepingFocus(container, redraw) {
+  const active = document.activeElement;
+  const box = active instanceof HTMLElement && container.contains(active) ? active.closest('.delay-reason') : null;
+  const name = active instanceof HTMLElement ? active.getAttribute('name') : null;
+  const caret = active instanceof HTMLInputElement ? [active.selectionStart, active.selectionEnd] : null;
+  redraw();
+  if (!(box instanceof HTMLElement) || !name) return;
+  for (const again of container.querySelectorAll('.delay-reason')) {
+    if (!(again instanceof HTMLElement) || again.dataset.metric !== box.dataset.metric || again.dataset.facility !== box.dataset.facility) continue;
+    const field = again.querySelector(`[name="${name}"]`);
+    if (!(field instanceof HTMLInputElement || field instanceof HTMLSelectElement)) continue;
+    field.focus();
+    if (field instanceof HTMLInputElement && caret) field.setSelectionRange(caret[0], caret[1]);
+  }
 }

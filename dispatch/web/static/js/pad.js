@@ -10,7 +10,7 @@
 import { api, byId, config, currentUser, el, errorDetail, fmtTime, fresh, newKey, setLive, stale, startPage, toast } from './core.js';
 import { onLangChange, pick, t } from './i18n.js';
 import { milestoneLabel } from './milestones.js';
-import { delayReasonView, mayWriteReadCase } from './delay-reasons.js';
+import { delayReasonView, mayWriteReadCase, redrawKeepingFocus } from './delay-reasons.js';
 import { currentStamps, fromLocalInput, padMilestones, toLocalInput } from './pad-milestones.js';
 
 const facilityId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
@@ -228,7 +228,8 @@ function renderCase() {
   }));
   const shown = current.intervals.filter((i) => !i.facility_id || i.facility_id === facilityId);
   const editable = mayWriteReadCase(currentUser());
-  byId('intervals').replaceChildren(...shown.map((i) => el('li', {
+  const list = byId('intervals');
+  redrawKeepingFocus(list, () => list.replaceChildren(...shown.map((i) => el('li', {
     class: i.met === true ? 'met' : i.met === false ? 'missed' : '',
     dataset: { interval: i.name, minutes: i.minutes ?? '' },
   }, el('span', {}, pick(i.label_zh, i.label_en)),
@@ -236,7 +237,7 @@ function renderCase() {
   i.target_minutes ? el('span', { class: 'muted' }, t('pad.interval.target', { target: i.target_minutes })) : null,
   i.met === false ? delayReasonView({
     caseId: current.id, interval: i, codes: settings?.delay_reasons || [], limits: settings?.text_limits, editable, onSaved: showSaved,
-  }) : null)));
+  }) : null))));
 }
 
 /** @param {any} answer the case, as the API answered a delay reason */
