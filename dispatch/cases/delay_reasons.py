@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.cases.exceptions import InvalidEvent
+from dispatch.cases.exceptions import InvalidDelayReason
 from dispatch.cases.intervals import IntervalResult
 from dispatch.cases.models import Case, DelayReason
 
@@ -42,20 +42,33 @@ def label(code: str) -> tuple[str, str]:
     return CODES.get(code, (code, code))
 
 
-def _missed(
+def coded_list() -> list[dict[str, str]]:
+    """The coded list as the pages show it: ``[{code, label_zh, label_en}]``, in its order."""
+    return [{"code": c, "label_zh": zh, "label_en": en} for c, (zh, en) in CODES.items()]
+
+
+def missed_interval(
     intervals: Sequence[IntervalResult], metric: str, facility_id: str | None
-) -> IntervalResult:
-    """The case's interval ``metric`` (at ``facility_id`` for per-visit ones) if it missed."""
+) -> tuple[IntervalResult, str]:
+    """The case's interval ``metric`` if it missed, and the key its reason is kept under: the
+    visit's facility when the case has several (per-visit intervals, DIDO; ``facility_id``
+    names the visit), else ``""`` (a ``facility_id`` sent then must be the interval's own, if
+    it names one: the pages send the facility they show and need not know how many there are).
+    """
     found = [i for i in intervals if i.name == metric]
     if not found:
-        raise InvalidEvent(f"{metric!r} is not an interval that applies to this case")
-    if facility_id is not None:
-        found = [i for i in found if i.facility_id == facility_id]
-    if len(found) != 1:
-        raise InvalidEvent(f"{metric!r}: name the facility_id of the visit (one of the case's)")
-    if found[0].met is not False:
-        raise InvalidEvent(f"{metric!r} did not miss its target: no delay reason to give")
-    return found[0]
+        raise InvalidDelayReason(f"{metric!r} is not an interval that applies to this case")
+    several = len(found) > 1
+    if several:
+        found = [i for i in found if facility_id is not None and i.facility_id == facility_id]
+        if len(found) != 1:
+            raise InvalidDelayReason(f"{metric!r}: name the facility_id of the visit")
+    elif facility_id is not None and found[0].facility_id not in (None, facility_id):
+        raise InvalidDelayReason(f"{metric!r} of this case is not at {facility_id}")
+    missed = found[0]
+    if missed.met is not False:
+        raise InvalidDelayReason(f"{metric!r} did not miss its target: no delay reason to give")
+    return missed, (missed.facility_id or "") if several else ""
 
 
 async def record(
@@ -71,11 +84,10 @@ async def record(
 ) -> DelayReason:
     """Set the reason of a missed interval (a second call replaces it; the audit keeps both)."""
     if code not in CODES:
-        raise InvalidEvent(f"unknown delay reason {code!r}: use one of {', '.join(CODES)}")
-    missed = _missed(intervals, metric, facility_id)
-    key = missed.facility_id if facility_id is not None else ""
+        raise InvalidDelayReason(f"unknown delay reason {code!r}: use one of {', '.join(CODES)}")
+    _, key = missed_interval(intervals, metric, facility_id)
     values = {
-        "case_id": case.id, "metric": metric, "facility_key": key or "", "code": code,
+        "case_id": case.id, "metric": metric, "facility_key": key, "code": code,
         "note": note, "recorded_by": username, "recorded_at": now,
     }  # fmt: skip
     statement = insert(DelayReason).values(values)

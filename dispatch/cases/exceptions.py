@@ -2,7 +2,8 @@
 
 CaseError
 ├── InvalidEvent          a stamp that cannot be recorded as sent (422): wrong facility,
-│                         correction without a reason, unknown pathway, …
+│   │                     correction without a reason, unknown pathway, …
+│   └── InvalidDelayReason  a delay reason for an interval that did not miss, or not coded (422)
 ├── IdempotencyMismatch   an Idempotency-Key reused with a different body (422)
 ├── AlreadySuperseded     a correction of a stamp that was already corrected (409)
 ├── DispatchConflict      the case already has a unit, or the unit is not available (409)
@@ -20,6 +21,10 @@ class CaseError(Exception):
 
 class InvalidEvent(CaseError):
     """The request is well-formed but cannot be recorded on this case."""
+
+
+class InvalidDelayReason(InvalidEvent):
+    """Only an interval of the case that missed its target takes a reason, from the coded list."""
 
 
 class IdempotencyMismatch(CaseError):

@@ -48,6 +48,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     units_errors.TooManyAttempts: (429, "too-many-attempts", "Too many failed sign-ins"),
     units_errors.LoginBusy: (503, "login-busy", "Too many sign-ins at once"),
     units_errors.WeakPassword: (422, "weak-password", "Password refused"),
+    case_errors.InvalidDelayReason: (422, "invalid-delay-reason", "No delay reason for this"),
     case_errors.InvalidEvent: (422, "invalid-event", "Cannot record this"),
     case_errors.IdempotencyMismatch: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     case_errors.AlreadySuperseded: (409, "already-superseded", "Already corrected"),

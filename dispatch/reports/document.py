@@ -11,7 +11,7 @@ from dispatch.cases import delay_reasons
 from dispatch.reports.catalogue import MetricDef
 from dispatch.reports.metrics import Figures
 from dispatch.reports.names import finding_text, pathway_name
-from dispatch.reports.service import CaseRow, MetricReport, Report
+from dispatch.reports.service import CaseFact, CaseRow, MetricReport, Report
 from dispatch.reports.trends import trend
 
 Lang = Literal["zh", "en"]
@@ -173,6 +173,17 @@ def metric_json(item: MetricReport, names: dict[str, tuple[str, str]]) -> dict[s
     }
 
 
+def delay_json(fact: CaseFact) -> dict[str, str] | None:
+    """A missed fact's delay reason ``{code, label_zh, label_en, note}``; None if none yet."""
+    if fact.delay_code is None:
+        return None
+    label_zh, label_en = delay_reasons.label(fact.delay_code)
+    return {
+        "code": fact.delay_code, "label_zh": label_zh, "label_en": label_en,
+        "note": fact.delay_note,
+    }  # fmt: skip
+
+
 def case_json(case: CaseRow, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "case_id": case.case_id,
@@ -188,6 +199,7 @@ def case_json(case: CaseRow, zone: ZoneInfo) -> dict[str, Any]:
                 "minutes": _round(f.minutes),
                 "target_minutes": f.target_minutes,
                 "met": f.met,
+                "delay_reason": delay_json(f),
             }
             for f in case.facts
         ],

@@ -284,13 +284,21 @@ async def acknowledgements(db: AsyncSession, scope: Scope, ack_seconds: float) -
     return list(rows)
 
 
+# A missed fact's delay reason ``d`` (code, note): the one given for its visit, else the one
+# given for the metric without a visit (as the case's own view reads them).
+_REASON_OF_FACT = (
+    "LEFT JOIN LATERAL (SELECT r.code, r.note FROM delay_reasons r WHERE r.case_id = f.case_id"
+    " AND r.metric = f.name AND r.facility_key IN ('', coalesce(f.facility_id, ''))"
+    " AND f.met IS FALSE ORDER BY r.facility_key DESC LIMIT 1) d ON true"
+)
+
+
 async def delay_counts(db: AsyncSession, scope: Scope) -> list[Any]:
     """The scope's missed interval facts by delay reason (code ``none``: not given yet)."""
     where, params = _facts_filter(scope)
     statement = (
         "SELECT f.pathway, f.name, coalesce(d.code, 'none') AS code, count(*) AS n"  # noqa: S608
-        " FROM report_facts f LEFT JOIN delay_reasons d ON d.case_id = f.case_id"
-        " AND d.metric = f.name AND d.facility_key IN ('', coalesce(f.facility_id, ''))"
+        f" FROM report_facts f {_REASON_OF_FACT}"
         f" WHERE {where} AND f.met IS FALSE AND f.minutes IS NOT NULL"
         " GROUP BY 1, 2, 3 ORDER BY 1, 2, n DESC, 3"
     )
@@ -338,7 +346,8 @@ async def worst(
 
 
 async def case_rows(db: AsyncSession, scope: Scope, outside_only: bool) -> list[Any]:
-    """One row per case × fact (the caller folds them into one row per case), in time order."""
+    """One row per case × fact (the caller folds them into one row per case), in time order;
+    a missed fact with its delay reason (``delay_code``, ``delay_note``; null if none yet)."""
     where, params = _cases_filter(scope)
     facility = " AND f.facility_id = :facility" if scope.facility_id is not None else ""
     if outside_only:
@@ -348,8 +357,10 @@ async def case_rows(db: AsyncSession, scope: Scope, outside_only: bool) -> list[
         )
     sql = (
         "SELECT c.case_id, c.pathway, c.facility_id AS case_facility, c.ref_at, c.findings,"  # noqa: S608
-        " f.name, f.leg, f.facility_id, f.minutes, f.target_minutes, f.met"
+        " f.name, f.leg, f.facility_id, f.minutes, f.target_minutes, f.met,"
+        " d.code AS delay_code, d.note AS delay_note"
         f" FROM report_cases c LEFT JOIN report_facts f ON f.case_id = c.case_id{facility}"
+        f" {_REASON_OF_FACT}"
         f" WHERE {where} ORDER BY c.ref_at, c.case_id, f.name, f.leg"
     )
     return list(await db.execute(text(sql), params))

@@ -52,6 +52,8 @@ class CaseFact:
     minutes: float | None
     target_minutes: float | None
     met: bool | None
+    delay_code: str | None = None  # a missed fact's delay reason, if given (issue 14)
+    delay_note: str = ""
 
 
 @dataclass
@@ -229,7 +231,14 @@ def fold_cases(rows: Sequence[Any]) -> list[CaseRow]:
         if row.name is not None:
             cases[-1].facts.append(
                 CaseFact(
-                    row.name, row.leg, row.facility_id, row.minutes, row.target_minutes, row.met
+                    name=row.name,
+                    leg=row.leg,
+                    facility_id=row.facility_id,
+                    minutes=row.minutes,
+                    target_minutes=row.target_minutes,
+                    met=row.met,
+                    delay_code=row.delay_code,
+                    delay_note=row.delay_note or "",
                 )
             )
     return cases

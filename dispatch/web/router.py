@@ -7,7 +7,8 @@
 - ``/static/...``: ``static/`` (JavaScript modules, CSS, the vendored Leaflet), revalidated on
   every load so an upgraded server never runs with old scripts.
 - ``GET /api/v1/web/config``: ``{synthetic, show_demo_logins, tile_url, tile_attribution,
-  heartbeat_seconds, wall_alarm_repeat_seconds, wall_silence_seconds, time_zone, pathways}``
+  heartbeat_seconds, wall_alarm_repeat_seconds, wall_silence_seconds, time_zone, pathways,
+  text_limits, delay_reasons, milestone_defs}``
   — before sign-in, so every page can say it shows synthetic data (and the wall its alarm);
   ``pathways``: ``[{id, name_zh, name_en, milestones, receivers_need}]`` (``receivers_need``:
   what a receiving facility needs one of for the pathway's alerts: a capability, or
@@ -15,7 +16,9 @@
   stamped_by}]``, the milestones the pathway file defines (a new pathway's own time stamps are
   named, and have their buttons, on every page);
   ``text_limits``: ``{complaint, summary, stamp_note, stamp_reason, answer_note,
-  cancel_reason}`` → the longest text the API takes (the pages clamp and count against it).
+  cancel_reason, delay_note}`` → the longest text the API takes (the pages clamp and count
+  against it); ``delay_reasons``: ``[{code, label_zh, label_en}]``, the coded list of reasons
+  for a missed target (``dispatch/cases/delay_reasons.py``, the one copy).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy import exists, select
 from starlette.responses import Response
 from starlette.types import Scope
 
+from dispatch.cases import delay_reasons
 from dispatch.cases.pathways import defined_milestones, load_pathways
 from dispatch.settings import Settings
 from dispatch.web.text_limits import text_limits
@@ -161,6 +165,7 @@ async def config(request: Request, db: SessionDep) -> dict[str, Any]:
         "text_limits": text_limits(),
         # the pathway file's own milestones (their names; the core ones are in the pages)
         "milestone_defs": [m.model_dump() for m in defined_milestones().values()],
+        "delay_reasons": delay_reasons.coded_list(),
     }
 
 

@@ -7,7 +7,7 @@ from annotated_types import MaxLen
 from pydantic import BaseModel
 
 from alerts.schemas import AckIn, AlertIn, CancelIn
-from dispatch.cases.schemas import CaseIn, EventIn
+from dispatch.cases.schemas import CaseIn, DelayReasonIn, EventIn
 
 # A page's name for a text field → the schema and field that decide its limit.
 TEXT_FIELDS: dict[str, tuple[type[BaseModel], str]] = {
@@ -17,6 +17,7 @@ TEXT_FIELDS: dict[str, tuple[type[BaseModel], str]] = {
     "stamp_reason": (EventIn, "reason"),
     "answer_note": (AckIn, "note"),
     "cancel_reason": (CancelIn, "reason"),
+    "delay_note": (DelayReasonIn, "note"),
 }
 
 

@@ -6,7 +6,7 @@ team records nothing here."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -128,3 +128,79 @@ async def test_another_hospitals_team_records_nothing_on_the_pad(
         headers={**stranger, "Idempotency-Key": "pad-stranger-1"},
     )
     assert 403 == refused.status_code, refused.text
+
+
+async def missed_door_to_wire_at_the_county(http: httpx.AsyncClient) -> int:
+    """A case coming to the county whose paper times the data manager entered: FMC -> first
+    ECG 5 min (met), door -> wire 100 min (missed)."""
+    case_id = await coming_to_the_county(http)
+    manager = await token(http, "data-manager")
+    now = datetime.now(UTC)
+    for milestone, minutes_ago, facility in (
+        ("first_medical_contact", 110, None),
+        ("first_ecg", 105, None),
+        ("facility_arrival", 102, CATHLAB),
+        ("wire_crossing", 2, CATHLAB),
+    ):
+        body = {"milestone": milestone, "at": (now - timedelta(minutes=minutes_ago)).isoformat()}
+        stamped = await http.post(
+            f"{API}/cases/{case_id}/events",
+            json={**body, **({"facility_id": facility} if facility else {})},
+            headers={**manager, "Idempotency-Key": f"pad-delay-{case_id}-{milestone}"},
+        )
+        assert 201 == stamped.status_code, stamped.text
+    return case_id
+
+
+async def test_a_missed_door_to_wire_takes_its_delay_reason_on_the_pad(
+    pages: Pages, http: httpx.AsyncClient
+) -> None:
+    """Issue 14: the pad says the missed door-to-wire has no reason yet; the cath lab picks
+    one from the coded list with a note (the pad's refresh does not interrupt the typing), and
+    it is there after a reload; the met FMC -> ECG offers no form."""
+    case_id = await missed_door_to_wire_at_the_county(http)
+    pad = await pages.new(f"/cathlab/{CATHLAB}/pad", width=1280, height=900)
+    await sign_in(pad, f"cathlab-{CATHLAB}")
+    await pad.locator(f".case-pick[data-case-id='{case_id}']").click()
+    d2w = pad.locator("#intervals li[data-interval=door_to_wire]")
+    await expect(d2w).to_have_class("missed")
+    reason = d2w.locator(".delay-reason")
+    await expect(reason).to_have_attribute("data-code", "none")
+    await expect(reason.locator(".delay-missing")).to_have_text("尚未填写")
+    ecg = pad.locator("#intervals li[data-interval=fmc_to_first_ecg]")
+    await expect(ecg).to_have_class("met")
+    await expect(ecg.locator(".delay-reason, form")).to_have_count(0)
+
+    await reason.locator("button.delay-edit").click()
+    form = reason.locator("form.delay-form")
+    await expect(form).to_be_visible()
+    labels = await form.locator("select[name=code] option").all_inner_texts()
+    assert {"导管室占用", "转运延误", "其他"} <= set(labels)  # the server's coded list
+    await form.locator("select[name=code]").select_option("cathlab_busy")
+    note = form.locator("input[name=note]")
+    await note.fill("导管室正在做另一台")
+    typed_in = await note.element_handle()
+    # the pad reads the case again every 10 s and redraws it: the form, what was typed and
+    # the focus survive, so typing goes on where it was
+    await pad.wait_for_function("field => !field.isConnected", arg=typed_in, timeout=15_000)
+    await pad.keyboard.type("手术")
+    await expect(note).to_have_value("导管室正在做另一台手术")
+    await expect(form.locator("select[name=code]")).to_have_value("cathlab_busy")
+    await form.locator("button[type=submit]").click()
+    await expect(reason).to_have_attribute("data-code", "cathlab_busy")
+    await expect(reason.locator(".delay-given")).to_have_text("导管室占用 · 导管室正在做另一台手术")
+    await expect(form).to_be_hidden()
+
+    await pad.reload()
+    await pad.locator(f".case-pick[data-case-id='{case_id}']").click()
+    again = pad.locator("#intervals li[data-interval=door_to_wire] .delay-reason")
+    await expect(again).to_have_attribute("data-code", "cathlab_busy")
+    await expect(again.locator(".delay-given")).to_contain_text("导管室正在做另一台手术")
+    await expect(again.locator("button.delay-edit")).to_have_text("修改")
+    case = (await http.get(f"{API}/cases/{case_id}", headers=await token(http, "auditor"))).json()
+    given = next(i for i in case["intervals"] if i["name"] == "door_to_wire")["delay_reason"]
+    assert ("cathlab_busy", "导管室正在做另一台手术", f"cathlab-{CATHLAB}") == (
+        given["code"],
+        given["note"],
+        given["recorded_by"],
+    )

@@ -4,7 +4,7 @@ to English (issue 13, item 12)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -99,6 +99,16 @@ async def typed_data(http: httpx.AsyncClient) -> set[str]:
         response = await http.get(path, params=params, headers=headers)
         assert 200 == response.status_code, response.text
         found |= chinese_strings(response.json())
+    # the notes given with delay reasons (issue 14; their coded labels are the pages' own text)
+    today = datetime.now(UTC).date()
+    period = {"from": str(today - timedelta(days=1800)), "to": str(today + timedelta(days=1))}
+    report = await http.get(
+        f"{API}/reports/intervals", params={**period, "cases": "all"}, headers=headers
+    )
+    assert report.status_code in (200, 404), report.text  # 404: no case yet
+    for case in report.json().get("cases", []) if report.status_code == 200 else []:
+        notes = [i["delay_reason"]["note"] for i in case["intervals"] if i["delay_reason"]]
+        found |= chinese_strings(notes)
     return found
 
 

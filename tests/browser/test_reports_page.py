@@ -246,3 +246,50 @@ async def test_missed_targets_by_delay_reason_and_the_month_on_month_trend(
     wire = page.locator("#metrics-table tr[data-metric='stemi:door_to_wire']")
     await wire.locator("th button").click()
     await expect(page.locator("#trend-note")).to_contain_text("均值 -7.5 分钟，改善")
+
+
+async def delay_count(page: Page, metric: str, code: str) -> int:
+    """The count of the metric's misses with this reason in #delays-body (0 if no row)."""
+    row = page.locator(f"#delays-body tr[data-metric='{metric}'][data-code='{code}']")
+    if await row.count() == 0:
+        return 0
+    return int(await row.locator("td.num").inner_text())
+
+
+async def test_a_reason_given_in_the_case_list_moves_the_miss_in_the_counts(
+    pages: Pages, seeded: Seeded
+) -> None:
+    """Issue 14: in the cases outside target, the 95-minute door-to-wire says "no reason yet";
+    the data manager gives it "transport" in place, and the counts by reason move it from
+    "none" to "transport" without reloading the report. The auditor sees reasons, no form."""
+    page = await reports(pages, seeded, "data-manager", "&pathway=stemi")
+    await page.locator("#cases-outside").check()
+    late = seeded.county_ids[3]  # door -> wire 95 min, no reason given by the other tests
+    reason = page.locator(
+        f"#cases-body tr[data-case-id='{late}'] .outside-item[data-interval=door_to_wire]"
+        " .delay-reason"
+    )
+    await expect(reason).to_have_attribute("data-code", "none")
+    await expect(reason.locator(".delay-missing")).to_be_visible()
+    metric = "stemi:door_to_wire"
+    none_before = await delay_count(page, metric, "none")
+    assert none_before >= 1
+    assert 0 == await delay_count(page, metric, "transport")
+
+    await reason.locator("button.delay-edit").click()
+    await reason.locator("select[name=code]").select_option("transport")
+    await reason.locator("input[name=note]").fill("救护车绕行")
+    await reason.locator("button[type=submit]").click()
+    await expect(reason).to_have_attribute("data-code", "transport")
+    await expect(reason.locator(".delay-given")).to_have_text("转运延误 · 救护车绕行")
+    transport = page.locator(f"#delays-body tr[data-metric='{metric}'][data-code='transport']")
+    await expect(transport.locator("td.num")).to_have_text("1")
+    assert none_before - 1 == await delay_count(page, metric, "none")
+
+    auditor = await reports(pages, seeded, "auditor", "&pathway=stemi")
+    shown = auditor.locator(
+        f"#cases-body tr[data-case-id='{late}'] .outside-item[data-interval=door_to_wire]"
+        " .delay-reason"
+    )
+    await expect(shown).to_have_attribute("data-code", "transport")
+    await expect(auditor.locator("#cases-body .delay-edit")).to_have_count(0)

@@ -57,11 +57,18 @@ async def test_a_missed_door_to_wire_takes_a_coded_reason_counted_in_the_report(
     )
     today = datetime.now(UTC).date()
     period = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
-    report = await client.get("/api/v1/reports/intervals", params=period, headers=headers)
+    report = await client.get(
+        "/api/v1/reports/intervals", params={**period, "cases": "all"}, headers=headers
+    )
     counted = [
         (r["code"], r["n"]) for r in report.json()["delay_reasons"] if r["name"] == "door_to_wire"
     ]
     assert ("cathlab_busy", 1) in counted
+    listed = next(c for c in report.json()["cases"] if c["case_id"] == case_id)
+    reasons = {i["name"]: i["delay_reason"] for i in listed["intervals"]}
+    assert {"code": "cathlab_busy", "label_zh": "导管室占用", "label_en": "Cath lab busy",
+            "note": "lab busy"} == reasons["door_to_wire"]  # fmt: skip
+    assert None is reasons["fmc_to_first_ecg"]  # met: no reason
 
 
 async def test_no_reason_for_a_met_target_or_an_unknown_code_or_a_stranger(
@@ -73,7 +80,9 @@ async def test_no_reason_for_a_met_target_or_an_unknown_code_or_a_stranger(
     case_id = await missed_door_to_wire(client, headers)
     base = f"{CASES}/{case_id}/delay-reasons"
     met = await client.put(f"{base}/fmc_to_first_ecg", json={"code": "other"}, headers=headers)
-    assert "did not miss" in assert_problem(met, 422)["detail"]
+    refused = assert_problem(met, 422)
+    assert "/problems/invalid-delay-reason" == refused["type"]
+    assert "did not miss" in refused["detail"]
     unknown = await client.put(f"{base}/door_to_wire", json={"code": "bad_luck"}, headers=headers)
     assert_problem(unknown, 422)
     for user in ("auditor", "township-th-fanji"):

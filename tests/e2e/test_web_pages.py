@@ -64,3 +64,7 @@ async def test_web_config_says_the_demo_is_loaded_without_a_token(
     stemi = next(p for p in body["pathways"] if p["id"] == "stemi")
     assert ["pci"] == stemi["receivers_need"]
     assert "first_ecg" in stemi["milestones"]
+    # The coded delay reasons (issue 14), the API's own list, in both languages.
+    busy = next(r for r in body["delay_reasons"] if r["code"] == "cathlab_busy")
+    assert ("导管室占用", "Cath lab busy") == (busy["label_zh"], busy["label_en"])
+    assert "other" == body["delay_reasons"][-1]["code"]

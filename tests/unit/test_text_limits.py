@@ -9,13 +9,14 @@ from dispatch.web.text_limits import max_length, text_limits
 
 
 def test_the_limits_are_the_schemas_max_lengths() -> None:
-    """complaint 500, alert summary 1000, a stamp's reason and note 500."""
+    """complaint 500, alert summary 1000, a stamp's reason and note 500, a delay's note 500."""
     limits = text_limits()
-    assert (500, 1000, 500, 500) == (
+    assert (500, 1000, 500, 500, 500) == (
         limits["complaint"],
         limits["summary"],
         limits["stamp_reason"],
         limits["stamp_note"],
+        limits["delay_note"],
     )
 
 

@@ -365,6 +365,8 @@ export async function api(path, { method = 'GET', json, form, headers = {}, raw 
  * @property {number} [wall_silence_seconds] a silenced wall rings again after this long
  * @property {string} time_zone
  * @property {any[]} pathways `[{id, name_zh, name_en, milestones, receivers_need}]`
+ * @property {Record<string, number>} [text_limits] the longest text each field takes
+ * @property {{code: string, label_zh: string, label_en: string}[]} [delay_reasons] the coded list
  * @property {MilestoneDef[]} [milestone_defs] the pathway file's own milestones
  */
 

@@ -3,11 +3,14 @@
 // milestone the case's pathway has (pad-milestones.js); a press records the time of the press
 // after a confirmation; a stamped milestone is corrected (a new time and a reason; the old
 // stamp stays, superseded). The server's write scope decides who may stamp here (the
-// hospital's own team, data managers, admins); the intervals come back with the case.
+// hospital's own team, data managers, admins); the intervals come back with the case. Each
+// missed target shows its delay reason, given here with a coded reason and a note (issue 14,
+// delay-reasons.js) by whoever may write on the case.
 
 import { api, byId, config, currentUser, el, errorDetail, fmtTime, fresh, newKey, setLive, stale, startPage, toast } from './core.js';
 import { onLangChange, pick, t } from './i18n.js';
 import { milestoneLabel } from './milestones.js';
+import { delayReasonView, mayWriteReadCase, redrawKeepingFocus } from './delay-reasons.js';
 import { currentStamps, fromLocalInput, padMilestones, toLocalInput } from './pad-milestones.js';
 
 const facilityId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
@@ -16,6 +19,8 @@ const REFRESH_MS = 10_000;
 const pathways = new Map();
 /** @type {any} */
 let facility = null;
+/** @type {any} the page configuration (the coded delay reasons, the text limits) */
+let settings = null;
 /** @type {{name: string, stamped_by: string[]}[]} the pathway file's own milestones */
 let milestoneDefs = [];
 /** @type {any[]} */
@@ -224,12 +229,24 @@ function renderCase() {
     stamped ? el('span', { class: 'stamp-fix' }, t('pad.correct')) : null);
   }));
   const shown = current.intervals.filter((i) => !i.facility_id || i.facility_id === facilityId);
-  byId('intervals').replaceChildren(...shown.map((i) => el('li', {
+  const editable = mayWriteReadCase(currentUser());
+  const list = byId('intervals');
+  redrawKeepingFocus(list, () => list.replaceChildren(...shown.map((i) => el('li', {
     class: i.met === true ? 'met' : i.met === false ? 'missed' : '',
     dataset: { interval: i.name, minutes: i.minutes ?? '' },
   }, el('span', {}, pick(i.label_zh, i.label_en)),
   el('span', { class: 'minutes' }, i.minutes === null ? t('pad.interval.none') : t('pad.interval.minutes', { minutes: Math.round(i.minutes * 10) / 10 })),
-  i.target_minutes ? el('span', { class: 'muted' }, t('pad.interval.target', { target: i.target_minutes })) : null)));
+  i.target_minutes ? el('span', { class: 'muted' }, t('pad.interval.target', { target: i.target_minutes })) : null,
+  i.met === false ? delayReasonView({
+    caseId: current.id, interval: i, codes: settings?.delay_reasons || [], limits: settings?.text_limits, editable, onSaved: showSaved,
+  }) : null))));
+}
+
+/** @param {any} answer the case, as the API answered a delay reason */
+function showSaved(answer) {
+  if (answer.id !== current?.id) return;
+  current = answer;
+  renderCase();
 }
 
 async function loadCase() {
@@ -271,9 +288,9 @@ startPage({
   demoLogins: [`cathlab-${facilityId}`],
   onSignedIn: async (user) => {
     byId('wall-link', HTMLAnchorElement).href = `/cathlab/${encodeURIComponent(facilityId)}`;
-    const found = await config();
-    for (const pathway of found.pathways) pathways.set(pathway.id, pathway);
-    milestoneDefs = found.milestone_defs || [];
+    settings = await config();
+    for (const pathway of settings.pathways) pathways.set(pathway.id, pathway);
+    milestoneDefs = settings.milestone_defs || [];
     try {
       facility = (await api(`/facilities/${encodeURIComponent(facilityId)}`)).properties;
     } catch {

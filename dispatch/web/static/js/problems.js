@@ -22,6 +22,7 @@ export const PROBLEM_TEXTS = {
   'login-busy': ['登录人数过多，请稍后再试', 'Too many sign-ins at once: try again shortly'],
   'weak-password': ['新密码不符合要求（至少 10 个字符，不能是用户名或演示密码）', 'Password refused (at least 10 characters, not the username or a demo password)'],
   'invalid-event': ['此时间点无法记录（机构或更正原因不符）', 'This time stamp cannot be recorded (facility or correction reason)'],
+  'invalid-delay-reason': ['只有未达标的时间间隔才能填写延误原因（原因须从列表中选择）', 'Only an interval that missed its target takes a delay reason (one from the list)'],
   'idempotency-key-reused': ['重复提交的内容与首次不同，未保存', 'A retry differs from the first request; nothing was saved'],
   'already-superseded': ['该时间点已被更正，请更正最新的记录', 'This stamp was already corrected: correct the latest one'],
   'dispatch-conflict': ['无法派车：车辆不可用或病例已有车辆', 'Cannot dispatch: the ambulance is not available or the case already has one'],

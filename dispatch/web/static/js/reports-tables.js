@@ -4,6 +4,7 @@
 import { el, fmtDateTime } from './core.js';
 import { pick, t } from './i18n.js';
 import { sparkline } from './reports-chart.js';
+import { delayReasonView } from './delay-reasons.js';
 
 const PAGE = 100;
 
@@ -103,8 +104,23 @@ function findingText(finding, labels) {
   return text === key ? finding : text;
 }
 
-/** The case list (first `shown` rows); returns `{rows, left}`. */
-export function caseRows(report, { outsideOnly, shown, facilityName, pathwayName, openTimeline }) {
+/**
+ * One missed target of a case: the chip, and (an interval, not a rate) its delay reason, given
+ * in place by those `delay.editable` allows.
+ */
+function outsideItem(c, i, labels, delay) {
+  const chip = el('span', { class: 'chip bad' },
+    `${labels.get(i.name) || i.name}${i.minutes !== null ? ` ${num(i.minutes)}/${num(i.target_minutes, 0)}` : ''}`);
+  if (i.minutes === null) return chip;
+  return el('div', { class: 'outside-item', dataset: { interval: i.name } }, chip,
+    delayReasonView({ caseId: c.case_id, interval: i, ...delay }));
+}
+
+/**
+ * The case list (first `shown` rows); returns `{rows, left, total}`. `delay`: `{codes, limits,
+ * editable, onSaved}` for the missed intervals' reasons (delay-reasons.js).
+ */
+export function caseRows(report, { outsideOnly, shown, facilityName, pathwayName, openTimeline, delay }) {
   const labels = new Map(report.metrics.map((m) => [m.name, metricLabel(m)]));
   const cases = (report.cases || []).filter((c) => !outsideOnly || c.intervals.some((i) => i.met === false));
   const rows = cases.slice(0, shown).map((c) => {
@@ -117,8 +133,7 @@ export function caseRows(report, { outsideOnly, shown, facilityName, pathwayName
       el('td', {}, c.facility_id ? facilityName(c.facility_id) : t('reports.facility.unattributed')),
       el('td', { class: 'nowrap' }, fmtDateTime(c.ref_at)),
       el('td', { class: `num${outside.length ? ' warn' : ''}` }, judged.length ? `${met}/${judged.length}` : '—'),
-      el('td', { class: 'outside-list' }, outside.map((i) => el('span', { class: 'chip bad' },
-        `${labels.get(i.name) || i.name}${i.minutes !== null ? ` ${num(i.minutes)}/${num(i.target_minutes, 0)}` : ''}`))),
+      el('td', { class: 'outside-list' }, outside.map((i) => outsideItem(c, i, labels, delay))),
       el('td', { class: 'findings' }, c.findings.length
         ? el('details', {}, el('summary', {}, String(c.findings.length)), el('ul', {}, c.findings.map((f) => el('li', {}, findingText(f, labels)))))
         : '—'),

@@ -1,21 +1,27 @@
 // The time-audit reports: each metric against its target (n, mean, median, P90, compliance),
 // its monthly trend and its facilities, the case list with each case's timeline, and the
-// CSV / Excel / PDF downloads — for a period, a pathway and a facility.
+// CSV / Excel / PDF downloads — for a period, a pathway and a facility. The missed targets are
+// counted by delay reason; the case list shows each missed interval's reason, which data
+// managers (and admins, dispatchers) give in place (delay-reasons.js), the counts following.
 //
 // Auditors, dispatchers and admins read every facility; township and cath-lab users only their
 // own (the server enforces it; the page fixes the facility filter to say so).
 
-import { ApiError, api, byId, config, el, errorDetail, setLive, startPage } from './core.js';
+import { ApiError, api, byId, config, el, errorDetail, fresh, setLive, stale, startPage } from './core.js';
 import { getLang, onLangChange, pick, t } from './i18n.js';
 import { REPORTS_TEXTS } from './reports-texts.js';
 import { monthsBetween, trendChart } from './reports-chart.js';
 import { PAGE, caseRows, facilityRows, metricKey, metricLabel, metricsRows, worstItems } from './reports-tables.js';
 import { download, openTimeline, setUpTimeline } from './reports-files.js';
+import { mayChangeAnyCase } from './delay-reasons.js';
 
 const $ = byId;
 const OWN_FACILITY = ['township', 'cathlab'];
 const FILTER_KINDS = ['county_hospital', 'city_hospital', 'township_unit'];
-const view = { report: null, failure: null, loading: false, months: [], selected: null, shown: PAGE, facilities: new Map(), pathways: [] };
+const view = {
+  report: null, failure: null, loading: false, months: [], selected: null, shown: PAGE, facilities: new Map(), pathways: [],
+  params: null, user: null, settings: null,
+};
 
 function facilityName(id, fallback = null) {
   const found = view.facilities.get(id);
@@ -96,6 +102,7 @@ async function setUpFilters(user) {
   const settings = await config();
   const params = new URLSearchParams(location.search);
   const day = today(settings.time_zone || 'Asia/Shanghai');
+  view.settings = settings;
   view.pathways = settings.pathways || [];
   $('to', HTMLInputElement).value = params.get('to') || day;
   $('from', HTMLInputElement).value = params.get('from') || monthsBack(day, 2);
@@ -131,8 +138,10 @@ async function load() {
   view.loading = true;
   $('report').hidden = true;
   history.replaceState(null, '', `${location.pathname}?${query()}`);
+  const params = query({ format: 'json' });
   try {
     view.report = await api(`/reports/intervals?${query({ format: 'json', cases: 'all' })}`);
+    view.params = params;
   } catch (error) {
     view.loading = false;
     view.report = null;
@@ -186,7 +195,7 @@ function renderDelays(report) {
     const metric = report.metrics.find((m) => m.pathway === r.pathway && m.name === r.name);
     return metric ? metricLabel(metric) : r.name;
   };
-  $('delays-body').replaceChildren(...rows.map((r) => el('tr', { class: r.code === 'none' ? 'has' : '', dataset: { code: r.code } },
+  $('delays-body').replaceChildren(...rows.map((r) => el('tr', { class: r.code === 'none' ? 'has' : '', dataset: { code: r.code, metric: `${r.pathway}:${r.name}` } },
     el('td', {}, label(r)), el('td', {}, pick(r.label_zh, r.label_en)), el('td', { class: 'num' }, String(r.n)))));
 }
 
@@ -230,14 +239,41 @@ function select(key) {
 }
 
 function renderCases() {
+  const delay = {
+    codes: view.settings?.delay_reasons || [], limits: view.settings?.text_limits, editable: mayChangeAnyCase(view.user), onSaved: reasonSaved,
+  };
   const { rows, left, total } = caseRows(view.report, {
-    outsideOnly: $('cases-outside', HTMLInputElement).checked, shown: view.shown, facilityName, pathwayName, openTimeline,
+    outsideOnly: $('cases-outside', HTMLInputElement).checked, shown: view.shown, facilityName, pathwayName, openTimeline, delay,
   });
   $('cases-body').replaceChildren(...rows);
   $('cases-count').textContent = String(total);
   $('cases-none').hidden = total > 0;
   $('cases-more').hidden = left === 0;
   $('cases-more').textContent = t('reports.cases.more', { n: left });
+}
+
+/**
+ * A delay reason was given in the case list: the case's missed intervals take their reasons
+ * from the answer (the case), and the counts by reason are read again for the same report.
+ */
+async function reasonSaved(answer) {
+  const listed = (view.report?.cases || []).find((c) => c.case_id === answer.id);
+  for (const interval of listed ? listed.intervals : []) {
+    const same = answer.intervals.filter((i) => i.name === interval.name);
+    const found = same.length === 1 ? same[0] : same.find((i) => i.facility_id === interval.facility_id);
+    if (found && interval.met === false) interval.delay_reason = found.delay_reason;
+  }
+  renderCases();
+  const report = view.report;
+  try {
+    const counted = await api(`/reports/intervals?${view.params}&cases=none`);
+    fresh('delays');
+    if (view.report !== report) return; // another report was loaded meanwhile
+    report.delay_reasons = counted.delay_reasons;
+    renderDelays(report);
+  } catch (error) {
+    stale('delays', error);
+  }
 }
 
 // --- downloads ------------------------------------------------------------------------------
@@ -266,6 +302,7 @@ startPage({
   demoLogins: ['auditor', 'township-th-nandun'],
   texts: REPORTS_TEXTS,
   onSignedIn: async (user) => {
+    view.user = user;
     setLive('live');
     setUpTimeline();
     setUpDownloads();
