@@ -65,7 +65,25 @@ async def _from_form(request: Request, user: CurrentUser, db: SessionDep) -> Ecg
     return EcgIn(case_id=data.case_id, attachment_id=stored.id)
 
 
-@router.post("", status_code=201, openapi_extra={"requestBody": {"required": True}})
+_SEND_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": EcgIn.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file", "case_id"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "case_id": {"type": "integer", "minimum": 1},
+                },
+            }
+        },
+    },
+}
+
+
+@router.post("", status_code=201, openapi_extra={"requestBody": _SEND_BODY})
 async def send_ecg(request: Request, db: SessionDep, user: CurrentUser) -> JSONResponse:
     """Send a tracing for reading: multipart ``file`` + ``case_id``, or JSON ``{case_id,
     attachment_id}``. 201 with the ECG waiting for reading; 200 with the same ECG when this
