@@ -34,6 +34,7 @@ from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.http.security_headers import SecurityHeaders
 from dispatch.http.supervisor import Backoff, Supervisor
 from dispatch.reports import cpc_router
+from dispatch.reports import ecg_router as ecg_report_router
 from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import recent as report_recent
 from dispatch.reports import router as reports_router
@@ -267,6 +268,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ecg_router.router)
     api.include_router(reports_router.router)
     api.include_router(cpc_router.router)
+    api.include_router(ecg_report_router.router)
     api.include_router(audit_router.router)
     app.include_router(api)
     app.include_router(health.router)
