@@ -172,11 +172,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         supervisor.add(
             "ecg-escalation",
             partial(
-                ecg_escalation.run,
+                escalation.run,
                 app.state.sessionmaker,
                 settings.escalation_check_seconds,
                 timedelta(seconds=settings.escalation_reminder_seconds),
                 notifier,
+                escalate=ecg_escalation.escalate_unread,
             ),
         )
         supervisor.add(
