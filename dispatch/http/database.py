@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg.exceptions import TargetServerAttributeNotMatched
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -20,13 +21,15 @@ class DatabaseUnreachable(ConnectionError):
     """Opening a database connection failed at the network level (refused, reset, timed out,
     unknown host). asyncpg raises these as plain ``OSError``s, which SQLAlchemy passes through
     unwrapped; the engine re-raises them as this, so only they answer "database unavailable"
-    (a ``TimeoutError`` or file error anywhere else is an ordinary 500)."""
+    (a ``TimeoutError`` or file error anywhere else is an ordinary 500). So is a multi-host URL
+    (``target_session_attrs=read-write``) none of whose servers is writable right now: during a
+    failover, before the standby is promoted."""
 
 
 def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
     try:
         return dialect.connect(*cargs, **cparams)
-    except OSError as exc:  # ConnectionRefusedError, ConnectionResetError, TimeoutError, ...
+    except (OSError, TargetServerAttributeNotMatched) as exc:  # refused, reset, timed out, ...
         raise DatabaseUnreachable(f"{type(exc).__name__}: {exc}") from exc
 
 
