@@ -29,8 +29,12 @@ class DatabaseUnreachable(ConnectionError):
 def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
     try:
         return dialect.connect(*cargs, **cparams)
-    except (OSError, TargetServerAttributeNotMatched) as exc:  # refused, reset, timed out, ...
+    except OSError as exc:  # ConnectionRefusedError, ConnectionResetError, TimeoutError, ...
         raise DatabaseUnreachable(f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # the dialect's translation of asyncpg's error, the cause kept
+        if isinstance(exc.__cause__, TargetServerAttributeNotMatched):
+            raise DatabaseUnreachable(f"no writable server: {exc}") from exc
+        raise
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
