@@ -13,7 +13,6 @@ from datetime import timedelta
 from functools import partial
 
 from fastapi import APIRouter, Depends, FastAPI
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +25,7 @@ from dispatch.cases import alert_link, dispatching, one_key
 from dispatch.cases import router as cases_router
 from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
+from dispatch.dsn import asyncpg_dsn
 from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.http.heap import freeze_startup_heap, thaw
@@ -54,11 +54,6 @@ from units.login_policy import Limit, LoginPolicy
 from units.security import TokenConfig
 
 API_PREFIX = "/api/v1"
-
-
-def asyncpg_dsn(url: str) -> str:
-    """The SQLAlchemy URL as a plain libpq DSN for asyncpg's own connections."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def notifier_for(settings: Settings) -> Notifier:
