@@ -60,7 +60,9 @@ def read_dicom(content: bytes) -> Waveform:
             name = getattr(sop_class, "name", "") or "unknown"
             raise Unreadable(f"is a DICOM {name} object ({sop_class}), not a 12-lead ECG waveform")
         groups = dataset.get("WaveformSequence") or []
-        if not 1 <= len(groups) <= MAX_GROUPS:
+        if not groups:
+            raise Unreadable("holds no waveform (no Waveform Sequence: a truncated file?)")
+        if len(groups) > MAX_GROUPS:
             raise Unreadable(f"has {len(groups)} waveform multiplex groups: 1 to {MAX_GROUPS}")
         return _group(groups[0])
     except Unreadable:
