@@ -47,23 +47,23 @@ def _interval(pathway: str, spec: IntervalSpec) -> MetricDef:
 
 
 def _combined(combined: Combined) -> MetricDef:
-    """The combined metric: the members' interval (their targets must agree), named for all."""
+    """The combined metric: its members' interval (the same in each of them: names, targets),
+    named for all of them."""
     pathways = load_pathways()
-    found = {
-        replace(_interval(combined.key, spec), label_zh="", label_en="")
+    specs = [
+        spec
         for member in combined.members
         for spec in pathways[member].intervals
         if spec.name == combined.name
-    }
-    if len(found) != 1:
-        raise ValueError(
-            f"{combined.name} must be one interval with the same targets in {combined.members}"
-        )
-    spec = next(s for s in pathways[combined.members[0]].intervals if s.name == combined.name)
+    ]
+    defined = {_interval(combined.key, spec) for spec in specs}
+    if len(specs) != len(combined.members) or len(defined) != 1:
+        raise ValueError(f"{combined.name} must be the same interval in {combined.members}")
+    one = defined.pop()
     return replace(
-        found.pop(),
-        label_zh=f"{spec.label_zh}（{combined.name_zh}）",
-        label_en=f"{spec.label_en} ({combined.name_en.lower()})",
+        one,
+        label_zh=f"{one.label_zh}（{combined.name_zh}）",
+        label_en=f"{one.label_en} ({combined.name_en.lower()})",
         members=combined.members,
     )
 
