@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.cases.events import stamps_of
 from dispatch.cases.intervals import current, legs
 from dispatch.cases.models import Case, CaseEvent
-from dispatch.reports.cpc_record import CHEST_PAIN_PATHWAYS, CaseFacts, cpc_record
+from dispatch.reports.combined import CHEST_PAIN_PATHWAYS
+from dispatch.reports.cpc_record import CaseFacts, cpc_record
 from dispatch.reports.models import ReportCase
 from dispatch.reports.queries import Scope
 from units.models import Facility

@@ -25,8 +25,6 @@ from typing import Any
 from dispatch.cases.intervals import Leg, Stamp, stamp_facility
 from dispatch.reports.rates import AMBULANCE_MILESTONES
 
-CHEST_PAIN_PATHWAYS = frozenset({"stemi", "chest_pain"})
-
 
 @dataclass(frozen=True)
 class CaseFacts:

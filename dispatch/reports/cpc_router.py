@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from dispatch.reports import service
+from dispatch.reports.combined import CHEST_PAIN_PATHWAYS
 from dispatch.reports.cpc_export import cpc_records, cpc_xlsx
-from dispatch.reports.cpc_record import CHEST_PAIN_PATHWAYS
 from dispatch.reports.exceptions import InvalidReport
 from dispatch.settings import Settings
 from units.deps import CurrentUser, SessionDep

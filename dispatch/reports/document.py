@@ -133,6 +133,7 @@ def metric_json(item: MetricReport, names: dict[str, tuple[str, str]]) -> dict[s
         "kind": m.kind,
         "label_zh": m.label_zh,
         "label_en": m.label_en,
+        "combines": list(m.members),
         "target": m.rate_at_least
         if m.kind == "rate" and m.target_minutes is None
         else m.target_minutes,

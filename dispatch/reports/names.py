@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from dispatch.cases.milestone_labels import milestone_label
 from dispatch.cases.pathways import load_pathways
+from dispatch.reports.combined import by_key as combined_by_key
 
 Lang = Literal["zh", "en"]
 
@@ -30,8 +31,12 @@ UNSAFE = re.compile(r"[^a-z0-9_-]+")
 
 
 def pathway_name(pathway: str, lang: Lang) -> str:
-    """The pathway's Chinese name for ``zh``; its id for ``en`` (an unknown one as it is)."""
+    """The pathway's Chinese name for ``zh``; its id for ``en`` (an unknown one as it is); a
+    combined metric's key (``all_chest_pain``) names its patients ("全部胸痛患者")."""
     found = load_pathways().get(pathway)
+    combined = combined_by_key(pathway)
+    if lang == "zh" and combined is not None:
+        return combined.name_zh
     return found.name_zh if lang == "zh" and found is not None else pathway
 
 

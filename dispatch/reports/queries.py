@@ -6,11 +6,17 @@ period, month, facility); the ranks each percentile needs are located in those h
 a second pass reads only the values inside the located bins (one range of the index
 ix_report_facts_rank per bin), counts the distinct ones and finds each rank among them. Python
 then interpolates between the two closest ranks of each group (a loop over groups, not cases).
+
+A combined metric (``combined.py``: FMC -> first ECG over all chest-pain pathways) costs no
+second read of the facts: its members' histogram cells are added again under the combined key
+(counts and sums add up), and the second pass reads a located bin of the combined key in each
+member's index range. Its median and p90 are therefore the union's, exact like the others.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispatch.reports.combined import Combined
 from dispatch.reports.facts import READ_MODEL_TIME_ZONE
 
 FRACTIONS = (0.5, 0.9)
@@ -111,7 +118,8 @@ hist AS MATERIALIZED (
          sum(judged)::bigint AS judged, sum(met)::bigint AS met,
          (CASE WHEN bin = -2 THEN sum(rows) ELSE 0 END)::bigint AS missing,
          (CASE WHEN bin = -1 THEN sum(rows) ELSE 0 END)::bigint AS negative
-  FROM cells
+  FROM (SELECT pathway, name, month, facility, bin, rows, total, judged, met FROM cells{combined}
+       ) cells
   GROUP BY GROUPING SETS ((pathway, name, bin), (pathway, name, month, bin),
                           (pathway, name, facility, bin))
 ),
@@ -149,7 +157,7 @@ counts AS MATERIALIZED (
     FROM (SELECT DISTINCT pathway, name, bin FROM located) b
     CROSS JOIN LATERAL (
       SELECT f.minutes, f.month, f.ref_at, f.facility_id FROM report_facts f
-      WHERE f.pathway = b.pathway AND f.name = b.name
+      WHERE {member} AND f.name = b.name
         AND f.minutes >= b.bin::float8 / {bins} AND f.minutes < (b.bin + 1)::float8 / {bins}
         AND {where}
       OFFSET 0  -- a fence: one index range scan per located bin, not a join over every row
@@ -212,12 +220,36 @@ async def _covers_most(db: AsyncSession, where: str, params: dict[str, Any]) -> 
     return bool(2 * estimate > total)
 
 
-async def figures(db: AsyncSession, scope: Scope) -> list[GroupRow]:
-    """Every metric's counts, sums and percentile ranks: whole period, by month, by facility."""
+def _combined(combined: Sequence[Combined]) -> tuple[str, str, dict[str, Any]]:
+    """FIGURES_SQL's fragments for the combined metrics (fixed text, bound values): the
+    members' cells again under each combined key, and which pathways' facts hold a located
+    bin (a combined key's: its members')."""
+    if not combined:
+        return "", "f.pathway = b.pathway", {}
+    cells, cases, params = [], [], {}
+    for i, c in enumerate(combined):
+        cells.append(
+            f"\n  UNION ALL SELECT CAST(:ck{i} AS text), name, month, facility, bin, rows,"  # noqa: S608 - fixed fragments, bound values
+            f" total, judged, met FROM cells"
+            f" WHERE name = :cn{i} AND pathway = ANY(CAST(:cm{i} AS text[]))"
+        )
+        cases.append(f"WHEN CAST(:ck{i} AS text) THEN CAST(:cm{i} AS text[])")
+        params.update({f"ck{i}": c.key, f"cn{i}": c.name, f"cm{i}": list(c.members)})
+    member = f"f.pathway = ANY(CASE b.pathway {' '.join(cases)} ELSE ARRAY[b.pathway] END)"
+    return "".join(cells), member, params
+
+
+async def figures(
+    db: AsyncSession, scope: Scope, combined: Sequence[Combined] = ()
+) -> list[GroupRow]:
+    """Every metric's counts, sums and percentile ranks: whole period, by month, by facility;
+    and those of each ``combined`` metric, over its member pathways together."""
     where, params = _facts_filter(scope)
+    cells, member, combined_params = _combined(combined)
     sql = FIGURES_SQL.format(
-        where=where, month=_month("f.ref_at", "f.month", scope), bins=BINS_PER_MINUTE
-    )
+        where=where, month=_month("f.ref_at", "f.month", scope), bins=BINS_PER_MINUTE,
+        combined=cells, member=member,
+    )  # fmt: skip
     # The CTEs' row counts are unknown to the planner, which then loops over them (minutes
     # instead of milliseconds): every join here is an equality join, so hash joins it is.
     # A scope covering most of the facts (a year, say) reads the covering index
@@ -230,7 +262,8 @@ async def figures(db: AsyncSession, scope: Scope) -> list[GroupRow]:
         switches += ("enable_seqscan", "enable_bitmapscan")
     await _switch(db, switches, "off")
     rows = await db.execute(
-        text(sql), {**params, "tz": scope.time_zone, "fractions": list(FRACTIONS)}
+        text(sql),
+        {**params, **combined_params, "tz": scope.time_zone, "fractions": list(FRACTIONS)},
     )
     await _switch(db, switches, "on")
     found = []

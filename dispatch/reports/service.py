@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.cases.pathways import load_pathways
 from dispatch.reports import queries
 from dispatch.reports.catalogue import ACK_METRIC, MetricDef, by_key, catalogue
+from dispatch.reports.combined import combined_for
 from dispatch.reports.exceptions import EmptyPeriod, InvalidReport
 from dispatch.reports.metrics import Figures, Groups, MetricKey
 from dispatch.reports.queries import BY_FACILITY, BY_MONTH, GroupRow, Scope
@@ -270,7 +271,7 @@ async def build_report(
         )
     definitions = by_key()
     kinds = {key: m.kind == "rate" for key, m in definitions.items()}
-    groups = fold(await queries.figures(db, scope), kinds)
+    groups = fold(await queries.figures(db, scope, combined_for(scope.pathway)), kinds)
     groups.update(ack_groups(await queries.acknowledgements(db, scope, ack_seconds)))
     ack_minutes = ack_seconds / 60
     metrics = [
@@ -280,8 +281,11 @@ async def build_report(
         for m in catalogue()
         if m.key in groups
     ]
+    # a combined metric's worst cases are its members' (merged below), not a query of their own
     outside = [
-        r.metric.key for r in metrics if r.metric.kind == "interval" and r.groups.total.outside
+        r.metric.key
+        for r in metrics
+        if r.metric.kind == "interval" and not r.metric.members and r.groups.total.outside
     ]
     by_metric = {r.metric.key: r for r in metrics}
     for row in await queries.worst(db, scope, outside, worst_limit):
@@ -291,6 +295,11 @@ async def build_report(
                 row.start_at, row.end_at,
             )
         )  # fmt: skip
+    for item in metrics:  # a combined metric's worst: the longest of its members' worst
+        if item.metric.members:
+            keys = [(member, item.metric.name) for member in item.metric.members]
+            merged = [w for key in keys if key in by_metric for w in by_metric[key].worst]
+            item.worst = sorted(merged, key=lambda w: (-w.minutes, w.case_id))[:worst_limit]
     report = Report(scope, now, quality, metrics, await facility_names(db))
     report.delays = [
         (r.pathway, r.name, r.code, int(r.n)) for r in await queries.delay_counts(db, scope)

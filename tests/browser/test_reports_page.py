@@ -181,6 +181,20 @@ async def test_metrics_table_shows_figures_against_targets(
     await page.screenshot(path=screenshots / "reports.png", full_page=True)
 
 
+async def test_all_chest_pain_has_its_own_row(pages: Pages, seeded: Seeded) -> None:
+    """The report of every pathway shows FMC -> first ECG over all chest pain as a group of its
+    own (the seeded cases are all STEMI: the STEMI row's figures)."""
+    page = await reports(pages, seeded, "auditor")
+    group = page.locator("#metrics-table tbody[data-pathway='all_chest_pain']")
+    await expect(group.locator("tr.group")).to_have_text("全部胸痛患者（STEMI与未分型胸痛合并）")
+    row = group.locator("tr[data-metric='all_chest_pain:fmc_to_first_ecg']")
+    await expect(row.locator("th")).to_have_text("首次医疗接触至首份心电图（全部胸痛患者）")
+    assert ["5", "9.2", "8.0", "13.8", "60.0% (3/5)"] == (
+        await row.locator("td.num").all_inner_texts()
+    )[:5]
+    await expect(row).to_have_attribute("data-verdict", "missed")
+
+
 async def test_downloads_are_fetched_with_the_token(pages: Pages, seeded: Seeded) -> None:
     """The Excel and per-case CSV downloads arrive as real files of the seeded cases, each
     named for what it holds and its days (the last one included)."""

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from dispatch.reports.combined import COMBINED, combine
 from dispatch.reports.metrics import Figures, aggregate, month_of, quality_counts
 from tests.conftest import Login
 from tests.e2e.cases_helpers import signed_in
@@ -57,6 +58,8 @@ async def test_every_metric_equals_the_pure_module(
     body = response.json()
     real = [facts_of(c, loaded[c.key]) for c in FIXTURES if not c.drill]
     expected = aggregate(real, month_of("Asia/Shanghai"))
+    for combined in COMBINED:  # FMC -> first ECG over all chest pain: the union's figures
+        expected.update(aggregate(combine(real, combined), month_of("Asia/Shanghai")))
     metrics = {(m["pathway"], m["name"]): m for m in body["metrics"]}
     assert set(expected) == set(metrics)
     for key, groups in expected.items():

@@ -147,6 +147,29 @@ async def test_pdf_in_english(
     assert "2025-03 → 2025-04" in text
 
 
+async def test_every_file_has_the_all_chest_pain_row(
+    client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
+) -> None:
+    """FMC -> first ECG over all chest pain is in the CSV, Excel and PDF, in both languages
+    (the fixtures' chest-pain cases are all STEMI: the same n as STEMI's row)."""
+    auditor = await signed_in(login, "auditor")
+    _, *rows = rows_of(await get_report(client, auditor, format="csv"))
+    totals = {(r[0], r[1]): r for r in rows if r[2] == "全部"}
+    combined = totals[("全部胸痛患者", "首次医疗接触至首份心电图（全部胸痛患者）")]
+    assert totals[(STEMI_ZH, "首次医疗接触至首份心电图")][6] == combined[6] != "0"
+    book = load_workbook(
+        io.BytesIO((await get_report(client, auditor, format="xlsx", lang="en")).content),
+        read_only=True,
+    )
+    summary = cell_values(book["Summary"])
+    expected = ["all_chest_pain", "fmc_to_first_ecg", "FMC to first ECG (all chest pain)"]
+    assert expected in [r[:3] for r in summary]
+    for lang, name in (("zh", "全部胸痛患者"), ("en", "FMC to first ECG (all chest pain)")):
+        pdf = (await get_report(client, auditor, format="pdf", lang=lang)).content
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert name in text, lang
+
+
 async def test_chinese_files_carry_no_raw_codes(
     client: httpx.AsyncClient, login: Login, loaded: dict[str, int]
 ) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.reports import readmodel, service
+from dispatch.reports.combined import COMBINED, combine
 from dispatch.reports.exceptions import EmptyPeriod
 from dispatch.reports.metrics import Figures, aggregate, month_of, quality_counts
 from dispatch.reports.queries import Scope
@@ -77,11 +78,15 @@ def close(expected: Figures, actual: Figures) -> bool:
 
 
 async def test_sql_and_pure_agree_on_every_figure(db: AsyncSession, loaded: dict[str, int]) -> None:
-    """Every metric, in total, by local month and by facility: SQL equals the pure module."""
+    """Every metric (and the combined rows), in total, by local month and by facility: SQL
+    equals the pure module."""
     scope = Scope(*PERIOD, ZONE)
     report = await service.build_report(db, scope, 60.0, datetime.now(UTC), cases="none")
     real = [facts_of(c, loaded[c.key]) for c in FIXTURES if not c.drill]
     expected = aggregate(real, month_of(ZONE))
+    for combined in COMBINED:  # the combined rows: the same figures over their members' cases
+        expected.update(aggregate(combine(real, combined), month_of(ZONE)))
+    assert ("all_chest_pain", "fmc_to_first_ecg") in expected
     actual = {item.metric.key: item.groups for item in report.metrics}
     assert set(expected) == set(actual)
     for key, groups in expected.items():
