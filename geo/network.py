@@ -88,6 +88,8 @@ class RoadNetwork:
     segments: list[Segment] = field(default_factory=list)
     node_osm_ids: list[int | None] = field(default_factory=list)
     restrictions: list[TurnRestriction] = field(default_factory=list)
+    # What a reader made of the file's restrictions: relations, mapped, skipped by why.
+    restriction_counts: dict[str, int] = field(default_factory=dict)
     source: str = ""
     synthetic: bool = False
 
