@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geo import coverage
 from geo.engine import JUNCTION_M, Snap, TravelTimeEngine
 from geo.network import (
     DEFAULT_SPEEDS_KMH,
@@ -207,6 +208,42 @@ def _points(network: RoadNetwork, data: st.DataObject) -> list[tuple[float, floa
     return points
 
 
+def _check_junction_points(
+    engine: TravelTimeEngine, network: RoadNetwork, snaps: list[Snap]
+) -> None:
+    """A point at a junction has exactly its node's times, restricted or not."""
+    n = len(network.nodes)
+    for snap in snaps:
+        segment = network.segments[snap.segment]
+        for node, fraction in ((segment.source, 0.0), (segment.target, 1.0)):
+            if snap.fraction != fraction or snap.distance_m > 0.01:
+                continue
+            for reverse in (False, True):
+                from_point = engine.times_from([snap], reverse=reverse)[:n]
+                from_node = engine.node_times(node, reverse=reverse)
+                assert all(_close(a, b) for a, b in zip(from_node, from_point, strict=True))
+
+
+def _check_coverage(engine: TravelTimeEngine, snaps: list[Snap], data: st.DataObject) -> None:
+    """The drive-time area's reachable share of each road agrees with the times at points on
+    it (points off junctions, the access leg left out as the coverage leaves it out)."""
+    on_road = [Snap(s.segment, s.fraction, 0.0, s.lon, s.lat) for s in snaps]
+    times = engine.times_from(on_road[:1], reverse=True)
+    minutes = data.draw(st.floats(0.1, 3.0))
+    from_target, from_source = coverage._covered(engine, times, minutes)
+    at = engine.at_points(times, on_road, reverse=True)
+    for snap, time in zip(on_road, at, strict=True):
+        length = float(engine.arrays.seg_length_m[snap.segment])
+        near_end = min(snap.fraction, 1 - snap.fraction) * length <= 2 * JUNCTION_M
+        if near_end or abs(time - minutes) < 1e-6:
+            continue
+        covered = (
+            snap.fraction >= 1 - from_target[snap.segment] - 1e-9
+            or snap.fraction <= from_source[snap.segment] + 1e-9
+        )
+        assert covered == (time <= minutes)
+
+
 def _close(expected: float, actual: float) -> bool:
     if math.isinf(expected) or math.isinf(actual):
         return math.isinf(expected) and math.isinf(actual)
@@ -233,8 +270,10 @@ def test_times_with_turn_restrictions_equal_a_turn_expanded_oracle(
             assert _close(expected.get(node, math.inf), float(times[node])), (reverse, node)
     points = _points(network, data)
     snaps = [engine.snap(*point) for point in points]
+    _check_junction_points(engine, network, snaps)
     plain = oracle.with_points(snaps, direct=False)
     full = oracle.with_points(snaps, direct=True)
+    _check_coverage(engine, snaps, data)
     for i, start in enumerate(snaps):
         reached = nx.single_source_dijkstra_path_length(plain, ("out", i), weight="w")
         best = nx.single_source_dijkstra_path_length(full, ("out", i), weight="w")
@@ -261,3 +300,43 @@ def test_times_with_turn_restrictions_equal_a_turn_expanded_oracle(
         )
         for r in ranked:
             assert r.minutes == pytest.approx(expected_to[r.key], abs=1e-6)
+
+
+def test_a_forbidden_left_turn_is_driven_round_and_drawn_through_the_junction_twice() -> None:
+    """A 1 km grid: west road A into junction 1, north road B, east road C to a junction 2 with
+    roads on. No left turn from A into B: from the middle of A to the middle of B the route goes
+    on to junction 2, turns back, and turns from C into B (3 km instead of 1 km), drawn through
+    junction 1 twice; the reversed search (nearest) gives the same minutes and metres."""
+    dlat = 1000 / 111_195.0
+    dlon = dlat / math.cos(math.radians(LAT0))
+    place = [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1)]
+    network = RoadNetwork(nodes=[(LON0 + x * dlon, LAT0 + y * dlat) for x, y in place])
+    for a, b in ((0, 1), (1, 2), (1, 3), (2, 4), (4, 3)):
+        network.segments.append(
+            Segment(a, b, (network.nodes[a], network.nodes[b]), "county", oneway=False)
+        )
+    start_point = (LON0 + 0.5 * dlon, LAT0)
+    end_point = (LON0 + dlon, LAT0 + 0.5 * dlat)
+    free = TravelTimeEngine(RoadArrays.from_network(network, DEFAULT_SPEEDS_KMH))
+    network.restrictions.append(TurnRestriction(0, 1, 2, "no_left_turn"))
+    engine = TravelTimeEngine(RoadArrays.from_network(network, DEFAULT_SPEEDS_KMH))
+    before = free.route_between(start_point, end_point)
+    route = engine.route_between(start_point, end_point)
+    assert before is not None
+    assert route is not None
+    assert before.minutes == pytest.approx(1.2, abs=0.01)  # 1 km at 50 km/h
+    assert route.minutes == pytest.approx(3.6, abs=0.01)
+    assert route.meters == pytest.approx(3000, rel=0.01)
+    junction = network.nodes[1]
+    passes = [c for c in route.coords if math.dist(c, junction) < 1e-7]
+    assert len(passes) == 2
+    assert any(math.dist(c, network.nodes[2]) < 1e-7 for c in route.coords)
+    target = engine.snap(*end_point)
+    ranked = engine.nearest(target, [("a", *start_point)], k=1)
+    assert [r.key for r in ranked] == ["a"]
+    assert ranked[0].minutes == pytest.approx(3.6, abs=0.01)
+    assert ranked[0].meters == pytest.approx(3000, rel=0.01)
+    # Turning right from B into A is not restricted.
+    back = engine.route_between(end_point, start_point)
+    assert back is not None
+    assert back.minutes == pytest.approx(1.2, abs=0.01)
