@@ -164,3 +164,24 @@ def read_restrictions(path: Path, network: RoadNetwork) -> RestrictionCounts:
         **dict(sorted(counts.skipped.items())),
     }
     return counts
+
+
+SKIP_TEXT = {
+    SKIP_NOT_FOR_CARS: "not for cars",
+    SKIP_KIND: "another kind",
+    SKIP_VIA_WAY: "via a way",
+    SKIP_MEMBERS: "incomplete members",
+    SKIP_WAY_NOT_KEPT: "a way not in the network",
+    SKIP_VIA_NOT_KEPT: "the via node not in the network",
+    SKIP_NO_PIECE: "no single piece of a way at the via node",
+}
+
+
+def describe_counts(counts: Mapping[str, int]) -> str:
+    """One line for the import's output: what was made of the file's restriction relations."""
+    line = (
+        f"{counts.get('mapped', 0)} of {counts.get('relations', 0)} restriction relations applied"
+        f" ({counts.get('restrictions', 0)} turns)"
+    )
+    skipped = [f"{counts[key]} {text}" for key, text in SKIP_TEXT.items() if counts.get(key)]
+    return line + (f"; skipped: {', '.join(skipped)}" if skipped else "")

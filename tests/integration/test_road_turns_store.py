@@ -4,12 +4,13 @@ with them (Helsinki extract, ODbL; see tests/data/README.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import numpy as np
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from geo.engine import TravelTimeEngine
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork, TurnRestriction
@@ -18,6 +19,7 @@ from geo.road_arrays import RoadArrays
 from geo.road_store import load_network_arrays, replace_network
 from geo.runtime import engine_from_store
 from tests.conftest import TEST_DATA
+from tests.integration.road_import_helpers import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +93,22 @@ async def test_a_restriction_naming_a_missing_segment_is_refused(
     )
     with pytest.raises(ValueError, match="turn restriction"):
         await replace_network(db, broken, DEFAULT_SPEEDS_KMH)
+
+
+async def test_the_import_command_says_what_it_made_of_the_restrictions(
+    saved_roads: AsyncEngine,
+) -> None:
+    """infofirst import roads on Helsinki prints the restriction relations applied and skipped,
+    and stores the turns."""
+    area = {"INFOFIRST_SERVICE_AREA": "[24.8, 60.1, 25.1, 60.3]"}
+    path = TEST_DATA / "helsinki.osm.pbf"
+    result = await asyncio.to_thread(run_cli, "import", "roads", str(path), env=area)
+    output = " ".join(result.output.split())
+    assert 0 == result.exit_code, result.output
+    assert (
+        "turn restrictions: 38 of 45 restriction relations applied (38 turns); skipped: 3 a way"
+        " not in the network, 4 the via node not in the network"
+    ) in output
+    async with saved_roads.connect() as connection:
+        stored = await connection.scalar(text("SELECT count(*) FROM road_turn_restrictions"))
+    assert 38 == stored
