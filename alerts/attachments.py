@@ -1,15 +1,19 @@
-"""Attachments (ECG images and PDFs): what a file is, judged by its content, and its storage.
+"""Attachments (ECG images, PDFs and 12-lead waveforms): what a file is, judged by its
+content, and its storage.
 
-The type comes from the file's first bytes (its magic number), never from its name or the
-content type its sender declared: a PNG named ``ecg.pdf`` is a PNG, and a text file named
-``ecg.png`` is refused. ``sniff`` and ``check`` are pure; ``store`` and ``get`` use the
-request's session and never commit.
+The type comes from the file's first bytes (its magic number; a DICOM's "DICM" at byte 128, an
+XML whose root is ``AnnotatedECG``), never from its name or the content type its sender
+declared: a PNG named ``ecg.pdf`` is a PNG, and a text file named ``ecg.png`` is refused. A
+waveform (DICOM 12-lead ECG, HL7 aECG) is kept as sent and drawn on standard ECG paper: the
+PNG drawing (``rendition``) is what the pages show. ``sniff`` and ``check`` are pure; ``store``
+and ``get`` use the request's session and never commit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -20,8 +24,12 @@ from pypdf.errors import PyPdfError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from alerts.ecg_paper import render_ecg
 from alerts.exceptions import AttachmentRejected, AttachmentTooLarge
 from alerts.models import Attachment
+from alerts.waveform_aecg import read_aecg
+from alerts.waveform_dicom import read_dicom
+from alerts.waveforms import Unreadable, Waveform
 from units.exceptions import NotFound
 from units.models import User
 from units.vocabulary import FACILITY_ROLES, Role
@@ -32,7 +40,20 @@ MAGIC: dict[str, bytes] = {
     "image/jpeg": b"\xff\xd8\xff",
     "application/pdf": b"%PDF-",
 }
-ACCEPTED = "a PNG image, a JPEG image or a PDF document"
+DICOM = "application/dicom"
+AECG = "application/x-hl7-aecg+xml"
+WAVEFORMS = (DICOM, AECG)
+CONTENT_TYPES = (*MAGIC, *WAVEFORMS)
+ACCEPTED = "a PNG image, a JPEG image, a PDF document, a DICOM 12-lead ECG waveform or an HL7 aECG"
+# An XML declaration, comments and a DOCTYPE (refused later, but still an aECG's), then the
+# root element AnnotatedECG (any prefix): how an aECG starts.
+_AECG_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*"
+    rb"(?:<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"<(?:[A-Za-z_][\w.-]*:)?AnnotatedECG[\s>/]",
+    re.DOTALL,
+)
+_AECG_HEAD = 64 * 1024  # the bytes the root must start in
 MAX_FILENAME = 255
 # An ECG photo or scan is a few megapixels; far more is a decompression bomb.
 MAX_PIXELS = 40_000_000
@@ -41,11 +62,13 @@ _PIL_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """A file that passed the checks: its type from its content, its size and its sha256."""
+    """A file that passed the checks: its type from its content, its size and its sha256; a
+    waveform's drawing on ECG paper (a PNG), None for an image or a PDF."""
 
     content_type: str
     size: int
     sha256: str
+    rendition: bytes | None = None
 
 
 def sniff(content: bytes) -> str | None:
@@ -53,6 +76,10 @@ def sniff(content: bytes) -> str | None:
     for content_type, magic in MAGIC.items():
         if content.startswith(magic):
             return content_type
+    if content[128:132] == b"DICM":
+        return DICOM
+    if _AECG_START.match(content[:_AECG_HEAD]):
+        return AECG
     return None
 
 
@@ -62,7 +89,8 @@ def clean_filename(filename: str | None) -> str:
 
 
 def check(content: bytes, limit: int, filename: str = "") -> CheckedFile:
-    """Accept ``content`` if it is non-empty, at most ``limit`` bytes and a PNG, JPEG or PDF.
+    """Accept ``content`` if it is non-empty, at most ``limit`` bytes and a PNG, JPEG, PDF or
+    12-lead waveform (then drawn: seconds of work, so callers on the event loop use a thread).
 
     ``content`` may hold up to ``limit + 1`` bytes: that is enough to know it is too large.
     """
@@ -76,10 +104,24 @@ def check(content: bytes, limit: int, filename: str = "") -> CheckedFile:
         raise AttachmentRejected(
             f"{name}is not {ACCEPTED} (judged by its content, not its name or declared type)"
         )
-    problem = decode_problem(content, content_type)
-    if problem is not None:
-        raise AttachmentRejected(f"{name}starts like {content_type} but {problem}")
-    return CheckedFile(content_type, len(content), hashlib.sha256(content).hexdigest())
+    rendition = None
+    if content_type in WAVEFORMS:
+        try:
+            waveform = read_waveform(content, content_type)
+        except Unreadable as exc:
+            raise AttachmentRejected(f"{name}starts like {content_type} but {exc}") from exc
+        rendition = render_ecg(waveform.leads, waveform.rate_hz)
+    else:
+        problem = decode_problem(content, content_type)
+        if problem is not None:
+            raise AttachmentRejected(f"{name}starts like {content_type} but {problem}")
+    sha256 = hashlib.sha256(content).hexdigest()
+    return CheckedFile(content_type, len(content), sha256, rendition)
+
+
+def read_waveform(content: bytes, content_type: str) -> Waveform:
+    """The 12 leads of a DICOM or aECG file (``Unreadable`` if it is not one)."""
+    return read_dicom(content) if content_type == DICOM else read_aecg(content)
 
 
 def decode_problem(content: bytes, content_type: str) -> str | None:
@@ -130,6 +172,7 @@ async def store(
         size=checked.size,
         filename=clean_filename(filename),
         content=content,
+        rendition=checked.rendition,
         uploaded_by=user.username,
     )
     db.add(attachment)

@@ -9,15 +9,12 @@ Each server process runs the check; ``FOR UPDATE SKIP LOCKED`` makes each step h
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import structlog
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from alerts import ecgs, stream
@@ -61,19 +58,3 @@ async def escalate_unread(
             outcome = f"failed: {exc}"
         log.info("ecg_escalation_notified", ecg_id=view["id"], level=level, outcome=outcome)
     return len(due)
-
-
-async def run(
-    sessions: async_sessionmaker[AsyncSession],
-    every: float,
-    reminder: timedelta,
-    notifier: Notifier,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> None:
-    """The loop: check for unread ECGs due every ``every`` seconds, until cancelled."""
-    while True:
-        try:
-            await escalate_unread(sessions, clock(), reminder, notifier)
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("ecg_escalation_check_failed", error=type(exc).__name__)
-        await asyncio.sleep(every)

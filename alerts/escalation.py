@@ -13,7 +13,7 @@ import asyncio
 import json
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -148,17 +148,24 @@ async def escalate_due(
     return len(due)
 
 
+Escalator = Callable[
+    [async_sessionmaker[AsyncSession], datetime, timedelta, Notifier], Awaitable[int]
+]
+
+
 async def run(
     sessions: async_sessionmaker[AsyncSession],
     every: float,
     reminder: timedelta,
     notifier: Notifier,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    escalate: Escalator = escalate_due,
 ) -> None:
-    """The loop: check for due escalations every ``every`` seconds, until cancelled."""
+    """The loop: escalate what is due (alerts; ``escalate``: e.g. unread ECGs) every ``every``
+    seconds, until cancelled; a failed check is logged and tried again at the next."""
     while True:
         try:
-            await escalate_due(sessions, clock(), reminder, notifier)
+            await escalate(sessions, clock(), reminder, notifier)
         except (SQLAlchemyError, OSError) as exc:
-            log.warning("escalation_check_failed", error=type(exc).__name__)
+            log.warning("escalation_check_failed", error=type(exc).__name__, what=escalate.__name__)
         await asyncio.sleep(every)

@@ -7,7 +7,8 @@ AlertsError
 ├── KeyReused            an Idempotency-Key reused with a different body (422)
 ├── EcgRejected          an ECG that cannot be sent or read as asked (422): another user's file,
 │                        a second reading without a reason
-└── AttachmentRejected   an upload that is not a PNG, JPEG or PDF by its content, or empty (422)
+└── AttachmentRejected   an upload that is not a PNG, JPEG, PDF or 12-lead waveform (DICOM,
+    │                    HL7 aECG) by its content, or empty (422)
     └── AttachmentTooLarge   an upload over the attachment size limit (413)
 """
 
@@ -31,7 +32,7 @@ class KeyReused(AlertsError):
 
 
 class AttachmentRejected(AlertsError):
-    """The uploaded file is empty or, by its content, not a PNG, JPEG or PDF."""
+    """The uploaded file is empty or, by its content, not a PNG, JPEG, PDF or 12-lead waveform."""
 
 
 class AttachmentTooLarge(AttachmentRejected):

@@ -50,7 +50,8 @@ ECG_FINDINGS = ("stemi", "no_stemi", "other_critical", "unreadable")
 
 
 class Attachment(Base):
-    """An ECG image or PDF, checked by its content, kept with its sha256."""
+    """An ECG image, PDF or waveform, checked by its content, kept as sent with its sha256; a
+    waveform (DICOM, aECG) also with its drawing on ECG paper (``rendition``, a PNG)."""
 
     __tablename__ = "attachments"
 
@@ -60,6 +61,7 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    rendition: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = utc_now_column()
 

@@ -13,7 +13,6 @@ from datetime import timedelta
 from functools import partial
 
 from fastapi import APIRouter, Depends, FastAPI
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +25,7 @@ from dispatch.cases import alert_link, dispatching, one_key
 from dispatch.cases import router as cases_router
 from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
+from dispatch.dsn import asyncpg_dsn
 from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.http.heap import freeze_startup_heap, thaw
@@ -34,6 +34,7 @@ from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.http.security_headers import SecurityHeaders
 from dispatch.http.supervisor import Backoff, Supervisor
 from dispatch.reports import cpc_router
+from dispatch.reports import ecg_router as ecg_report_router
 from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import recent as report_recent
 from dispatch.reports import router as reports_router
@@ -53,11 +54,6 @@ from units.login_policy import Limit, LoginPolicy
 from units.security import TokenConfig
 
 API_PREFIX = "/api/v1"
-
-
-def asyncpg_dsn(url: str) -> str:
-    """The SQLAlchemy URL as a plain libpq DSN for asyncpg's own connections."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def notifier_for(settings: Settings) -> Notifier:
@@ -171,11 +167,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         supervisor.add(
             "ecg-escalation",
             partial(
-                ecg_escalation.run,
+                escalation.run,
                 app.state.sessionmaker,
                 settings.escalation_check_seconds,
                 timedelta(seconds=settings.escalation_reminder_seconds),
                 notifier,
+                escalate=ecg_escalation.escalate_unread,
             ),
         )
         supervisor.add(
@@ -267,6 +264,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ecg_router.router)
     api.include_router(reports_router.router)
     api.include_router(cpc_router.router)
+    api.include_router(ecg_report_router.router)
     api.include_router(audit_router.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -15,6 +15,8 @@ import re
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from dispatch.dsn import asyncpg_dsn
+
 NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 DEFAULT_ROLE = "infofirst_app"
 APPEND_ONLY = ("case_events", "audit_log")
@@ -27,10 +29,6 @@ DELETES = (
     "pending_rebuilds",
     "ws_tickets",  # part A (issue 12): used tickets are purged
 )
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def app_url(owner_url: str, role: str) -> str:
@@ -78,7 +76,7 @@ async def grant_app_role(owner_url: str, role: str = DEFAULT_ROLE) -> list[str]:
     database = make_url(owner_url).database
     if not database:
         raise ValueError(f"the database URL names no database: {owner_url}")
-    connection = await asyncpg.connect(_dsn(owner_url))
+    connection = await asyncpg.connect(asyncpg_dsn(owner_url))
     try:
         rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         sql = statements(role, database, {row["tablename"] for row in rows})

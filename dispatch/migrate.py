@@ -21,18 +21,12 @@ from sqlalchemy import NullPool, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from dispatch.dsn import asyncpg_dsn
 from dispatch.reports import readmodel
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSIONS = ("postgis", "pgrouting")
 READ_MODEL = "report_read_model"  # a pending_rebuilds name: the report read model
-
-
-def _dsn(url: str, database: str | None = None) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    if database is not None:
-        parsed = parsed.set(database=database)
-    return parsed.render_as_string(hide_password=False)
 
 
 async def ensure_database(url: str) -> bool:
@@ -41,7 +35,7 @@ async def ensure_database(url: str) -> bool:
     if not name:
         raise ValueError(f"the database URL names no database: {url}")
     created = False
-    admin = await asyncpg.connect(_dsn(url, "postgres"))
+    admin = await asyncpg.connect(asyncpg_dsn(url, "postgres"))
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
@@ -50,7 +44,7 @@ async def ensure_database(url: str) -> bool:
             created = True
     finally:
         await admin.close()
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         for extension in EXTENSIONS:
             await connection.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")

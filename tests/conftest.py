@@ -35,6 +35,10 @@ CHENGDU_PBF = TEST_DATA / "chengdu.osm.pbf"
 # the product has none built in): the apps and the servers the tests start inherit it.
 os.environ.setdefault("INFOFIRST_SECRET_KEY", "test-suite-only-signing-secret-0123456789abcdef")
 
+# The HA lab's tests (tests/ha: etcd, Patroni, PostgreSQL nodes of their own) run only under
+# `make ha-test`, never in `make test`.
+collect_ignore = [] if os.environ.get("INFOFIRST_HA_TEST") == "1" else ["ha"]
+
 TEST_DATABASE_URL = os.environ.get(
     "INFOFIRST_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_test"
 )

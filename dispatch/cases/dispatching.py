@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts import service as alerts_service
+from dispatch.cases import activation, missions
 from dispatch.cases import events as case_events
-from dispatch.cases import missions
 from dispatch.cases.exceptions import DispatchConflict
 from dispatch.cases.hooks import CaseHooks
 from dispatch.cases.milestones import LEAVING_MILESTONES, STATUS_MILESTONES
@@ -150,6 +150,10 @@ def status_listener(
         case = await active_case_of(db, ambulance.id)
         if case is None:
             return
+        if new == "at_destination" and case.destination_facility_id is None:
+            # no destination recorded: the centre whose team was activated is waiting there
+            stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
+            case.destination_facility_id = activation.check(stamps, None, None).kept_destination_id
         for milestone in (*LEAVING_MILESTONES.get(old, ()), *STATUS_MILESTONES.get(new, ())):
             facility = case.destination_facility_id if milestone == "facility_arrival" else None
             if milestone == "facility_arrival" and facility is None:

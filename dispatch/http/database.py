@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg.exceptions import TargetServerAttributeNotMatched
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -20,7 +21,9 @@ class DatabaseUnreachable(ConnectionError):
     """Opening a database connection failed at the network level (refused, reset, timed out,
     unknown host). asyncpg raises these as plain ``OSError``s, which SQLAlchemy passes through
     unwrapped; the engine re-raises them as this, so only they answer "database unavailable"
-    (a ``TimeoutError`` or file error anywhere else is an ordinary 500)."""
+    (a ``TimeoutError`` or file error anywhere else is an ordinary 500). So is a multi-host URL
+    (``target_session_attrs=read-write``) none of whose servers is writable right now: during a
+    failover, before the standby is promoted."""
 
 
 def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
@@ -28,6 +31,10 @@ def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]
         return dialect.connect(*cargs, **cparams)
     except OSError as exc:  # ConnectionRefusedError, ConnectionResetError, TimeoutError, ...
         raise DatabaseUnreachable(f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # the dialect's translation of asyncpg's error, the cause kept
+        if isinstance(exc.__cause__, TargetServerAttributeNotMatched):
+            raise DatabaseUnreachable(f"no writable server: {exc}") from exc
+        raise
 
 
 def make_engine(settings: Settings) -> AsyncEngine:

@@ -247,8 +247,10 @@ def install(app: FastAPI) -> None:
 # SQLSTATEs of a database that is not there or cannot take this request now: connection
 # exceptions (class 08), insufficient resources (class 53: too many connections, out of memory,
 # disk full), and a server shutting down or starting up (57P01 admin_shutdown, 57P02
-# crash_shutdown, 57P03 cannot_connect_now, e.g. "the database system is shutting down").
-UNAVAILABLE_SQLSTATES = ("08", "53", "57P01", "57P02", "57P03")
+# crash_shutdown, 57P03 cannot_connect_now, e.g. "the database system is shutting down"), and a
+# server that has become a read-only standby under the connection (25006
+# read_only_sql_transaction: a Patroni primary demoting itself; the write was not made).
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P01", "57P02", "57P03", "25006")
 
 
 # SQLSTATE class 22, data exception: a value the database refuses (out of range, NUL byte,

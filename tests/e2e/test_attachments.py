@@ -105,7 +105,7 @@ async def test_a_text_file_named_png_is_refused_and_not_stored(
     )
     body = assert_problem(response, 422)
     assert "/problems/attachment-rejected" == body["type"]
-    assert "'ecg.png' is not a PNG image, a JPEG image or a PDF document" in body["detail"]
+    assert "'ecg.png' is not a PNG image, a JPEG image, a PDF document" in body["detail"]
     assert before == await stored_count(db)
 
 

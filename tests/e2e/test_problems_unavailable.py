@@ -128,3 +128,42 @@ async def test_no_free_pooled_connection_in_time_is_a_503(settings: Settings) ->
         response.json()["type"],
         response.headers.get("Retry-After"),
     )
+
+
+def _same_server_twice(settings: Settings, attrs: str) -> str:
+    """The test database's server named twice in a multi-host URL with ``attrs``."""
+    url = make_url(settings.database_url)
+    where = f"{url.host}:{url.port or 5432}"
+    base = url.set(host=None, port=None).render_as_string(hide_password=False)
+    return f"{base}?host={where}&host={where}&target_session_attrs={attrs}"
+
+
+async def test_no_writable_server_among_the_hosts_is_a_503(settings: Settings) -> None:
+    """A multi-host URL none of whose servers has the attributes asked for (during a failover:
+    no primary yet, ``TargetServerAttributeNotMatched``) is a 503 to retry, not a 500."""
+    standby_only = _same_server_twice(settings, "standby")  # the test server is a primary
+    response = await _sign_in_answer(settings.model_copy(update={"database_url": standby_only}))
+    assert (503, "/problems/database-unavailable", "5") == (
+        response.status_code,
+        response.json()["type"],
+        response.headers.get("Retry-After"),
+    )
+
+
+async def test_a_multi_host_url_reaches_the_writable_server(settings: Settings) -> None:
+    """The same URL asking for read-write finds the server and signs in (the control case)."""
+    writable = _same_server_twice(settings, "read-write")
+    response = await _sign_in_answer(settings.model_copy(update={"database_url": writable}))
+    assert 200 == response.status_code, response.text
+
+
+async def test_a_server_turned_read_only_is_a_503(settings: Settings) -> None:
+    """A write refused by a server that has become read-only under the connection (SQLSTATE
+    25006: a primary demoting itself) is a 503 to retry: nothing was written."""
+    read_only = {"server_settings": {"default_transaction_read_only": "on"}}
+    response = await _sign_in_answer(settings, connect_args=read_only)
+    assert (503, "/problems/database-unavailable", "5") == (
+        response.status_code,
+        response.json()["type"],
+        response.headers.get("Retry-After"),
+    )

@@ -130,6 +130,7 @@ async def test_every_demo_login_exists_with_its_role_and_ties(
         "crew",
         "township",
         "cathlab",
+        "ecg_reader",
     } == roles
 
 

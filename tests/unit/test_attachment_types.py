@@ -90,7 +90,8 @@ def test_check_says_what_a_refused_file_is_not() -> None:
         check(b"not an image\n", limit=100, filename="ecg.png")
     assert not isinstance(refused.value, AttachmentTooLarge)
     assert (
-        "'ecg.png' is not a PNG image, a JPEG image or a PDF document"
+        "'ecg.png' is not a PNG image, a JPEG image, a PDF document, a DICOM 12-lead ECG"
+        " waveform or an HL7 aECG"
         " (judged by its content, not its name or declared type)"
     ) == str(refused.value)
 

@@ -314,6 +314,7 @@ startPage({
   texts: TEXTS,
   roles: ['cathlab', 'township', 'admin', 'dispatcher', 'auditor', 'data_manager'],
   demoLogins: [`cathlab-${facilityId}`],
+  keepSignedIn: true,
   onSignedIn: async () => {
     byId('sound-enable').addEventListener('click', unlock);
     byId('pad-link', HTMLAnchorElement).href = `/cathlab/${encodeURIComponent(facilityId)}/pad`;

@@ -8,6 +8,11 @@ import { problemMessage } from './problems.js';
 
 export const API = '/api/v1';
 const TOKEN_KEY = 'infofirst.token';
+// A wall screen's kiosk may keep its session across a browser restart (issue 13, item 5): the
+// token also in this origin's localStorage, only when the sign-in form's "keep this screen
+// signed in" was ticked (offered on the wall only). The server still ends it at sign-out, a
+// password change, a disabled account or its longest life; a refused token is forgotten.
+const KEPT_TOKEN_KEY = 'infofirst.token.kept';
 
 register({
   zh: {
@@ -18,6 +23,7 @@ register({
     'core.username': '用户名',
     'core.password': '密码',
     'core.signin': '登录',
+    'core.signin.keep': '在此屏幕保持登录（值班大屏：浏览器重启后仍在线）',
     'core.signout': '退出',
     'core.signin.failed': '登录失败：{detail}',
     'core.signin.wrong': '用户名或密码错误',
@@ -48,6 +54,7 @@ register({
     'core.username': 'Username',
     'core.password': 'Password',
     'core.signin': 'Sign in',
+    'core.signin.keep': 'Keep this screen signed in (a wall kiosk: stays signed in when the browser restarts)',
     'core.signout': 'Sign out',
     'core.signin.failed': 'Sign-in failed: {detail}',
     'core.signin.wrong': 'wrong username or password',
@@ -240,7 +247,16 @@ export function isOffline(error) {
 
 /** @returns {string | null} */
 export function getToken() {
-  return sessionStorage.getItem(TOKEN_KEY);
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) return token;
+  const kept = localStorage.getItem(KEPT_TOKEN_KEY); // a kiosk's session, after a restart
+  if (kept) sessionStorage.setItem(TOKEN_KEY, kept);
+  return kept;
+}
+
+/** Whether this screen keeps its session across a browser restart. */
+function keepsSession() {
+  return localStorage.getItem(KEPT_TOKEN_KEY) !== null;
 }
 
 /** @type {ReturnType<typeof setTimeout> | null} */
@@ -248,8 +264,11 @@ let renewal = null;
 
 /** @param {string | null} token */
 function setToken(token) {
+  const keep = keepsSession();
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
+  if (token && keep) localStorage.setItem(KEPT_TOKEN_KEY, token); // a renewal, kept too
+  if (!token) localStorage.removeItem(KEPT_TOKEN_KEY);
   scheduleRenewal(token);
 }
 
@@ -429,8 +448,10 @@ export function currentUser() {
  * @param {string} password
  * @returns {Promise<User>}
  */
-export async function signIn(username, password) {
+export async function signIn(username, password, { keep = false } = {}) {
   const token = await api('/auth/token', { method: 'POST', form: { username, password }, auth: false });
+  if (keep) localStorage.setItem(KEPT_TOKEN_KEY, token.access_token);
+  else localStorage.removeItem(KEPT_TOKEN_KEY);
   setToken(token.access_token);
   const user = /** @type {User} */ (await api('/auth/me'));
   me = user;
@@ -567,7 +588,7 @@ function header(titleKey) {
 }
 
 /** @param {string[]} demoLogins */
-function loginForm(demoLogins) {
+function loginForm(demoLogins, keepOption = false) {
   const error = el('p', { class: 'login-error', id: 'login-error', role: 'alert' });
   const hint = el('p', { class: 'login-hint', id: 'login-hint', hidden: true });
   const form = el('form', { class: 'login-form', id: 'login-form', autocomplete: 'on' },
@@ -576,6 +597,10 @@ function loginForm(demoLogins) {
       el('input', { name: 'username', id: 'username', autocomplete: 'username', required: true, autocapitalize: 'off', spellcheck: 'false' })),
     el('label', {}, el('span', { 'data-i18n': 'core.password' }),
       el('input', { name: 'password', id: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+    keepOption
+      ? el('label', { class: 'check keep-signed-in' }, el('input', { type: 'checkbox', name: 'keep', id: 'keep-signed-in' }), ' ',
+        el('span', { 'data-i18n': 'core.signin.keep' }))
+      : null,
     el('button', { type: 'submit', class: 'primary', 'data-i18n': 'core.signin' }),
     error, hint);
   config().then((found) => {
@@ -633,15 +658,16 @@ async function keptUser() {
  * @param {{zh: Record<string, string>, en: Record<string, string>} | null} [options.texts]
  * @param {string[] | null} [options.roles]
  * @param {string[]} [options.demoLogins]
+ * @param {boolean} [options.keepSignedIn] offer "keep this screen signed in" (a wall kiosk)
  * @param {(user: User) => unknown} [options.onSignedIn]
  * @param {boolean} [options.signInRequired]
  */
-export async function startPage({ title, texts = null, roles = null, demoLogins = [], onSignedIn, signInRequired = true }) {
+export async function startPage({ title, texts = null, roles = null, demoLogins = [], onSignedIn, signInRequired = true, keepSignedIn = false }) {
   if (texts) register(texts);
   const top = byId('app-header');
   top.append(header(title));
   const banner = el('div', { id: 'synthetic-banner', class: 'synthetic-banner', role: 'note', hidden: true, 'data-i18n': 'core.synthetic' });
-  const login = loginForm(demoLogins);
+  const login = loginForm(demoLogins, keepSignedIn);
   const notice = el('p', { id: 'role-notice', class: 'role-notice', hidden: true });
   top.after(banner, login, notice);
   translate(document);
@@ -705,7 +731,7 @@ export async function startPage({ title, texts = null, roles = null, demoLogins 
     showSignInError();
     let user;
     try {
-      user = await signIn(form.username.value.trim(), form.password.value);
+      user = await signIn(form.username.value.trim(), form.password.value, { keep: Boolean(form.keep?.checked) });
     } catch (err) {
       shownSignInError = err;
       showSignInError();

@@ -8,6 +8,9 @@ import { ctx, pendingOfCase, recall, remember } from './field-state.js';
 import { openStampDialog } from './field-correct.js';
 
 const ECG_TYPES = ['image/png', 'image/jpeg', 'application/pdf'];
+// 12-lead waveforms (DICOM, HL7 aECG): browsers give .dcm and .xml no type or a generic one,
+// so these go by their name here; the server judges every file by its content.
+const WAVEFORM_NAME = /\.(dcm|xml)$/i;
 const ECG_MAX_BYTES = 10 * 1024 * 1024;
 const previews = new Map(); // ecg ref → object URL (this session only)
 
@@ -140,8 +143,16 @@ export function ecgsOfCase() {
   return recall(`ecg.${ctx.caseId}`, []);
 }
 
+/**
+ * Whether the file picker's file is one the server may take: an image, a PDF or a waveform.
+ * @param {File} file
+ */
+function ecgFileAccepted(file) {
+  return ECG_TYPES.includes(file.type) || WAVEFORM_NAME.test(file.name);
+}
+
 export async function addEcg(file) {
-  if (!ECG_TYPES.includes(file.type)) {
+  if (!ecgFileAccepted(file)) {
     toast(t('field.ecg.type'), 'error');
     return;
   }

@@ -16,6 +16,7 @@ import { alertSeen, buildAlertForm, buildFindings, loadAlerts, loadDecision, rel
 import { loadCases, renderCases, setUpNewCase } from './field-cases.js';
 import { drawRoute, followMissions, loadRoute, renderMission } from './field-mission.js';
 import { setUpOneKey } from './field-one-key.js';
+import { needsGesture, start as startSound, unlock } from './alarm.js';
 import { clearReadings, ecgHeard, loadReadings, onStemiAlert, renderReadings, sendEcgForReading } from './field-ecg.js';
 
 const POLL_MS = 5000;
@@ -324,6 +325,14 @@ async function start(me) {
   });
   setUpNewCase();
   setUpOneKey();
+  // the alarm (a dispatch, a reading): a kiosk tablet plays at once; a browser that waits for a
+  // gesture shows a yellow "tap to turn on the sound" until one (checked every second)
+  startSound();
+  const soundButton = byId('sound-enable', HTMLButtonElement);
+  soundButton.addEventListener('click', unlock);
+  const showSound = () => { soundButton.hidden = !needsGesture(); };
+  showSound();
+  setInterval(showSound, 1000);
   onStemiAlert(sendAlertWithEcgs);
   byId('switch-case').addEventListener('click', showPicker);
   byId('case-refresh').addEventListener('click', () => {

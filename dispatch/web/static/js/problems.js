@@ -39,7 +39,7 @@ export const PROBLEM_TEXTS = {
   'ecg-rejected': ['心电图无法发送或判读（附件须为本人上传；再次判读须写明更正原因）', 'The ECG cannot be sent or read (attach your own file; a second reading needs a reason)'],
   'alert-closed': ['预警已处理或已取消', 'The alert was already answered or cancelled'],
   'attachment-too-large': ['附件过大（最大 10 MB）', 'Attachment too large (at most 10 MB)'],
-  'attachment-rejected': ['附件无法识别（仅限 PNG、JPEG、PDF）', 'Attachment refused (PNG, JPEG or PDF only)'],
+  'attachment-rejected': ['附件无法识别（仅限 PNG、JPEG、PDF，或 DICOM/aECG 十二导联心电波形）', 'Attachment refused (PNG, JPEG, PDF, or a DICOM/aECG 12-lead ECG waveform only)'],
   'invalid-report': ['报表条件无效（检查日期与路径）', 'Cannot make this report (check the dates and pathway)'],
   'empty-period': ['所选期间没有病例', 'No cases in the period'],
   'invalid-input': ['输入有误', 'Invalid input'],

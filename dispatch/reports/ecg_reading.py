@@ -1,0 +1,90 @@
+"""How fast the county's ECG centre reads (issue 16): for the ECGs received in a period, the
+minutes from arrival to the first reading — median, P90, and the share read within 10 minutes —
+overall, by month (local), by reader and by sending unit.
+
+An ECG still unread counts in ``n`` and against the share (it was not read within the target),
+not in the median; its first reading is the one no other supersedes' chain starts from (the
+original, ``supersedes IS NULL``), so a later correction does not make the centre look faster.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+TARGET_MINUTES = 10.0  # DOMAIN.md: read within 10 minutes (the ECG network's own target)
+
+_SQL = """
+WITH first_reading AS (
+  SELECT e.id, e.received_at, e.from_facility_id, e.from_ambulance_id,
+         to_char(e.received_at AT TIME ZONE :tz, 'YYYY-MM') AS month,
+         r.read_by,
+         extract(epoch FROM r.read_at - e.received_at) / 60.0 AS minutes
+  FROM ecgs e
+  LEFT JOIN ecg_readings r ON r.ecg_id = e.id AND r.supersedes IS NULL
+  WHERE e.received_at >= :start AND e.received_at < :end AND e.drill = :drill
+)
+SELECT GROUPING(month, read_by, unit) AS g, month, read_by, unit,
+       count(*) AS n,
+       count(minutes) AS read,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) AS median,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes) AS p90,
+       count(*) FILTER (WHERE minutes <= :target) AS within
+FROM (SELECT *, coalesce(from_facility_id, from_ambulance_id, '') AS unit FROM first_reading) f
+GROUP BY GROUPING SETS ((), (month), (read_by), (unit))
+ORDER BY g, month, read_by, unit
+"""
+
+# GROUPING(month, read_by, unit) of each grouping set: the bits of the columns left out.
+_OVERALL, _BY_MONTH, _BY_READER, _BY_UNIT = 0b111, 0b011, 0b101, 0b110
+
+
+def _figures(row: Any) -> dict[str, Any]:
+    n, within = int(row.n), int(row.within)
+    return {
+        "n": n,
+        "read": int(row.read),
+        "median_minutes": None if row.median is None else round(float(row.median), 2),
+        "p90_minutes": None if row.p90 is None else round(float(row.p90), 2),
+        "within_target": within,
+        "share_within_target": round(within / n, 4) if n else None,
+    }
+
+
+async def ecg_reading_report(
+    db: AsyncSession, start: datetime, end: datetime, time_zone: str, drill: bool = False
+) -> dict[str, Any]:
+    """The period's reading times: ``overall``, ``by_month``, ``by_reader``, ``by_unit``."""
+    rows = (
+        await db.execute(
+            text(_SQL),
+            {
+                "start": start,
+                "end": end,
+                "drill": drill,
+                "tz": time_zone,
+                "target": TARGET_MINUTES,
+            },
+        )
+    ).all()
+    report: dict[str, Any] = {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "drill": drill,
+        "target_minutes": TARGET_MINUTES,
+        "overall": _figures(next(r for r in rows if r.g == _OVERALL)),
+        "by_month": [],
+        "by_reader": [],
+        "by_unit": [],
+    }
+    for row in rows:
+        if row.g == _BY_MONTH:
+            report["by_month"].append({"month": row.month, **_figures(row)})
+        elif row.g == _BY_READER:
+            report["by_reader"].append({"reader": row.read_by, **_figures(row)})
+        elif row.g == _BY_UNIT:
+            report["by_unit"].append({"unit": row.unit, **_figures(row)})
+    return report

@@ -1,0 +1,27 @@
+"""The HA lab for the tests of tests/ha (collected only under ``make ha-test``, which sets
+``INFOFIRST_HA_TEST=1``: see tests/conftest.py). The lab is started once for the module and
+torn down completely afterwards, whatever happened (``tests.ha.lab.Lab``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from tests.ha.lab import Lab
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Lab]:
+    """etcd, two Patroni nodes (node1 primary, node2 its synchronous standby), two APIs."""
+    with Lab() as running:
+        yield running
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for 127.0.0.1 (a 15 s timeout per request)."""
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+    async with httpx.AsyncClient(timeout=15, limits=limits) as client:
+        yield client

@@ -1,0 +1,397 @@
+"""The local HA lab (issue 17): one etcd, two PostgreSQL 15 nodes under Patroni (synchronous
+replication) and two API processes on 127.0.0.1, all on ports and in directories of their own.
+
+The PostgreSQL on 5432 is never touched: the lab's nodes listen on ``PG_PORTS``, their data,
+sockets and logs live in the lab's own directory, and only processes the lab started (and the
+postmasters of its own data directories, with their children) are ever signalled. ``Lab`` is a
+context manager: whatever happens, leaving it stops everything and removes the directory.
+
+Run as root, the database side runs as the ``postgres`` OS user (PostgreSQL refuses root).
+Every wait is bounded by a deadline and polls the event waited for (never a bare sleep).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from tests import server_process
+from tests.server_process import HOST
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+ETCD_CLIENT_PORT = 23790
+ETCD_PEER_PORT = 23800
+PG_PORTS = (55432, 55433)
+REST_PORTS = (8009, 8010)
+API_PORTS = (8061, 8062)
+DATABASE = "infofirst"
+SCOPE = "infofirst-lab"
+# Fast failure detection for the lab: the leader key lives ttl seconds unless renewed
+# (Patroni needs ttl >= loop_wait + 2 * retry_timeout).
+DCS = {"ttl": 10, "loop_wait": 1, "retry_timeout": 4}
+# The API processes' settings (INFOFIRST_<NAME>): fast heartbeats and listener checks.
+API_SETTINGS = {
+    "database_pool_size": "10",
+    "heartbeat_seconds": "1",
+    "alert_poll_seconds": "2",
+    "listener_check_seconds": "1",
+    "alert_ack_timeout_seconds": "3600",
+}
+
+
+def lab_url(ports: tuple[int, ...] = PG_PORTS, database: str = DATABASE) -> str:
+    """The application's multi-host URL: asyncpg tries each node and keeps the writable one."""
+    hosts = "&".join(f"host={HOST}:{port}" for port in ports)
+    return f"postgresql+asyncpg://postgres@/{database}?{hosts}&target_session_attrs=read-write"
+
+
+def node_url(port: int, database: str = DATABASE) -> str:
+    """One node's plain URL (checks read it directly, whatever its role)."""
+    return f"postgresql://postgres@{HOST}:{port}/{database}"
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return 0 == probe.connect_ex((HOST, port))
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout: float, every: float = 0.2) -> float:
+    """Poll ``check`` until it is true (seconds it took); TimeoutError after ``timeout``."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if check():
+            return time.monotonic() - start
+        time.sleep(every)
+    raise TimeoutError(f"{what}: not within {timeout} s")
+
+
+def rest_status(port: int, path: str) -> int:
+    """The status of a Patroni REST health check (``/primary``, ``/replica``, ``/sync``); 0 when
+    nothing answers."""
+    try:
+        return httpx.get(f"http://{HOST}:{port}{path}", timeout=2).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+def patroni_yaml(index: int, base: Path) -> dict[str, Any]:
+    """Patroni's configuration of lab node ``index`` (0 or 1); JSON is valid YAML."""
+    name = f"node{index + 1}"
+    node_dir = base / name
+    pg_port, rest_port = PG_PORTS[index], REST_PORTS[index]
+    local = f"{HOST}/32"
+    return {
+        "scope": SCOPE,
+        "namespace": "/infofirst/",
+        "name": name,
+        "log": {"level": "INFO", "dir": str(node_dir / "log")},
+        "restapi": {"listen": f"{HOST}:{rest_port}", "connect_address": f"{HOST}:{rest_port}"},
+        "etcd3": {"hosts": [f"{HOST}:{ETCD_CLIENT_PORT}"]},
+        "bootstrap": {
+            "dcs": {
+                **DCS,
+                "maximum_lag_on_failover": 1048576,
+                "synchronous_mode": True,
+                "postgresql": {
+                    "use_pg_rewind": True,
+                    "use_slots": True,
+                    "parameters": {
+                        "max_connections": 100,
+                        "wal_level": "replica",
+                        "hot_standby": "on",
+                        "max_wal_senders": 5,
+                        "max_replication_slots": 5,
+                        "wal_log_hints": "on",
+                    },
+                },
+            },
+            "initdb": [{"encoding": "UTF8"}, {"locale": "C.UTF-8"}, "data-checksums"],
+        },
+        "postgresql": {
+            "listen": f"{HOST}:{pg_port}",
+            "connect_address": f"{HOST}:{pg_port}",
+            "data_dir": str(node_dir / "data"),
+            "bin_dir": str(PG_BIN),
+            "pgpass": str(node_dir / "pgpass"),
+            "authentication": {
+                "superuser": {"username": "postgres", "password": "lab-only"},
+                "replication": {"username": "replicator", "password": "lab-only"},
+                "rewind": {"username": "postgres", "password": "lab-only"},
+            },
+            # The lab is 127.0.0.1 only; deploy/ha/patroni.yml uses scram-sha-256 between hosts.
+            "pg_hba": [
+                "local all all trust",
+                f"host replication replicator {local} trust",
+                f"host all all {local} trust",
+            ],
+            "parameters": {"unix_socket_directories": str(node_dir)},
+        },
+        "tags": {"nofailover": False, "noloadbalance": False, "clonefrom": False},
+    }
+
+
+@dataclass
+class Node:
+    """One Patroni-managed PostgreSQL node of the lab."""
+
+    index: int
+    base: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"node{self.index + 1}"
+
+    @property
+    def pg_port(self) -> int:
+        return PG_PORTS[self.index]
+
+    @property
+    def rest_port(self) -> int:
+        return REST_PORTS[self.index]
+
+    @property
+    def dir(self) -> Path:
+        return self.base / self.name
+
+    def role_status(self, path: str) -> int:
+        return rest_status(self.rest_port, path)
+
+    def postmaster_pid(self) -> int | None:
+        """The pid of this node's postmaster (from its own data directory), if it runs."""
+        try:
+            pid = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return None
+        return pid if str(self.dir / "data").encode() in cmdline else None
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def kill9_tree(pid: int) -> None:
+    """SIGKILL a process and its children (a postmaster and its backends)."""
+    for each in [pid, *children(pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(each, signal.SIGKILL)
+
+
+@dataclass
+class Api:
+    """One API process of the lab."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+@dataclass
+class Lab:
+    """The lab's processes; ``with Lab() as lab:`` starts them and always tears them down."""
+
+    base: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="infofirst-ha-")))
+    etcd: subprocess.Popen[bytes] | None = None
+    nodes: list[Node] = field(default_factory=list)
+    apis: list[Api] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    # --- starting ------------------------------------------------------------------------------
+
+    def __enter__(self) -> Lab:
+        try:
+            self.up()
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.down()
+
+    def _as_postgres(self) -> dict[str, Any]:
+        """Popen arguments that run a command as the postgres OS user when we are root."""
+        if os.geteuid() != 0:
+            return {}
+        return {"user": "postgres", "group": "postgres"}
+
+    def _spawn(self, command: list[str], log: Path) -> subprocess.Popen[bytes]:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.base),
+            "LANG": "C.UTF-8",
+        }
+        with log.open("ab") as out:
+            return subprocess.Popen(  # noqa: S603 - fixed programs, our own arguments
+                command, cwd=self.base, env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True, **self._as_postgres(),
+            )  # fmt: skip
+
+    def up(self) -> None:
+        busy = [p for p in (ETCD_CLIENT_PORT, ETCD_PEER_PORT, *PG_PORTS, *REST_PORTS, *API_PORTS)
+                if port_in_use(p)]  # fmt: skip
+        if busy:
+            raise RuntimeError(f"the lab's ports are in use (another lab running?): {busy}")
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.base, owner.pw_uid, owner.pw_gid)
+        self.start_etcd()
+        self.nodes = [Node(0, self.base), Node(1, self.base)]
+        self.start_node(self.nodes[0])
+        self.timings["primary_up_s"] = wait_for(
+            "node1 primary", lambda: 200 == self.nodes[0].role_status("/primary"), 120
+        )
+        self.start_node(self.nodes[1])
+        self.timings["sync_standby_up_s"] = wait_for(
+            "node2 synchronous standby", lambda: 200 == self.nodes[1].role_status("/sync"), 180
+        )
+        self.load_application()
+        self.start_apis()
+
+    def start_etcd(self) -> None:
+        data = self.base / "etcd"
+        peer, client = f"http://{HOST}:{ETCD_PEER_PORT}", f"http://{HOST}:{ETCD_CLIENT_PORT}"
+        command = [
+            "etcd", "--name", "lab", "--data-dir", str(data),
+            "--listen-client-urls", client, "--advertise-client-urls", client,
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", f"lab={peer}", "--initial-cluster-state", "new",
+            "--initial-cluster-token", f"infofirst-lab-{os.getpid()}",
+        ]  # fmt: skip
+        self.etcd = self._spawn(command, self.base / "etcd.log")
+
+        def healthy() -> bool:
+            if self.etcd is not None and self.etcd.poll() is not None:
+                raise RuntimeError(f"etcd exited:\n{self.tail(self.base / 'etcd.log')}")
+            try:
+                return bool(httpx.get(f"{client}/health", timeout=2).json().get("health") == "true")
+            except (httpx.HTTPError, ValueError):
+                return False
+
+        self.timings["etcd_up_s"] = wait_for("etcd healthy", healthy, 30)
+
+    def start_node(self, node: Node) -> None:
+        """Write the node's configuration (first time) and start its Patroni."""
+        (node.dir / "log").mkdir(parents=True, exist_ok=True)
+        config = node.dir / "patroni.yml"
+        if not config.exists():
+            config.write_text(json.dumps(patroni_yaml(node.index, self.base), indent=2))
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", "postgres:postgres", str(node.dir)], check=True)  # noqa: S603, S607
+        node.process = self._spawn(["patroni", str(config)], node.dir / "patroni.out")
+
+    def load_application(self) -> None:
+        """The app's migrations and the demo county, through the multi-host URL (the primary)."""
+        env = {**os.environ, "INFOFIRST_DATABASE_URL": lab_url(), "INFOFIRST_ENV": "test"}
+        env.pop("INFOFIRST_MIGRATION_DATABASE_URL", None)
+        cli = str(Path(sys.executable).with_name("infofirst"))
+        for step in (["db", "upgrade"], ["demo", "load"]):
+            done = subprocess.run(  # noqa: S603 - our own CLI
+                [cli, *step], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+                check=False,
+            )  # fmt: skip
+            if done.returncode != 0:
+                raise RuntimeError(f"infofirst {' '.join(step)} failed:\n{done.stderr[-3000:]}")
+
+    def start_apis(self) -> None:
+        for index, port in enumerate(API_PORTS):
+            log = self.base / f"api{index + 1}.log"
+            process = server_process.start(port, lab_url(), log, API_SETTINGS)
+            self.apis.append(Api(f"api{index + 1}", port, process, log))
+        for api in self.apis:
+            server_process.wait_ready(api.process, api.url, api.name, api.log)
+
+    # --- faults --------------------------------------------------------------------------------
+
+    def primary(self) -> Node:
+        """The node whose Patroni says it is the primary (waits up to 60 s for one)."""
+        found: list[Node] = []
+
+        def one() -> bool:
+            found[:] = [n for n in self.nodes if 200 == n.role_status("/primary")]
+            return len(found) == 1
+
+        wait_for("one primary", one, 60)
+        return found[0]
+
+    def kill_host(self, node: Node) -> None:
+        """The node's host dies: SIGKILL to its Patroni, then to its postmaster and backends."""
+        if node.process is not None and node.process.poll() is None:
+            os.killpg(node.process.pid, signal.SIGKILL)
+            node.process.wait(timeout=10)
+        pid = node.postmaster_pid()
+        if pid is not None:
+            kill9_tree(pid)
+
+    # --- stopping ------------------------------------------------------------------------------
+
+    def down(self) -> None:
+        """Stop everything the lab started (APIs, Patroni and its PostgreSQL, etcd) and remove
+        its directory; each step runs whatever the previous ones did."""
+        for api in self.apis:
+            server_process.stop(api.process)
+        for node in self.nodes:
+            self._stop_node(node)
+        if self.etcd is not None:
+            self._stop_group(self.etcd)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def _stop_node(self, node: Node) -> None:
+        if node.process is not None:
+            self._stop_group(node.process, 30)  # Patroni stops its PostgreSQL on SIGTERM
+        pid = node.postmaster_pid()
+        if pid is not None:  # a postmaster whose Patroni was killed
+            kill9_tree(pid)
+
+    @staticmethod
+    def _stop_group(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+    @staticmethod
+    def tail(path: Path, lines: int = 30) -> str:
+        return server_process.log_tail(path, lines)

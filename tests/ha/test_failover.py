@@ -1,0 +1,146 @@
+"""Failover on the HA lab (issue 17): the primary's host dies under 1,000 stamps and alerts.
+
+While clients send a bounded number of stamps and alerts through both API processes, the
+primary's host dies: its Patroni and its PostgreSQL (postmaster and backends) get SIGKILL, so
+nothing renews its leader key and the synchronous standby is promoted (killing PostgreSQL alone
+would only make its own Patroni restart it in place). Measured: the seconds from the kill until
+a write sent after it succeeds (``failover_s``). Checked: every write that got a 2xx is in the
+new primary (synchronous replication: ``acknowledged_lost`` is 0), and none twice; the
+requests made during the failover got 503 with ``Retry-After`` and, resent with the same
+Idempotency-Key, all succeeded; then the old primary rejoins as a standby.
+
+The figures are written as one JSON object to ``INFOFIRST_HA_RESULT`` (``make ha-test`` prints
+it as its last line).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.ha.lab import Lab, node_url, wait_for
+from tests.ha.writers import Run, send_all, writes
+
+API = "/api/v1"
+SENDER = "township-th-nandun"
+ADMIN = "admin"
+WRITES = 1000
+KILL_AFTER = 200  # acknowledged writes before the primary's host dies
+STAMP_CASES = 25
+
+
+async def sign_in(client: httpx.AsyncClient, api: str, username: str) -> dict[str, str]:
+    response = await client.post(
+        f"{api}{API}/auth/token", data={"username": username, "password": "demo"}
+    )
+    assert 200 == response.status_code, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def open_case(client: httpx.AsyncClient, api: str, headers: dict[str, str]) -> int:
+    response = await client.post(
+        f"{api}{API}/cases",
+        json={"pathway": "stemi", "location": {"lon": 114.739124, "lat": 33.539841}},
+        headers=headers,
+    )
+    assert 201 == response.status_code, response.text
+    return int(response.json()["id"])
+
+
+async def stored_keys(port: int, keys: list[str]) -> dict[str, int]:
+    """How many rows each of ``keys`` has on the node at ``port`` (alerts and stamps)."""
+    connection = await asyncpg.connect(node_url(port), timeout=10)
+    try:
+        rows = await connection.fetch(
+            "SELECT idempotency_key AS key, count(*) AS n FROM ("
+            " SELECT idempotency_key FROM alerts WHERE sent_by = $1"
+            " AND idempotency_key = ANY($3::text[])"
+            " UNION ALL SELECT idempotency_key FROM case_events WHERE recorded_by = $2"
+            " AND idempotency_key = ANY($3::text[])) AS w GROUP BY idempotency_key",
+            SENDER,
+            ADMIN,
+            keys,
+        )
+    finally:
+        await connection.close(timeout=5)
+    return {str(row["key"]): int(row["n"]) for row in rows}
+
+
+def report(figures: dict[str, Any]) -> None:
+    """Write the run's figures where ``make ha-test`` prints them from."""
+    target = os.environ.get("INFOFIRST_HA_RESULT")
+    if target:
+        Path(target).write_text(json.dumps(figures, sort_keys=True))
+
+
+@pytest.mark.timeout(900)
+async def test_primary_host_dies_under_writes(lab: Lab, http: httpx.AsyncClient) -> None:
+    """No acknowledged write lost, 503 + Retry-After during the failover, the old primary back
+    as a standby."""
+    apis = [api.url for api in lab.apis]
+    old = lab.primary()
+    sender = await sign_in(http, apis[0], SENDER)
+    admin = await sign_in(http, apis[1], ADMIN)
+    alert_case = await open_case(http, apis[0], sender)
+    cases = [await open_case(http, apis[i % 2], admin) for i in range(STAMP_CASES)]
+    run = Run(writes(alert_case, cases, sender, admin, WRITES), notify_at=KILL_AFTER)
+    figures: dict[str, Any] = {"writes": WRITES, "old_primary": old.name}
+    killed_at: list[float] = []
+
+    async def kill_when_busy() -> None:
+        await asyncio.wait_for(run.reached.wait(), 120)
+        killed_at.append(time.monotonic())
+        await asyncio.to_thread(lab.kill_host, old)
+
+    try:
+        sending = asyncio.create_task(send_all(http, apis, run))
+        try:
+            await kill_when_busy()
+        finally:
+            await sending
+        killed = killed_at[0]
+        new = lab.primary()
+        after = [a.returned_at for a in run.acknowledged.values() if a.sent_at > killed]
+        figures["failover_s"] = round(min(after) - killed, 2) if after else None
+        figures["new_primary"] = new.name
+        acked_keys = [run.writes[index].key for index in run.acknowledged]
+        stored = await stored_keys(new.pg_port, acked_keys)
+        figures["acknowledged"] = len(acked_keys)
+        figures["acknowledged_lost"] = sum(1 for key in acked_keys if key not in stored)
+        figures["stored_twice"] = sum(1 for n in stored.values() if n > 1)
+        figures["refused_503"] = run.count(503)
+        figures["no_answer"] = run.count(0)
+        figures["gave_up"] = len(run.gave_up)
+        unexpected = run.unexpected()
+        figures["other_status"] = len(unexpected)
+        figures["resent_then_acknowledged"] = sum(1 for a in run.acknowledged.values() if a.attempt)
+
+        # The old primary's host comes back: its Patroni rejoins it as a standby (pg_rewind).
+        start = time.monotonic()
+        await asyncio.to_thread(lab.start_node, old)
+        back = f"{old.name} a standby again"
+        await asyncio.to_thread(wait_for, back, lambda: 200 == old.role_status("/replica"), 180)
+        figures["rejoin_s"] = round(time.monotonic() - start, 2)
+    finally:
+        report(figures)  # what was measured, even when a step failed
+
+    assert new is not old, figures
+    assert WRITES == figures["acknowledged"], (figures, run.gave_up[:10])
+    assert 0 == figures["acknowledged_lost"], figures
+    assert 0 == figures["stored_twice"], figures
+    assert not unexpected, [(a.status, a.problem) for a in unexpected[:10]]
+    refused = [a for a in run.answers if a.status == 503]
+    assert refused, "no request met the failover: the kill came too late to test anything"
+    assert all(a.retry_after for a in refused), [a for a in refused if not a.retry_after][:5]
+    problems = {a.problem for a in refused}
+    assert problems <= {"/problems/database-unavailable", "/problems/database-busy"}, problems
+    assert figures["failover_s"] is not None
+    assert figures["failover_s"] < 60, figures
