@@ -2,7 +2,7 @@
 segment into another, replaced with the road network in the same transaction.
 
 Revision ID: 0026
-Revises: 0027
+Revises: 0028
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0026"
-down_revision: str | None = "0027"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
