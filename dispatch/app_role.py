@@ -25,6 +25,7 @@ DELETES = (
     "report_facts",
     "road_segments",
     "road_nodes",
+    "road_turn_restrictions",
     "pending_rebuilds",
     "ws_tickets",  # part A (issue 12): used tickets are purged
 )

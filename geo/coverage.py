@@ -24,16 +24,26 @@ from geo.engine import TravelTimeEngine
 from geo.road_arrays import FloatArray
 
 
+def _covered(
+    engine: TravelTimeEngine, times: FloatArray, minutes: float
+) -> tuple[FloatArray, FloatArray]:
+    """Per segment, the reachable share at its target end and at its source end.
+
+    From a point at fraction f: via the target (1-f)m + T_t, via the source (two-way) fm + T_s,
+    where T is the time where the segment's edge arrives (past a restricted junction's turns).
+    """
+    m = np.maximum(engine.arrays.seg_minutes, 1e-9)
+    t_target, t_source = engine.segment_end_times(times, reverse=True)
+    from_target = np.clip((minutes - t_target) / m, 0.0, 1.0)
+    from_source = np.clip((minutes - t_source) / m, 0.0, 1.0)
+    return from_target, from_source
+
+
 def reachable_lines(
     engine: TravelTimeEngine, times: FloatArray, minutes: float
 ) -> list[shapely.LineString]:
     """Projected pieces of road from which the origin (of a reversed search) is within reach."""
-    a = engine.arrays
-    t_source, t_target = times[a.seg_source], times[a.seg_target]
-    m = np.maximum(a.seg_minutes, 1e-9)
-    # From a point at fraction f: via the target (1-f)m + T_t; via the source (two-way) fm + T_s.
-    from_target = np.clip((minutes - t_target) / m, 0.0, 1.0)  # covered length at the target end
-    from_source = np.where(a.seg_oneway, 0.0, np.clip((minutes - t_source) / m, 0.0, 1.0))
+    from_target, from_source = _covered(engine, times, minutes)
     whole = from_target + from_source >= 1.0
     pieces: list[shapely.LineString] = list(engine.lines[whole])
     for i in np.nonzero(~whole & ((from_target > 0) | (from_source > 0)))[0]:
@@ -53,12 +63,7 @@ def reachable_points(
     Vectorised: every touched segment is densified once, and each vertex is kept if its
     position along the segment is within the reachable part (from either end).
     """
-    a = engine.arrays
-    m = np.maximum(a.seg_minutes, 1e-9)
-    from_target = np.clip((minutes - times[a.seg_target]) / m, 0.0, 1.0)
-    from_source = np.where(
-        a.seg_oneway, 0.0, np.clip((minutes - times[a.seg_source]) / m, 0.0, 1.0)
-    )
+    from_target, from_source = _covered(engine, times, minutes)
     touched = np.nonzero((from_target > 0) | (from_source > 0))[0]
     if len(touched) == 0:
         return np.zeros((0, 2))

@@ -6,6 +6,10 @@ segment to its ends is driven at the segment's speed, and the gap between the po
 (the access leg) at a slow access speed. A search starts from a virtual node joined to the
 snapped segment's ends (one Dijkstra for any number of starts), so "the nearest ambulances to an
 incident" is one search on the reversed graph from the incident, bounded by a time limit.
+
+Turn restrictions: the graph is turn-expanded only at the restricted junctions (``geo.turns``),
+so a search is still one Dijkstra; a node's time is the minimum over its copies, and routes map
+the copies back to the node.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from geo.road_arrays import (
     LocalProjection,
     RoadArrays,
 )
+from geo.turns import NO_EDGE, turn_graph
 
 _TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanominute
 # A point this close (along its segment) to a segment's end is at that junction: it may leave or
@@ -98,6 +103,8 @@ class TravelTimeEngine:
         self.projection = LocalProjection(
             float(np.mean(arrays.node_lon)), float(np.mean(arrays.node_lat))
         )
+        self._turns = turn_graph(arrays, _TINY)
+        self._virtual = self._turns.node_count  # the extra row a search starts from
         self._forward, self._forward_seg = self._csr(reverse=False)
         self._reverse, self._reverse_seg = self._csr(reverse=True)
         self.lines = self._projected_lines()
@@ -119,25 +126,19 @@ class TravelTimeEngine:
     def _csr(self, reverse: bool) -> tuple[csr_matrix, IntArray]:
         """The graph (or its reverse) with one extra row for the virtual start node.
 
-        Parallel edges keep the fastest; ``seg`` maps each stored edge to its segment.
+        Parallel edges keep the fastest; ``seg`` maps each stored edge to its segment (NO_EDGE
+        for a turn at a restricted junction).
         """
-        a = self.arrays
-        seg = np.arange(self.segment_count, dtype=np.int64)
-        two_way = ~a.seg_oneway
-        tails = np.concatenate([a.seg_source, a.seg_target[two_way]])
-        heads = np.concatenate([a.seg_target, a.seg_source[two_way]])
-        weights = np.maximum(np.concatenate([a.seg_minutes, a.seg_minutes[two_way]]), _TINY)
-        segs = np.concatenate([seg, seg[two_way]])
+        turns = self._turns
+        tails, heads, weights, segs = turns.tails, turns.heads, turns.weights, turns.segments
         if reverse:
             tails, heads = heads, tails
-        keep = tails != heads
-        tails, heads, weights, segs = tails[keep], heads[keep], weights[keep], segs[keep]
         order = np.lexsort((weights, heads, tails))
         tails, heads, weights, segs = tails[order], heads[order], weights[order], segs[order]
         first = np.ones(len(tails), dtype=np.bool_)
         first[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
         tails, heads, weights, segs = tails[first], heads[first], weights[first], segs[first]
-        n = self.node_count + 1
+        n = self._virtual + 1
         indptr = np.zeros(n + 1, dtype=np.int32)
         np.add.at(indptr, tails + 1, 1)
         indptr = np.cumsum(indptr, dtype=np.int32)
@@ -150,12 +151,20 @@ class TravelTimeEngine:
         """Segments with both ends in the largest strongly connected part of the network: the
         part every ambulance can reach and leave. Pieces joined to it only by roads the import
         dropped (private service roads, tracks, parking aisles) are islands (issue 15)."""
+        a = self.arrays
         n = self.node_count
-        graph = self._forward[:n, :n]
+        graph = csr_matrix(
+            (np.ones(self.segment_count), (a.seg_source, a.seg_target)), shape=(n, n)
+        )
+        two_way = ~a.seg_oneway
+        graph = graph + csr_matrix(
+            (np.ones(int(two_way.sum())), (a.seg_target[two_way], a.seg_source[two_way])),
+            shape=(n, n),
+        )
         _, labels = connected_components(graph, directed=True, connection="strong")
         main_label = int(np.bincount(labels).argmax())
         in_main = labels == main_label
-        result: BoolArray = in_main[self.arrays.seg_source] & in_main[self.arrays.seg_target]
+        result: BoolArray = in_main[a.seg_source] & in_main[a.seg_target]
         return result
 
     def _projected_lines(self) -> npt.NDArray[np.object_]:
@@ -258,21 +267,54 @@ class TravelTimeEngine:
     # -- searching ------------------------------------------------------------------------
 
     def _starts(self, snap: Snap, reverse: bool) -> list[tuple[int, float]]:
-        """Graph nodes reachable from a snapped point (or, reversed, reaching it) and their cost."""
-        a = self.arrays
-        s, t = int(a.seg_source[snap.segment]), int(a.seg_target[snap.segment])
-        m = float(a.seg_minutes[snap.segment])
+        """Graph nodes reachable from a snapped point (or, reversed, reaching it) and their cost.
+
+        Along its segment the point reaches the graph node where the segment's edge ends (at a
+        restricted junction: the in-copy that obeys the restrictions) and is reached from where
+        it starts (the out-copy); a point at a junction is at the node itself.
+        """
+        a, turns, j = self.arrays, self._turns, snap.segment
+        s, t = int(a.seg_source[j]), int(a.seg_target[j])
+        m = float(a.seg_minutes[j])
         along, back = (1.0 - snap.fraction) * m, snap.fraction * m
-        at_source, at_target = self._at_ends(snap.segment, snap.fraction)
-        two_way = not a.seg_oneway[snap.segment]
-        # Forward: leave the point toward the target (always) or the source (two-way, or the
-        # point is at the source junction). Reversed: arrive at the point from the source
-        # (always) or the target (two-way, or the point is at the target junction).
-        starts = [(s, back)] if reverse else [(t, along)]
-        if two_way or (at_target if reverse else at_source):
-            starts.append((t, along) if reverse else (s, back))
+        at_source, at_target = self._at_ends(j, snap.fraction)
+        two_way = not a.seg_oneway[j]
+        starts: list[tuple[int, float]] = []
+        if not reverse:
+            # Leave the point toward the target (always) or the source (two-way, or the point
+            # is at the source junction).
+            starts.append((t if at_target else int(turns.forward_head[j]), along))
+            if at_source:
+                starts.append((s, back))
+            elif two_way:
+                starts.append((int(turns.backward_head[j]), back))
+        else:
+            # Arrive at the point from the source (always) or the target (two-way, or the point
+            # is at the target junction).
+            source_side = s if at_source else int(turns.forward_tail[j])
+            starts.extend((node, back) for node in self._arrive(source_side))
+            if at_target:
+                starts.extend((node, along) for node in self._arrive(t))
+            elif two_way:
+                starts.extend((node, along) for node in self._arrive(int(turns.backward_tail[j])))
         access = self._access(snap)
         return [(node, cost + access) for node, cost in starts]
+
+    def _arrive(self, node: int) -> list[int]:
+        """Where a trip ending at graph node ``node`` arrives: at a restricted junction, its
+        in-copies (and the node itself, where only a trip starting there is)."""
+        if node < self.node_count and self._turns.restricted[node]:
+            return [node, *self._turns.arrivals.get(node, [])]
+        return [node]
+
+    def _node_view(self, times: FloatArray) -> FloatArray:
+        """A search's times with each real node's time the minimum over it and its copies."""
+        copies = self._turns.copy_node
+        if len(copies) == 0:
+            return times
+        view = times.copy()
+        np.minimum.at(view, copies, times[self.node_count : self.node_count + len(copies)])
+        return view
 
     def _at_ends(self, segment: int, fraction: float) -> tuple[bool, bool]:
         """Whether a point at ``fraction`` of the segment is at its source / target junction."""
@@ -282,9 +324,9 @@ class TravelTimeEngine:
     def _search(
         self, starts: Sequence[tuple[int, float]], reverse: bool, limit: float
     ) -> tuple[FloatArray, IntArray]:
-        """Node times (and predecessors) from a virtual node joined to the starts."""
+        """Graph node times (and predecessors) from a virtual node joined to the starts."""
         base = self._reverse if reverse else self._forward
-        virtual = self.node_count
+        virtual = self._virtual
         nodes = np.array([n for n, _ in starts], dtype=np.int32)
         costs = np.maximum(np.array([c for _, c in starts], dtype=np.float64), _TINY)
         indptr = base.indptr.copy()
@@ -297,22 +339,46 @@ class TravelTimeEngine:
 
     def node_times(self, node: int, reverse: bool = False, limit: float = np.inf) -> FloatArray:
         """Minutes from one node to every node (or, reversed, from every node to it)."""
-        times, _ = _dijkstra(self._reverse if reverse else self._forward, node, limit)
-        return times[: self.node_count]
+        if reverse and self._turns.restricted[node]:
+            times, _ = self._search([(n, 0.0) for n in self._arrive(node)], True, limit)
+            times[node] = 0.0
+        else:
+            times, _ = _dijkstra(self._reverse if reverse else self._forward, node, limit)
+        return self._node_view(times)[: self.node_count]
 
     def times_from(
         self, snaps: Sequence[Snap], reverse: bool = False, limit: float = np.inf
     ) -> FloatArray:
-        """Minutes from the nearest of several points to every node (reversed: to them)."""
+        """Minutes from the nearest of several points to every node (reversed: to them).
+
+        Indexes 0..node_count-1 are the nodes; after them come the copies of the restricted
+        junctions, which ``at_points`` and the coverage need."""
         starts = [start for snap in snaps for start in self._starts(snap, reverse)]
         times, _ = self._search(starts, reverse, limit)
-        return times[: self.node_count]
+        return self._node_view(times)[: self._virtual]
+
+    def segment_end_times(
+        self, times: FloatArray, reverse: bool, segments: IntArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Given ``times_from`` times, per segment (all, or those given) the times at the graph
+        nodes a point on it leaves through (reversed; forward: is reached from) at its target and
+        at its source; infinity through the source (forward: the target) of a one-way segment."""
+        turns = self._turns
+        if segments is None:
+            segments = np.arange(self.segment_count, dtype=np.int64)
+        one_way = self.arrays.seg_oneway[segments]
+        if reverse:  # leaving the point: via the target always, via the source if two-way
+            via_target = times[turns.forward_head[segments]]
+            return via_target, np.where(one_way, np.inf, times[turns.backward_head[segments]])
+        # arriving at the point: from the source always, from the target if two-way
+        via_source = times[turns.forward_tail[segments]]
+        return np.where(one_way, np.inf, times[turns.backward_tail[segments]]), via_source
 
     def at_points(self, times: FloatArray, snaps: Sequence[Snap], reverse: bool) -> FloatArray:
-        """Given node times of a search, the minutes at snapped points (access leg included).
+        """Given the times of ``times_from``, the minutes at snapped points (access leg included).
 
         A forward search reaches a point through its segment's ends; a reversed search (times to
-        the origin) leaves a point through them.
+        the origin) leaves a point through them. A point at a junction is at the node.
         """
         if not snaps:
             return np.zeros(0)
@@ -321,18 +387,13 @@ class TravelTimeEngine:
         fraction = np.fromiter((s.fraction for s in snaps), dtype=np.float64, count=len(snaps))
         gap = np.fromiter((s.distance_m for s in snaps), dtype=np.float64, count=len(snaps))
         minutes = a.seg_minutes[segment]
-        source_side = times[a.seg_source[segment]] + fraction * minutes
-        target_side = times[a.seg_target[segment]] + (1.0 - fraction) * minutes
         length = a.seg_length_m[segment]
-        # Reversed (leaving the point): via the target always, the source if two-way or the
-        # point is at the source junction. Forward (arriving at the point): from the source
-        # always, from the target if two-way or the point is at the target junction.
-        at_junction = (
-            fraction * length <= JUNCTION_M if reverse else (1.0 - fraction) * length <= JUNCTION_M
-        )
-        either = ~a.seg_oneway[segment] | at_junction
-        always, if_either = (target_side, source_side) if reverse else (source_side, target_side)
-        best = np.where(either, np.minimum(always, if_either), always)
+        via_target, via_source = self.segment_end_times(times, reverse, segment)
+        at_source = fraction * length <= JUNCTION_M
+        at_target = (1.0 - fraction) * length <= JUNCTION_M
+        source = np.where(at_source, times[a.seg_source[segment]], via_source)
+        target = np.where(at_target, times[a.seg_target[segment]], via_target)
+        best = np.minimum(source + fraction * minutes, target + (1.0 - fraction) * minutes)
         result: FloatArray = best + gap / self.access_m_per_min
         return result
 
@@ -378,30 +439,39 @@ class TravelTimeEngine:
         return math.inf if same is None else same
 
     def _edge_segment(self, tail: int, head: int) -> int:
+        """The segment of the graph edge tail → head; NO_EDGE for a turn at a junction."""
         row = slice(self._forward.indptr[tail], self._forward.indptr[tail + 1])
         where = np.nonzero(self._forward.indices[row] == head)[0]
         return int(self._forward_seg[row][where[0]])
+
+    def _real(self, node: int) -> int:
+        """The real node of a graph node (a copy's junction)."""
+        if node < self.node_count:
+            return node
+        return int(self._turns.copy_node[node - self.node_count])
 
     def _assemble(
         self, minutes: float, predecessors: IntArray, last: int, start: Snap, end: Snap
     ) -> Route:
         a = self.arrays
         path = [last]
-        while predecessors[path[-1]] != self.node_count and predecessors[path[-1]] >= 0:
+        while predecessors[path[-1]] != self._virtual and predecessors[path[-1]] >= 0:
             path.append(int(predecessors[path[-1]]))
         path.reverse()
-        first = path[0]
+        first = self._real(path[0])
         # The start's own segment up to the first node, then whole segments, then the end's.
         leave_fraction = 1.0 if first == a.seg_target[start.segment] else 0.0
         coords = self._piece(start.segment, start.fraction, leave_fraction)
         meters = abs(leave_fraction - start.fraction) * float(a.seg_length_m[start.segment])
         for tail, head in itertools.pairwise(path):
             segment = self._edge_segment(tail, head)
-            forward = a.seg_source[segment] == tail
+            if segment == NO_EDGE:
+                continue  # a turn at a restricted junction
+            forward = a.seg_source[segment] == self._real(tail)
             piece = a.seg_coords[segment] if forward else a.seg_coords[segment][::-1]
             coords.extend((float(x), float(y)) for x, y in piece[1:])
             meters += float(a.seg_length_m[segment])
-        enter_fraction = 0.0 if last == a.seg_source[end.segment] else 1.0
+        enter_fraction = 0.0 if self._real(last) == a.seg_source[end.segment] else 1.0
         coords.extend(self._piece(end.segment, enter_fraction, end.fraction)[1:])
         meters += abs(end.fraction - enter_fraction) * float(a.seg_length_m[end.segment])
         return Route(minutes, meters + start.distance_m + end.distance_m, coords, start, end)
@@ -443,7 +513,7 @@ class TravelTimeEngine:
         starts = self._starts(target, True)
         while True:
             times, predecessors = self._search(starts, True, limit)
-            minutes = self.at_points(times, [s for _, s in placed], reverse=True)
+            minutes = self.at_points(self._node_view(times), [s for _, s in placed], reverse=True)
             direct = np.array([self._direct_minutes(s, target) for _, s in placed])
             minutes = np.minimum(minutes, direct)
             reached = int(np.count_nonzero(minutes <= limit))
@@ -474,14 +544,15 @@ class TravelTimeEngine:
         """Metres from origin to target along a reversed search's shortest-path tree."""
         a = self.arrays
         node, _ = min(self._starts(origin, False), key=lambda nc: times[nc[0]] + nc[1])
-        leave = 1.0 if node == a.seg_target[origin.segment] else 0.0
+        leave = 1.0 if self._real(node) == a.seg_target[origin.segment] else 0.0
         meters = origin.distance_m + abs(leave - origin.fraction) * float(
             a.seg_length_m[origin.segment]
         )
-        while predecessors[node] != self.node_count and predecessors[node] >= 0:
+        while predecessors[node] != self._virtual and predecessors[node] >= 0:
             following = int(predecessors[node])
-            meters += float(a.seg_length_m[self._edge_segment(node, following)])
+            segment = self._edge_segment(node, following)
+            meters += 0.0 if segment == NO_EDGE else float(a.seg_length_m[segment])
             node = following
-        enter = 0.0 if node == a.seg_source[target.segment] else 1.0
+        enter = 0.0 if self._real(node) == a.seg_source[target.segment] else 1.0
         length = float(a.seg_length_m[target.segment])
         return meters + abs(target.fraction - enter) * length + target.distance_m

@@ -55,13 +55,41 @@ class Segment:
     speed_kmh: float | None = None  # an explicit speed (e.g. OSM maxspeed) beats the class table
 
 
+# OSM turn restriction values: ``no_*`` forbids the one turn from a segment into another at a
+# node; ``only_*`` forbids every other way out of the node from that segment.
+FORBIDDING_TURNS = frozenset(
+    {"no_left_turn", "no_right_turn", "no_straight_on", "no_u_turn", "no_entry", "no_exit"}
+)
+ONLY_TURNS = frozenset({"only_left_turn", "only_right_turn", "only_straight_on"})
+
+
+@dataclass(frozen=True)
+class TurnRestriction:
+    """A turn at ``via_node`` from segment ``from_segment`` (arriving at the node) into
+    ``to_segment`` (leaving it); ``kind`` is the OSM value (``no_left_turn``, ``only_straight_on``
+    ...)."""
+
+    from_segment: int
+    via_node: int
+    to_segment: int
+    kind: str
+
+    @property
+    def only(self) -> bool:
+        """Whether it is an ``only_*`` restriction (every other exit is forbidden)."""
+        return self.kind in ONLY_TURNS
+
+
 @dataclass
 class RoadNetwork:
-    """Nodes (lon/lat) and the segments between them."""
+    """Nodes (lon/lat), the segments between them, and the turn restrictions at nodes."""
 
     nodes: list[tuple[float, float]] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     node_osm_ids: list[int | None] = field(default_factory=list)
+    restrictions: list[TurnRestriction] = field(default_factory=list)
+    # What a reader made of the file's restrictions: relations, mapped, skipped by why.
+    restriction_counts: dict[str, int] = field(default_factory=dict)
     source: str = ""
     synthetic: bool = False
 

@@ -19,6 +19,8 @@ Ways are split into segments at every node that two or more kept ways share (or 
 passes twice) and at way ends; a way running off the edge of an extract (nodes without a
 location) is split into the pieces that have one. ``build_network`` does this splitting for any
 list of ``WayPiece`` (the GeoJSON/GeoPackage reader uses it too, keyed by rounded coordinates).
+
+Turn restrictions (``type=restriction`` relations) are read by ``geo.osm_turns``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import osmium.osm
 
 from geo.exceptions import ImportRejected, RowProblem
 from geo.network import RoadNetwork, Segment, haversine_m
+from geo.osm_turns import read_restrictions
 
 # The drivable OSM highway tags: the OSM half of the speed table.
 OSM_HIGHWAYS: frozenset[str] = frozenset(
@@ -251,4 +254,8 @@ def read_osm(
     network = build_network(pieces, source=path.name)
     if not network.segments:
         raise ImportRejected([RowProblem(0, f"{path.name} has no drivable road")])
+    try:
+        read_restrictions(path, network)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ImportRejected([RowProblem(0, f"cannot read {path.name}: {exc}")]) from exc
     return network

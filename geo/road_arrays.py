@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from geo.network import EARTH_RADIUS_M, RoadNetwork, line_length_m, minutes_for, speed_for
+from geo.network import (
+    EARTH_RADIUS_M,
+    RoadNetwork,
+    TurnRestriction,
+    line_length_m,
+    minutes_for,
+    speed_for,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -39,6 +47,12 @@ class RoadArrays:
     seg_coords: Sequence[FloatArray]  # each (k, 2) lon/lat from source to target
     version: int = 0
     seg_snappable: BoolArray | None = None  # False: only a point on it snaps here (expressways)
+    # Turn restrictions, one per index: from segment, via node, to segment, and whether it is an
+    # ``only_*`` restriction (True) or a ``no_*`` one (False).
+    turn_from: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    turn_via: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    turn_to: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    turn_only: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
 
     @classmethod
     def from_network(cls, network: RoadNetwork, speeds: dict[str, float]) -> RoadArrays:
@@ -61,6 +75,16 @@ class RoadArrays:
             seg_oneway=np.array([s.oneway for s in network.segments], dtype=np.bool_),
             seg_coords=[np.array(s.coords, dtype=np.float64) for s in network.segments],
             seg_snappable=snappable([s.road_class for s in network.segments]),
+        ).with_turns(network.restrictions)
+
+    def with_turns(self, restrictions: Sequence[TurnRestriction]) -> RoadArrays:
+        """These arrays with the given turn restrictions."""
+        return dataclasses.replace(
+            self,
+            turn_from=np.array([r.from_segment for r in restrictions], dtype=np.int64),
+            turn_via=np.array([r.via_node for r in restrictions], dtype=np.int64),
+            turn_to=np.array([r.to_segment for r in restrictions], dtype=np.int64),
+            turn_only=np.array([r.only for r in restrictions], dtype=np.bool_),
         )
 
 

@@ -11,6 +11,9 @@ Until the caller commits, readers keep seeing the old network (plain DELETE, no 
 they are not blocked either); at commit they see the new one whole, and the notification goes
 out. The version row is locked first, so two imports run one after the other.
 
+Turn restrictions go into ``road_turn_restrictions`` (from segment, via node, to segment by
+their stored ids, and the OSM kind), deleted and written in the same transaction.
+
 Ids: pgRouting wants positive ids, so the network's node index ``i`` (0..n-1) is stored as node
 id ``i + 1`` and its segment index ``j`` as segment id ``j + 1``. ``load_network_arrays`` returns
 the ids and, for the engine, each segment's source and target as indexes into the node arrays.
@@ -19,7 +22,7 @@ the ids and, for the engine, each segment's source and target as indexes into th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -28,7 +31,7 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from geo.network import RoadNetwork, line_length_m, minutes_for, speed_for
+from geo.network import ONLY_TURNS, RoadNetwork, line_length_m, minutes_for, speed_for
 
 BATCH_ROWS = 5_000  # rows per COPY (the progress bar moves once per batch)
 NOTIFY_CHANNEL = "road_network"
@@ -66,6 +69,7 @@ INSERT INTO road_segments (id, source, target, geometry, length_m, road_class, s
         minutes, oneway, name, osm_id FROM pg_temp.road_segments_in;
 DROP TABLE pg_temp.road_nodes_in, pg_temp.road_segments_in;
 """
+TURN_COLUMNS = ("from_segment", "via_node", "to_segment", "kind")
 T = TypeVar("T")
 
 
@@ -98,6 +102,11 @@ class NetworkArrays:
     seg_oneway: npt.NDArray[np.bool_]
     seg_coords: list[npt.NDArray[np.float64]]
     seg_road_class: list[str]
+    # Turn restrictions: segment indexes, node index, and whether each is an ``only_*`` one.
+    turn_from: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    turn_via: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    turn_to: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    turn_only: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
 
 
 def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -115,6 +124,12 @@ def _check(network: RoadNetwork) -> None:
             raise ValueError(f"segment {number} has fewer than two points")
     if network.node_osm_ids and len(network.node_osm_ids) != count:
         raise ValueError("node_osm_ids must be empty or one per node")
+    segments = len(network.segments)
+    for r in network.restrictions:
+        if not (0 <= r.from_segment < segments and 0 <= r.to_segment < segments):
+            raise ValueError(f"a turn restriction names a segment outside 0..{segments - 1}")
+        if not 0 <= r.via_node < count:
+            raise ValueError(f"a turn restriction names a node outside 0..{count - 1}")
 
 
 async def replace_network(
@@ -129,6 +144,7 @@ async def replace_network(
     if not speeds or min(speeds.values()) <= 0:
         raise ValueError("the speed table must give every class a positive speed")
     version = await _bump_version(db, network)
+    await db.execute(text("DELETE FROM road_turn_restrictions"))
     await db.execute(text("DELETE FROM road_segments"))
     await db.execute(text("DELETE FROM road_nodes"))
     osm_ids = network.node_osm_ids or [None] * len(network.nodes)
@@ -149,6 +165,13 @@ async def replace_network(
             if progress is not None:
                 progress(written)
     await driver.execute(FROM_STAGING)
+    turns = [
+        (r.from_segment + 1, r.via_node + 1, r.to_segment + 1, r.kind) for r in network.restrictions
+    ]
+    for batch in _batches(turns, BATCH_ROWS):
+        await driver.copy_records_to_table(
+            "road_turn_restrictions", records=batch, columns=TURN_COLUMNS
+        )
     await db.execute(
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": NOTIFY_CHANNEL, "payload": str(version)},
@@ -246,7 +269,11 @@ async def load_network_arrays(db: AsyncSession) -> NetworkArrays:
         "SELECT id, source, target, minutes, length_m, oneway, ST_AsBinary(geometry), road_class"
         " FROM road_segments ORDER BY id"
     )
+    turn_rows = await driver.fetch(
+        "SELECT from_segment, via_node, to_segment, kind FROM road_turn_restrictions ORDER BY id"
+    )
     node_ids = np.array([row[0] for row in node_rows], dtype=np.int64)
+    seg_ids = np.array([row[0] for row in segment_rows], dtype=np.int64)
     sources = np.array([row[1] for row in segment_rows], dtype=np.int64)
     targets = np.array([row[2] for row in segment_rows], dtype=np.int64)
     return NetworkArrays(
@@ -254,7 +281,7 @@ async def load_network_arrays(db: AsyncSession) -> NetworkArrays:
         node_ids=node_ids,
         node_lon=np.array([row[1] for row in node_rows], dtype=np.float64),
         node_lat=np.array([row[2] for row in node_rows], dtype=np.float64),
-        seg_ids=np.array([row[0] for row in segment_rows], dtype=np.int64),
+        seg_ids=seg_ids,
         seg_source_index=_node_index(node_ids, sources),
         seg_target_index=_node_index(node_ids, targets),
         seg_minutes=np.array([row[3] for row in segment_rows], dtype=np.float64),
@@ -262,6 +289,10 @@ async def load_network_arrays(db: AsyncSession) -> NetworkArrays:
         seg_oneway=np.array([row[5] for row in segment_rows], dtype=np.bool_),
         seg_coords=_coords([row[6] for row in segment_rows]),
         seg_road_class=[row[7] for row in segment_rows],
+        turn_from=_index(seg_ids, np.array([r[0] for r in turn_rows], dtype=np.int64)),
+        turn_via=_node_index(node_ids, np.array([r[1] for r in turn_rows], dtype=np.int64)),
+        turn_to=_index(seg_ids, np.array([r[2] for r in turn_rows], dtype=np.int64)),
+        turn_only=np.array([r[3] in ONLY_TURNS for r in turn_rows], dtype=np.bool_),
     )
 
 
@@ -269,12 +300,22 @@ def _node_index(
     node_ids: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     """Positions of ``ids`` in the sorted ``node_ids``; ValueError for an id with no node."""
+    return _index(node_ids, ids, "a road segment names a node that is not stored")
+
+
+def _index(
+    stored: npt.NDArray[np.int64],
+    ids: npt.NDArray[np.int64],
+    problem: str = "a turn restriction names a segment that is not stored",
+) -> npt.NDArray[np.int64]:
+    """Positions of ``ids`` in the sorted ``stored`` ids; ValueError (``problem``) for a missing
+    one."""
     if not len(ids):
         return np.zeros(0, dtype=np.int64)
-    index = np.searchsorted(node_ids, ids)
-    clipped = np.minimum(index, max(len(node_ids) - 1, 0))
-    if not len(node_ids) or not np.array_equal(node_ids[clipped], ids):
-        raise ValueError("a road segment names a node that is not stored")
+    index = np.searchsorted(stored, ids)
+    clipped = np.minimum(index, max(len(stored) - 1, 0))
+    if not len(stored) or not np.array_equal(stored[clipped], ids):
+        raise ValueError(problem)
     return index.astype(np.int64)
 
 

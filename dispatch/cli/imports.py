@@ -62,6 +62,7 @@ def import_roads(
     serve. A network wholly outside the service area is refused."""
     from dispatch.cli.road_report import print_report, write_json
     from geo.exceptions import ImportRejected
+    from geo.osm_turns import describe_counts
     from geo.road_area import area_fit, refusal, warning
     from geo.road_report import WayCounter, import_report
 
@@ -85,6 +86,8 @@ def import_roads(
         f"imported {stats.nodes} nodes and {stats.segments} segments, {stats.length_km:.1f} km"
         f" of road{label}, from {escape(str(file))}: road network version {stats.version}"
     )
+    if network.restriction_counts:
+        console.print(f"turn restrictions: {describe_counts(network.restriction_counts)}")
     if fit.partly_outside:
         console.print(f"[yellow]warning: {escape(warning(fit))}[/yellow]")
     with console.status("building the report"):

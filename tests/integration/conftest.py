@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 # The road import command commits: its tests put the committed network back afterwards.
-ROAD_TABLES = ("road_nodes", "road_segments", "road_network")
+ROAD_TABLES = ("road_nodes", "road_segments", "road_network", "road_turn_restrictions")
 
 
 @pytest.fixture
