@@ -26,6 +26,8 @@ from dispatch.cases import alert_link, dispatching, one_key
 from dispatch.cases import router as cases_router
 from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
+from dispatch.drills import loop as drills_loop
+from dispatch.drills import router as drills_router
 from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.http.heap import freeze_startup_heap, thaw
@@ -181,6 +183,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
         )
         supervisor.add(
+            "drills",
+            partial(drills_loop.run, app.state.sessionmaker, settings.escalation_check_seconds),
+        )
+        supervisor.add(
             "road-network-watch",
             partial(app.state.roads.watch, app.state.sessionmaker, settings.road_reload_seconds),
         )
@@ -264,6 +270,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(reach_router.router)
     api.include_router(cases_router.router)
     api.include_router(one_key.router)
+    api.include_router(drills_router.router)
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(ecg_router.router)
