@@ -35,7 +35,7 @@ from dispatch.http.input_guard import InputGuard
 from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.http.security_headers import SecurityHeaders
 from dispatch.http.supervisor import Backoff, Supervisor
-from dispatch.reports import cpc_router
+from dispatch.reports import cpc_router, qc_router
 from dispatch.reports import ecg_router as ecg_report_router
 from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import recent as report_recent
@@ -276,6 +276,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ecg_router.router)
     api.include_router(reports_router.router)
     api.include_router(cpc_router.router)
+    api.include_router(qc_router.router)
     api.include_router(ecg_report_router.router)
     api.include_router(audit_router.router)
     app.include_router(api)
