@@ -16,6 +16,7 @@ import { alertSeen, buildAlertForm, buildFindings, loadAlerts, loadDecision, rel
 import { loadCases, renderCases, setUpNewCase } from './field-cases.js';
 import { drawRoute, followMissions, loadRoute, renderMission } from './field-mission.js';
 import { setUpOneKey } from './field-one-key.js';
+import { drillHeard } from './field-drill.js';
 import { clearReadings, ecgHeard, loadReadings, onStemiAlert, renderReadings, sendEcgForReading } from './field-ecg.js';
 
 const POLL_MS = 5000;
@@ -113,6 +114,10 @@ async function followStream() {
   stream = openStream(`/ws/facilities/${encodeURIComponent(facilityId)}/alerts`, {
     since: head, epoch, confirm: false,
     onFrame: (frame) => {
+      if (frame.type.startsWith('drill.')) { // the county started (or ended) a drill here
+        drillHeard(frame).catch((error) => stale('drill', error));
+        return;
+      }
       if (frame.type.startsWith('ecg.')) { // the county's reading of an ECG this unit sent
         ecgHeard(frame.ecg, frame.type === 'ecg.read');
         if (frame.ecg?.case_id === ctx.caseId) refreshCaseSoon(); // the diagnosis stamp
