@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dispatch.drills import loop
 from tests.conftest import Login
+from tests.e2e.alerts_helpers import alert_body, send
 from tests.e2e.cases_helpers import iso, read_case, signed_in, stamp
 from tests.e2e.drills_helpers import (
     DRILLS,
@@ -46,6 +47,9 @@ async def test_an_unannounced_drill_starts_at_once_with_a_drill_case_at_the_unit
     assert (True, "stemi", "active") == (case["drill"], case["pathway"], case["status"])
     started = await frames_of(db, f"facility:{UNIT}", "drill.started")
     assert [drill["id"]] == [frame["id"] for frame in started]
+    alerted = await send(client, unit, alert_body(drill["case_id"]))
+    assert 201 == alerted.status_code, alerted.text
+    assert alerted.json()["alert"]["drill"] is True  # the receiving team sees it is a drill
     assert [drill["id"]] == [f["id"] for f in await frames_of(db, "dispatch", "drill.started")]
     again = await client.post(DRILLS, json=body, headers={**county, "Idempotency-Key": "drill-1"})
     assert (201, drill["id"], "true") == (
