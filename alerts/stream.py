@@ -7,7 +7,8 @@ follow), ``dispatch`` (the dispatcher console: every alert, and the escalations)
 ``ambulance:<id>`` (an ambulance crew's tablet: the missions it is dispatched to and released
 from; its frames carry the case as ``mission`` and belong to no alert) and ``ecg`` (the county's
 ECG readers). ``ecg.*`` frames carry an ECG as ``ecg`` (the readers' stream, and the reading
-back on the sender's facility or ambulance stream).
+back on the sender's facility or ambulance stream). ``drill.*`` frames carry a drill as
+``drill`` (the drilled unit's stream and the dispatchers').
 """
 
 from __future__ import annotations
@@ -122,9 +123,10 @@ async def frames_after(
 
 def frame(event: StreamEvent) -> dict[str, Any]:
     """The frame as clients receive it: ``{seq, epoch, type, alert, stream}`` (``mission``
-    instead of ``alert`` on a crew's stream, ``ecg`` for an ECG's frames)."""
+    instead of ``alert`` on a crew's stream, ``ecg`` for an ECG's frames, ``drill`` for a
+    drill's: ``drill.started``, ``drill.ended``, ``drill.cancelled``)."""
     kind = event.type.partition(".")[0]
-    key = kind if kind in ("mission", "ecg") else "alert"
+    key = kind if kind in ("mission", "ecg", "drill") else "alert"
     return {
         "seq": event.seq,
         "epoch": event.epoch,

@@ -25,6 +25,8 @@ from dispatch.cases import alert_link, dispatching, one_key
 from dispatch.cases import router as cases_router
 from dispatch.cases.decision_rules import DecisionConfig
 from dispatch.cases.hooks import CaseHooks
+from dispatch.drills import loop as drills_loop
+from dispatch.drills import router as drills_router
 from dispatch.dsn import asyncpg_dsn
 from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import make_engine, make_sessionmaker
@@ -33,7 +35,7 @@ from dispatch.http.input_guard import InputGuard
 from dispatch.http.middleware import BodyLimit, RequestContext
 from dispatch.http.security_headers import SecurityHeaders
 from dispatch.http.supervisor import Backoff, Supervisor
-from dispatch.reports import cpc_router
+from dispatch.reports import cpc_router, qc_router
 from dispatch.reports import ecg_router as ecg_report_router
 from dispatch.reports import readmodel as report_readmodel
 from dispatch.reports import recent as report_recent
@@ -176,6 +178,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
         )
         supervisor.add(
+            "drills",
+            partial(drills_loop.run, app.state.sessionmaker, settings.escalation_check_seconds),
+        )
+        supervisor.add(
             "road-network-watch",
             partial(app.state.roads.watch, app.state.sessionmaker, settings.road_reload_seconds),
         )
@@ -259,11 +265,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(reach_router.router)
     api.include_router(cases_router.router)
     api.include_router(one_key.router)
+    api.include_router(drills_router.router)
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(ecg_router.router)
     api.include_router(reports_router.router)
     api.include_router(cpc_router.router)
+    api.include_router(qc_router.router)
     api.include_router(ecg_report_router.router)
     api.include_router(audit_router.router)
     app.include_router(api)

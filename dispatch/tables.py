@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alerts.models import Alert, Attachment, Delivery, EscalationStep, StreamEvent, StreamHead
 from dispatch.cases.models import Case, CaseAction, CaseEvent
+from dispatch.drills.models import Drill
 from dispatch.reports.models import ReportCase, ReportFact
 from geo.models import Place, RoadNetworkInfo, RoadNode, RoadSegment
 from units.models import Ambulance, AmbulancePosition, Facility, User
@@ -17,6 +18,7 @@ __all__ = [
     "CaseAction",
     "CaseEvent",
     "Delivery",
+    "Drill",
     "EscalationStep",
     "Facility",
     "Place",

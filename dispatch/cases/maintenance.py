@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts.models import Ecg, EcgReading
 from dispatch.cases.models import Case, CaseEvent, DelayReason
+from dispatch.drills.models import Drill
 
 
 @asynccontextmanager
@@ -28,7 +29,9 @@ async def stamps_removable(db: AsyncSession) -> AsyncIterator[None]:
 
 async def remove_cases(db: AsyncSession, cases: Select[int]) -> None:
     """Delete the cases selected by ``cases``, their stamps, delay reasons and ECGs sent for
-    reading (owner only, see above; none cascades from a case)."""
+    reading, and the drills they were the cases of (owner only, see above; none cascades from
+    a case)."""
+    await db.execute(delete(Drill).where(Drill.case_id.in_(cases)))
     await db.execute(delete(DelayReason).where(DelayReason.case_id.in_(cases)))
     ecgs = select(Ecg.id).where(Ecg.case_id.in_(cases))
     await db.execute(delete(EcgReading).where(EcgReading.ecg_id.in_(ecgs)))

@@ -14,6 +14,7 @@ from dispatch.cases.maintenance import remove_cases
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.demo.county import DemoCounty
 from dispatch.demo.roads import build_demo_roads
+from dispatch.drills.models import Drill
 from geo import road_store
 from geo.models import Place, RoadNetworkInfo
 from geo.network import DEFAULT_SPEEDS_KMH, RoadNetwork
@@ -95,6 +96,7 @@ async def reset_demo(db: AsyncSession, county: DemoCounty) -> None:
     await db.execute(delete(Alert).where(Alert.case_id.in_(cases)))
     # Stamps are append-only: only the tables' owner can remove them (dispatch.cases.maintenance).
     await remove_cases(db, cases)
+    await db.execute(delete(Drill).where(Drill.facility_id.in_(facilities)))  # scheduled ones
     usernames = [login.username for login in demo_logins(county)]
     await db.execute(delete(User).where(User.username.in_(usernames)))
     synthetic_ambulances = select(Ambulance.id).where(Ambulance.synthetic.is_(True))

@@ -198,9 +198,10 @@ async def readyz(http: httpx.AsyncClient, server: InProcess) -> tuple[int, dict[
 
 
 def test_every_background_loop_is_supervised(running: Running) -> None:
-    """The supervisor runs the listener's three loops, the escalator, the road watcher and the
-    audit trail's writer of failed sign-ins."""
-    assert sorted([*LOOPS, "audit-login-failures"]) == sorted(running.supervisor.states)
+    """The supervisor runs the listener's three loops, the escalators (alerts, unread ECGs), the
+    drills loop, the road watcher and the writers of failed sign-ins (audit, refusals)."""
+    others = ["audit-login-failures", "drills", "ecg-escalation", "login-refusals"]
+    assert sorted([*LOOPS, *others]) == sorted(running.supervisor.states)
 
 
 @pytest.mark.parametrize("loop", LOOPS)

@@ -17,6 +17,7 @@ import { loadCases, renderCases, setUpNewCase } from './field-cases.js';
 import { drawRoute, followMissions, loadRoute, renderMission } from './field-mission.js';
 import { setUpOneKey } from './field-one-key.js';
 import { needsGesture, start as startSound, unlock } from './alarm.js';
+import { drillHeard } from './field-drill.js';
 import { clearReadings, ecgHeard, loadReadings, onStemiAlert, renderReadings, sendEcgForReading } from './field-ecg.js';
 
 const POLL_MS = 5000;
@@ -114,6 +115,10 @@ async function followStream() {
   stream = openStream(`/ws/facilities/${encodeURIComponent(facilityId)}/alerts`, {
     since: head, epoch, confirm: false,
     onFrame: (frame) => {
+      if (frame.type.startsWith('drill.')) { // the county started (or ended) a drill here
+        drillHeard(frame).catch((error) => stale('drill', error));
+        return;
+      }
       if (frame.type.startsWith('ecg.')) { // the county's reading of an ECG this unit sent
         ecgHeard(frame.ecg, frame.type === 'ecg.read');
         if (frame.ecg?.case_id === ctx.caseId) refreshCaseSoon(); // the diagnosis stamp

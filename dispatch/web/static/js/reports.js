@@ -14,6 +14,8 @@ import { monthsBetween, trendChart } from './reports-chart.js';
 import { PAGE, caseRows, facilityRows, metricKey, metricLabel, metricsRows, worstItems } from './reports-tables.js';
 import { download, openTimeline, setUpTimeline } from './reports-files.js';
 import { mayChangeAnyCase } from './delay-reasons.js';
+import { DRILLS_TEXTS } from './drills-texts.js';
+import { setUpDrills } from './reports-drills.js';
 
 const $ = byId;
 const OWN_FACILITY = ['township', 'cathlab'];
@@ -300,13 +302,14 @@ startPage({
   title: 'reports.title',
   roles: ['auditor', 'data_manager', 'admin', 'dispatcher', 'township', 'cathlab'],
   demoLogins: ['auditor', 'township-th-nandun'],
-  texts: REPORTS_TEXTS,
+  texts: { zh: { ...REPORTS_TEXTS.zh, ...DRILLS_TEXTS.zh }, en: { ...REPORTS_TEXTS.en, ...DRILLS_TEXTS.en } },
   onSignedIn: async (user) => {
     view.user = user;
     setLive('live');
     setUpTimeline();
     setUpDownloads();
     await setUpFilters(user);
+    await setUpDrills({ user, facilities: view.facilities, facilityName, pathwayName, period: () => filters() });
     $('report-filters').addEventListener('submit', (event) => {
       event.preventDefault();
       load();
