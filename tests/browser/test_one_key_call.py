@@ -44,3 +44,18 @@ async def test_one_key_call_reaches_the_county_screen_within_a_second(
         timings.append(time.monotonic() - started)
         await expect(card.first).to_contain_text("一键呼叫")
     assert max(timings) < 1.0, f"press → county screen: {[round(t, 3) for t in timings]} s"
+
+
+async def test_the_one_key_call_in_english(pages: Pages) -> None:
+    """The button, its dialog and the pathways' names switch to English."""
+    field = await pages.new("/field", width=1280, height=1000)
+    await sign_in(field, f"township-{TOWNSHIP}")
+    await field.locator("#lang-switch").click()
+    await expect(field.locator("html")).to_have_attribute("lang", "en")
+    await expect(field.locator("#one-key")).to_have_text("One-key call (county centre + 120)")
+    await field.locator("#one-key").click()
+    dialog = field.locator("#one-key-dialog")
+    await expect(dialog.locator("h2")).to_have_text("One-key call")
+    await expect(dialog.locator(".one-key-pathway[data-pathway=stroke]")).to_have_text("Acute stroke")
+    await dialog.locator("#one-key-cancel").click()
+    await expect(dialog).to_be_hidden()
