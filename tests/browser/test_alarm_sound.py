@@ -51,7 +51,8 @@ async def test_the_wall_asks_for_a_tap_and_then_rings_for_the_unanswered_alert(
     await wall.context.add_init_script(SUSPENDED_AUDIO)
     await sign_in(wall, f"cathlab-{CATHLAB}")
     township = await token(http, f"township-{TOWNSHIP}")
-    alert = await send_alert(http, township, await open_case(http, township, "声音测试"), "无人应答")
+    case_id = await open_case(http, township, "声音测试")
+    alert = await send_alert(http, township, case_id, "无人应答")
     await wall.reload()  # a kiosk's nightly reload: its session kept, no gesture since
     await expect(wall.locator("#who")).to_have_attribute("data-username", f"cathlab-{CATHLAB}")
     await expect(wall.locator(f".alert-card[data-alert-id='{alert['id']}']")).to_be_visible()
