@@ -56,6 +56,8 @@ async def test_the_one_key_call_in_english(pages: Pages) -> None:
     await field.locator("#one-key").click()
     dialog = field.locator("#one-key-dialog")
     await expect(dialog.locator("h2")).to_have_text("One-key call")
-    await expect(dialog.locator(".one-key-pathway[data-pathway=stroke]")).to_have_text("Acute stroke")
+    await expect(dialog.locator(".one-key-pathway[data-pathway=stroke]")).to_have_text(
+        "Acute stroke"
+    )
     await dialog.locator("#one-key-cancel").click()
     await expect(dialog).to_be_hidden()

@@ -1,5 +1,6 @@
 // What a dispatcher does to a mission from the console: set the ambulance's status (only the
-// moves the server's state machine allows, `next_statuses`), close a case, cancel it with a
+// moves the server's state machine allows, `next_statuses`), send the patient to a facility
+// (its destination: a township unit or a hospital, a transfer), close a case, cancel it with a
 // reason (its open alerts are cancelled with it), cancel an alert with a reason. One modal
 // dialog, drawn when opened (the tables behind it redraw every few seconds).
 
@@ -119,6 +120,7 @@ export function openCaseActions(found) {
   open(t('console.actions.title', { id: found.id }),
     el('p', { class: 'case-contact', id: 'action-contact', hidden: true }),
     statusPart,
+    destinationPart(found),
     el('section', { class: 'action-part' },
       el('h3', {}, t('console.actions.close.title')),
       el('p', { class: 'muted' }, t('console.actions.close.hint')),
@@ -142,6 +144,44 @@ export function openCaseActions(found) {
         },
       }, t('console.actions.cancel'))));
   showContact(found.id);
+}
+
+// The facilities a patient is taken to: hospitals first, then the township units.
+const RECEIVING_KINDS = ['county_hospital', 'city_hospital', 'township_unit'];
+
+/**
+ * Where the patient is taken: a choice of the receiving facilities (the current destination
+ * chosen) and a button that sends the patient there (`POST /cases/{id}/transfer`): the crew's
+ * "at hospital" stamps the door-in there, and that facility's team sees the case.
+ * @param {any} found the case as listed
+ */
+function destinationPart(found) {
+  const kindOrder = (/** @type {any} */ f) => RECEIVING_KINDS.indexOf(f.kind);
+  const receiving = [...state.facilities.values()]
+    .filter((f) => kindOrder(f) >= 0)
+    .sort((a, b) => kindOrder(a) - kindOrder(b) || facilityName(a.id).localeCompare(facilityName(b.id), 'zh'));
+  const current = found.destination_facility_id || '';
+  const select = el('select', { id: 'action-destination-select', 'aria-label': t('console.actions.destination.title') },
+    el('option', { value: '', disabled: true, selected: !current }, t('console.actions.destination.pick')),
+    receiving.map((f) => el('option', { value: f.id, selected: f.id === current }, facilityName(f.id))));
+  return el('section', { class: 'action-part', id: 'action-destination' },
+    el('h3', {}, t('console.actions.destination.title')),
+    el('p', { class: 'muted' }, t('console.actions.destination.now', { facility: current ? facilityName(current) : '—' })),
+    el('div', { class: 'destination-row' }, select,
+      el('button', {
+        type: 'button', class: 'primary', id: 'action-destination-send',
+        onclick: (/** @type {MouseEvent} */ event) => {
+          const chosen = /** @type {HTMLSelectElement} */ (select).value;
+          const error = document.getElementById('action-error');
+          if (!chosen) {
+            if (error) error.textContent = t('console.actions.destination.missing');
+            return;
+          }
+          run(/** @type {HTMLButtonElement} */ (event.currentTarget),
+            () => api(`/cases/${found.id}/transfer`, { method: 'POST', json: { facility_id: chosen, reason: t('console.actions.destination.reason') } }),
+            t('console.actions.transferred', { id: found.id, facility: facilityName(chosen) }));
+        },
+      }, t('console.actions.destination.send'))));
 }
 
 /**

@@ -41,13 +41,27 @@ function pendingStamps() {
   return pendingOfCase().filter((item) => item.kind === 'event' || item.kind === 'status');
 }
 
+/** The case's latest alert still alive (not declined or cancelled), or undefined. */
+function liveAlert() {
+  return [...ctx.alerts.values()]
+    .filter((a) => a.case_id === ctx.caseId && !['declined', 'cancelled'].includes(a.status))
+    .sort((a, b) => b.id - a.id)[0];
+}
+
 /** Where the patient is taken: the case's destination, else the centre of its live alert. */
 function destinationOf() {
   if (ctx.caseData?.destination_facility_id) return null; // known already
-  const live = [...ctx.alerts.values()]
-    .filter((a) => a.case_id === ctx.caseId && !['declined', 'cancelled'].includes(a.status))
-    .sort((a, b) => b.id - a.id)[0];
-  return live ? live.to_facility_id : null;
+  return liveAlert()?.to_facility_id || null;
+}
+
+/**
+ * Where a unit sends its patient on at its door-out: the centre its live alert went to (that
+ * centre becomes the destination and sees the case on its pad), unless the case goes there
+ * already.
+ */
+function onwardOf() {
+  const to = liveAlert()?.to_facility_id;
+  return to && to !== ctx.caseData?.destination_facility_id ? to : null;
 }
 
 /** When a milestone was stamped (sent or still queued), the earliest: {at, pending} or null. */
@@ -85,7 +99,8 @@ async function stamp(milestone) {
   }
   const body = { milestone, at };
   if (OWN_FACILITY.has(milestone) && ctx.me.facility_id) body.facility_id = ctx.me.facility_id;
-  await ctx.outbox.add({ kind: 'event', case_id: ctx.caseId, key: newKey(), at, milestone, label: milestone, body });
+  const destination = milestone === 'facility_departure' && ctx.me.facility_id ? onwardOf() : null;
+  await ctx.outbox.add({ kind: 'event', case_id: ctx.caseId, key: newKey(), at, milestone, label: milestone, destination, body });
 }
 
 export function renderStamps() {

@@ -22,15 +22,27 @@ import { clearReadings, ecgHeard, loadReadings, onStemiAlert, renderReadings, se
 
 const POLL_MS = 5000;
 const GPS_BATCH_MS = 15_000;
+// the case list, while it is shown: a patient sent to this unit appears without a reload
+const CASES_MS = 10_000;
 
 // --- sending ----------------------------------------------------------------------------------
 
+/** Make the facility the case's destination (a transfer; sent again, it changes nothing). */
+function sendTo(caseId, facilityId) {
+  return api(`/cases/${caseId}`, { method: 'PATCH', json: { destination_facility_id: facilityId } });
+}
+
 const senders = {
-  event: (item) => api(`/cases/${item.case_id}/events`, {
-    method: 'POST',
-    json: { ...item.body, device_at: new Date().toISOString() }, // the device's clock when sent
-    headers: { 'Idempotency-Key': item.key },
-  }),
+  event: async (item) => {
+    // a unit's door-out: the patient goes on to the centre of the live alert (while this unit
+    // still holds the patient, so before the door-out closes its leg)
+    if (item.destination) await sendTo(item.case_id, item.destination);
+    return api(`/cases/${item.case_id}/events`, {
+      method: 'POST',
+      json: { ...item.body, device_at: new Date().toISOString() }, // the device's clock when sent
+      headers: { 'Idempotency-Key': item.key },
+    });
+  },
   ecg_reading: sendEcgForReading,
   upload: async (item) => {
     const form = new FormData();
@@ -53,9 +65,7 @@ const senders = {
   status: async (item) => {
     // the crew's status button: the destination first (the door-in is stamped there), then the
     // status, which stamps the milestone on the case (the state machine refuses a wrong step)
-    if (item.destination) {
-      await api(`/cases/${item.case_id}`, { method: 'PATCH', json: { destination_facility_id: item.destination } });
-    }
+    if (item.destination) await sendTo(item.case_id, item.destination);
     return api(`/ambulances/${encodeURIComponent(item.ambulance_id)}/status`, { method: 'POST', json: item.body });
   },
   positions: (item) => api(`/ambulances/${encodeURIComponent(item.ambulance_id)}/positions`, { method: 'POST', json: item.body }),
@@ -340,6 +350,10 @@ async function start(me) {
   setInterval(showSound, 1000);
   onStemiAlert(sendAlertWithEcgs);
   byId('switch-case').addEventListener('click', showPicker);
+  setInterval(() => {
+    if (byId('picker').hidden || document.hidden) return;
+    loadCases().catch((error) => stale('cases', error));
+  }, CASES_MS);
   byId('case-refresh').addEventListener('click', () => {
     refreshCase().catch((e) => {
       stale('case', e);

@@ -117,6 +117,21 @@ function outsideItem(c, i, labels, delay) {
 }
 
 /**
+ * How many of the case's judged targets were met; a tap on it lists the intervals met with
+ * their minutes against the target (the missed ones have a column of their own).
+ */
+function metCell(c, judged, met, labels) {
+  if (!judged.length) return '—';
+  const count = `${met}/${judged.length}`;
+  const timed = c.intervals.filter((i) => i.met === true && i.minutes !== null);
+  if (!timed.length) return count;
+  return el('details', { class: 'met-list' }, el('summary', {}, count),
+    el('ul', {}, timed.map((i) => el('li', {},
+      el('span', { class: 'chip ok', dataset: { interval: i.name } },
+        `${labels.get(i.name) || i.name} ${num(i.minutes)}/${num(i.target_minutes, 0)}`)))));
+}
+
+/**
  * The case list (first `shown` rows); returns `{rows, left, total}`. `delay`: `{codes, limits,
  * editable, onSaved}` for the missed intervals' reasons (delay-reasons.js).
  */
@@ -132,7 +147,7 @@ export function caseRows(report, { outsideOnly, shown, facilityName, pathwayName
       el('td', {}, el('span', { class: `pathway pathway-${c.pathway}` }, pathwayName(c.pathway))),
       el('td', {}, c.facility_id ? facilityName(c.facility_id) : t('reports.facility.unattributed')),
       el('td', { class: 'nowrap' }, fmtDateTime(c.ref_at)),
-      el('td', { class: `num${outside.length ? ' warn' : ''}` }, judged.length ? `${met}/${judged.length}` : '—'),
+      el('td', { class: `num${outside.length ? ' warn' : ''}` }, metCell(c, judged, met, labels)),
       el('td', { class: 'outside-list' }, outside.map((i) => outsideItem(c, i, labels, delay))),
       el('td', { class: 'findings' }, c.findings.length
         ? el('details', {}, el('summary', {}, String(c.findings.length)), el('ul', {}, c.findings.map((f) => el('li', {}, findingText(f, labels)))))
