@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-TARGET_MINUTES = 10.0  # DOMAIN.md: read within 10 minutes (the ECG network's own target)
+TARGET_MINUTES = 10.0  # the reading is the diagnosis: DOMAIN.md, first ECG -> diagnosis < 10 min
 
 _SQL = """
 WITH first_reading AS (
