@@ -159,13 +159,14 @@ async def run(
     reminder: timedelta,
     notifier: Notifier,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    escalate: Escalator = escalate_due,
+    escalate: Escalator | None = None,
 ) -> None:
-    """The loop: escalate what is due (alerts; ``escalate``: e.g. unread ECGs) every ``every``
-    seconds, until cancelled; a failed check is logged and tried again at the next."""
+    """The loop: escalate what is due (alerts, by default; ``escalate``: e.g. unread ECGs)
+    every ``every`` seconds, until cancelled; a failed check is logged and tried again."""
     while True:
+        step = escalate or escalate_due  # looked up at each turn (a test may replace it)
         try:
-            await escalate(sessions, clock(), reminder, notifier)
+            await step(sessions, clock(), reminder, notifier)
         except (SQLAlchemyError, OSError) as exc:
-            log.warning("escalation_check_failed", error=type(exc).__name__, what=escalate.__name__)
+            log.warning("escalation_check_failed", error=type(exc).__name__, what=step.__name__)
         await asyncio.sleep(every)
