@@ -188,7 +188,7 @@ async def read(
         raise Forbidden(f"only the ECG centre's readers read ECGs, not the {user.role} role")
     ecg = await get_ecg(db, ecg_id, lock=True)
     earlier = (await readings_of(db, [ecg.id]))[ecg.id]
-    current = next((r for r in reversed(earlier) if not _superseded(r, earlier)), None)
+    current = _current(earlier)
     if current is not None and not reason.strip():
         raise EcgRejected(
             f"ECG {ecg.id} was read at {current.read_at.isoformat()} ({current.finding}):"
@@ -216,8 +216,10 @@ async def read(
     return ecg, readings
 
 
-def _superseded(reading: EcgReading, readings: Sequence[EcgReading]) -> bool:
-    return any(r.supersedes == reading.id for r in readings)
+def _current(readings: Sequence[EcgReading]) -> EcgReading | None:
+    """The reading that stands: the latest no other supersedes (None: not read yet)."""
+    superseded = {r.supersedes for r in readings}
+    return next((r for r in reversed(readings) if r.id not in superseded), None)
 
 
 def _sender_streams(ecg: Ecg) -> list[str]:
@@ -230,7 +232,7 @@ def _sender_streams(ecg: Ecg) -> list[str]:
 
 def view(ecg: Ecg, readings: Sequence[EcgReading]) -> dict[str, Any]:
     """The ECG as clients see it: its current reading first, every reading kept."""
-    current = next((r for r in reversed(readings) if not _superseded(r, readings)), None)
+    current = _current(readings)
     return {
         "id": ecg.id,
         "case_id": ecg.case_id,
