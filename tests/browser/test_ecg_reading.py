@@ -99,7 +99,8 @@ async def test_a_township_sends_its_ecg_for_reading_and_alerts_in_one_step_on_st
 ) -> None:
     """From the field app: the ECG taken, one press sends it for reading; the reader (page
     open, never reloaded) sees it arrive and reads STEMI; the field app shows the reading at
-    once and its one-step button sends the alert to the cath lab with that ECG attached."""
+    once, its decision panel leaves "awaiting the diagnosis", and its one-step button sends
+    the alert to the cath lab with that ECG attached."""
     reader = await pages.new("/ecg")
     await sign_in(reader, READER)
     await expect(reader.locator("body")).to_have_attribute("data-live", "live")
@@ -113,6 +114,8 @@ async def test_a_township_sends_its_ecg_for_reading_and_alerts_in_one_step_on_st
     sent = field.locator("#ecg-readings li")
     await expect(sent).to_have_attribute("data-status", "awaiting_reading")
     ecg_id = int(await sent.get_attribute("data-ecg-id") or 0)
+    recommendation = field.locator("#decision .recommendation")
+    await expect(recommendation).to_have_attribute("data-recommendation", "awaiting_diagnosis")
 
     item = reader.locator(f"#queue button[data-ecg-id='{ecg_id}']")
     await item.click()
@@ -121,6 +124,9 @@ async def test_a_township_sends_its_ecg_for_reading_and_alerts_in_one_step_on_st
 
     await expect(sent).to_have_attribute("data-status", "read")
     await expect(sent).to_contain_text("STEMI")
+    # the reading stamped the diagnosis: the decision panel leaves "awaiting the diagnosis"
+    # without a press of its refresh button
+    await expect(recommendation).not_to_have_attribute("data-recommendation", "awaiting_diagnosis")
     await sent.locator(".ecg-alert").click()
     township = await token(http, f"township-{TOWNSHIP}")
     ecg = (await http.get(f"{API}/ecgs/{ecg_id}", headers=township)).json()
