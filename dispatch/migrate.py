@@ -12,6 +12,7 @@ rebuild: a crash in between leaves the request for the next ``infofirst db upgra
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -23,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from dispatch.dsn import asyncpg_dsn
 from dispatch.reports import readmodel
+from dispatch.settings import Settings
+from units import track_partitions
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSIONS = ("postgis", "pgrouting")
@@ -102,3 +105,18 @@ def upgrade(url: str, progress: readmodel.Progress | None = None) -> bool:
     command.upgrade(alembic_config(url), "head")
     asyncio.run(run_pending_rebuilds(url, progress))
     return created
+
+
+async def keep_track_months(url: str, settings: Settings) -> track_partitions.TrackUpkeep:
+    """The GPS track's monthly partitions kept (as the owner ``url`` names; one transaction)."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+            return await track_partitions.maintain(
+                conn,
+                datetime.now(UTC),
+                settings.gps_track_retention_months,
+                settings.gps_track_months_ahead,
+            )
+    finally:
+        await engine.dispose()

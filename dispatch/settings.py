@@ -217,6 +217,21 @@ class Settings(BaseSettings):
         "INFOFIRST_ESCALATION_REMINDER_SECONDS until it is read",
     )
 
+    # --- Issue 17, the GPS track partitioned by month ---
+    gps_track_retention_months: int = Field(
+        default=13,
+        ge=1,
+        le=120,
+        description="a GPS fix is kept at least this many months after it was received (and at "
+        "most one more): `infofirst db track-partitions` drops the older months",
+    )
+    gps_track_months_ahead: int = Field(
+        default=3,
+        ge=1,
+        le=24,
+        description="monthly partitions of the GPS track made ahead of time",
+    )
+
     @property
     def migration_url(self) -> str:
         """The URL migrations run with: the owner's."""

@@ -85,15 +85,21 @@ class Ambulance(Base):
 
 
 class AmbulancePosition(Base):
-    """One GPS fix as the ambulance reported it (the track, append-only)."""
+    """One GPS fix as the ambulance reported it (the track, append-only), partitioned by the
+    month it was received (migration 0032; ``units/track_partitions.py`` keeps the months)."""
 
     __tablename__ = "ambulance_positions"
-    __table_args__ = (Index("ix_ambulance_positions_track", "ambulance_id", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_ambulance_positions_track", "ambulance_id", "recorded_at"),
+        {"postgresql_partition_by": "RANGE (received_at)"},
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     ambulance_id: Mapped[str] = mapped_column(ForeignKey("ambulances.id", ondelete="CASCADE"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime] = utc_now_column()
+    received_at: Mapped[datetime] = mapped_column(  # the partition key: part of the key
+        DateTime(timezone=True), server_default=func.now(), primary_key=True
+    )
     position: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=False), nullable=False
     )

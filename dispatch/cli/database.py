@@ -11,6 +11,7 @@ from dispatch import migrate
 from dispatch.app_role import DEFAULT_ROLE, app_url, grant_app_role
 from dispatch.cli.common import console
 from dispatch.settings import get_settings
+from units.track_partitions import TrackUpkeep
 
 app = typer.Typer(help="The database.", no_args_is_help=True)
 
@@ -35,25 +36,23 @@ def db_upgrade() -> None:
     console.print(f"database {'created and ' if created else ''}migrated to the newest revision")
     if rebuilt:
         console.print(f"report read model rebuilt, as a migration asked: {rebuilt[0]:,} cases")
+    _print_upkeep(asyncio.run(migrate.keep_track_months(url, get_settings())))
 
 
-@app.command("grant-app-role")
-def db_grant_app_role(
-    name: Annotated[str, typer.Argument(help="the role, e.g. infofirst_app")] = DEFAULT_ROLE,
-) -> None:
-    """As the owner (INFOFIRST_MIGRATION_DATABASE_URL): create the application's role if
-    missing and grant it exactly what the service needs (no DDL, no DELETE of stamps or audit
-    entries, no UPDATE of the audit trail). Run after `db upgrade`; idempotent."""
-    try:
-        asyncio.run(grant_app_role(get_settings().migration_url, name))
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    console.print(f"role {name} granted the application's rights")
+@app.command("track-partitions")
+def db_track_partitions() -> None:
+    """As the owner: make the GPS track's monthly partitions ahead
+    (INFOFIRST_GPS_TRACK_MONTHS_AHEAD) and drop the months past
+    INFOFIRST_GPS_TRACK_RETENTION_MONTHS. Idempotent; `db upgrade` runs it, and so should a
+    daily timer (deploy/infofirst-track.timer)."""
+    settings = get_settings()
+    _print_upkeep(asyncio.run(migrate.keep_track_months(settings.migration_url, settings)))
 
 
-@app.command("app-url")
-def db_app_url(
-    name: Annotated[str, typer.Argument(help="the application role")] = DEFAULT_ROLE,
-) -> None:
-    """Print the database URL of the application role (the service's INFOFIRST_DATABASE_URL)."""
-    typer.echo(app_url(get_settings().migration_url, name))
+def _print_upkeep(done: TrackUpkeep) -> None:
+    made = ", ".join(done.created) or "none"
+    dropped = ", ".join(done.dropped) or "none"
+    console.print(
+        f"GPS track months made: {made}; dropped (past the retention): {dropped}; fixes moved "
+        f"into their month: {done.moved_rows:,}; expired fixes deleted: {done.deleted_rows:,}"
+    )
