@@ -49,6 +49,28 @@ def db_track_partitions() -> None:
     _print_upkeep(asyncio.run(migrate.keep_track_months(settings.migration_url, settings)))
 
 
+@app.command("grant-app-role")
+def db_grant_app_role(
+    name: Annotated[str, typer.Argument(help="the role, e.g. infofirst_app")] = DEFAULT_ROLE,
+) -> None:
+    """As the owner (INFOFIRST_MIGRATION_DATABASE_URL): create the application's role if
+    missing and grant it exactly what the service needs (no DDL, no DELETE of stamps or audit
+    entries, no UPDATE of the audit trail). Run after `db upgrade`; idempotent."""
+    try:
+        asyncio.run(grant_app_role(get_settings().migration_url, name))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(f"role {name} granted the application's rights")
+
+
+@app.command("app-url")
+def db_app_url(
+    name: Annotated[str, typer.Argument(help="the application role")] = DEFAULT_ROLE,
+) -> None:
+    """Print the database URL of the application role (the service's INFOFIRST_DATABASE_URL)."""
+    typer.echo(app_url(get_settings().migration_url, name))
+
+
 def _print_upkeep(done: TrackUpkeep) -> None:
     made = ", ".join(done.created) or "none"
     dropped = ", ".join(done.dropped) or "none"
