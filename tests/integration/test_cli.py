@@ -354,3 +354,23 @@ async def test_users_add_in_production_refuses_demo_short_or_username_passwords(
     assert ([{"demo_password": False}] if saved else []) == rows
     if not saved:
         assert "nothing was written" in plain(result)
+
+
+async def test_db_track_partitions_keeps_the_months_and_db_app_url_names_the_app_role(
+    invoke: Invoke, engine: AsyncEngine
+) -> None:
+    """`db track-partitions` (issue 17) runs on the test database and prints what it did, a
+    second run making nothing; `db app-url` prints the application role's URL."""
+    first = await invoke("db", "track-partitions")
+    assert 0 == first.exit_code, first.output
+    second = await invoke("db", "track-partitions")
+    assert 0 == second.exit_code, second.output
+    assert "GPS track months made: none; dropped (past the retention): none" in plain(second)
+    months = await fetch(
+        engine,
+        "SELECT count(*) AS n FROM pg_inherits WHERE inhparent = 'ambulance_positions'::regclass",
+    )
+    assert months[0]["n"] >= 5  # this month, three ahead, DEFAULT
+    url = await invoke("db", "app-url")
+    assert 0 == url.exit_code, url.output
+    assert "infofirst_app@" in plain(url)
