@@ -29,7 +29,7 @@ from dispatch.drills import loop as drills_loop
 from dispatch.drills import router as drills_router
 from dispatch.dsn import asyncpg_dsn
 from dispatch.http import health, logs, ops_access, problems
-from dispatch.http.database import make_engine, make_sessionmaker
+from dispatch.http.database import make_engine, make_report_engine, make_sessionmaker
 from dispatch.http.heap import freeze_startup_heap, thaw
 from dispatch.http.input_guard import InputGuard
 from dispatch.http.middleware import BodyLimit, RequestContext
@@ -145,6 +145,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await engine.dispose()
                 raise
         await load_network(app.state.roads, app.state.sessionmaker)
+        report_engine = make_report_engine(settings)
+        if report_engine is not None:
+            app.state.report_sessionmaker = make_sessionmaker(report_engine)
         listener = Listener(
             asyncpg_dsn(settings.database_url),
             app.state.sessionmaker,
@@ -197,6 +200,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await guard_refusals.flush()
                 await app.state.login_failure_audit.flush()
             await engine.dispose()
+            if report_engine is not None:
+                await report_engine.dispose()
             thaw()
 
     app = FastAPI(

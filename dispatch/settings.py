@@ -231,6 +231,12 @@ class Settings(BaseSettings):
         le=24,
         description="monthly partitions of the GPS track made ahead of time",
     )
+    report_database_url: str | None = Field(
+        default=None,
+        description="where the reports read (e.g. the standby: a multi-host URL with "
+        "target_session_attrs=prefer-standby); read-only; unset: the main database. An "
+        "unreachable one falls back to the main database",
+    )
 
     @property
     def migration_url(self) -> str:

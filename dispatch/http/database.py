@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 
 from dispatch.settings import Settings
 
+REPORTS_APPLICATION = "infofirst-reports"  # application_name of the report connections
+
 
 class DatabaseUnreachable(ConnectionError):
     """Opening a database connection failed at the network level (refused, reset, timed out,
@@ -49,6 +51,28 @@ def make_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=10,
         hide_parameters=True,  # no statement's parameters (patient data) in any error or log
         connect_args={"timeout": 5, "server_settings": {"application_name": "infofirst"}},
+    )
+    event.listen(engine.sync_engine, "do_connect", _connect)
+    return engine
+
+
+def make_report_engine(settings: Settings) -> AsyncEngine | None:
+    """The engine the reports read through (``INFOFIRST_REPORT_DATABASE_URL``, e.g. the
+    standby), every transaction read-only; None when the reports read the main database."""
+    if not settings.report_database_url:
+        return None
+    server_settings = {
+        "application_name": REPORTS_APPLICATION,
+        "default_transaction_read_only": "on",
+    }
+    engine = create_async_engine(
+        settings.report_database_url,
+        pool_size=max(1, settings.database_pool_size // 2),
+        max_overflow=0,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        hide_parameters=True,
+        connect_args={"timeout": 5, "server_settings": server_settings},
     )
     event.listen(engine.sync_engine, "do_connect", _connect)
     return engine

@@ -13,9 +13,10 @@ from fastapi.responses import JSONResponse
 from dispatch.reports import service
 from dispatch.reports.combined import CHEST_PAIN_PATHWAYS
 from dispatch.reports.cpc_export import cpc_records, cpc_xlsx
+from dispatch.reports.deps import ReportSessionDep
 from dispatch.reports.exceptions import InvalidReport
 from dispatch.settings import Settings
-from units.deps import CurrentUser, SessionDep
+from units.deps import CurrentUser
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/cpc-export", response_model=None)
 async def cpc_export(
     request: Request,
-    db: SessionDep,
+    db: ReportSessionDep,
     user: CurrentUser,
     from_: Annotated[
         str, Query(alias="from", description="First day (YYYY-MM-DD, local) or a datetime")

@@ -7,9 +7,10 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Query, Request
 
 from dispatch.reports import service
+from dispatch.reports.deps import ReportSessionDep
 from dispatch.reports.ecg_reading import ecg_reading_report
 from dispatch.settings import Settings
-from units.deps import CurrentUser, SessionDep
+from units.deps import CurrentUser
 from units.exceptions import Forbidden
 from units.vocabulary import READ_EVERYTHING_ROLES, Role
 
@@ -20,7 +21,7 @@ READERS_OF_THE_REPORT = READ_EVERYTHING_ROLES | {Role.ecg_reader}
 @router.get("/ecg-reading")
 async def ecg_reading(
     request: Request,
-    db: SessionDep,
+    db: ReportSessionDep,
     user: CurrentUser,
     from_: Annotated[
         str, Query(alias="from", description="First day (YYYY-MM-DD, local) or a datetime")

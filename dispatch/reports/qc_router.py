@@ -11,10 +11,11 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from dispatch.reports import qc, service
+from dispatch.reports.deps import ReportSessionDep
 from dispatch.reports.qc_exports import qc_pdf, qc_xlsx
 from dispatch.reports.router import MEDIA
 from dispatch.settings import Settings
-from units.deps import CurrentUser, SessionDep
+from units.deps import CurrentUser
 
 router = APIRouter(prefix="/qc", tags=["reports"])
 
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/qc", tags=["reports"])
 async def unit_qc(
     facility_id: str,
     request: Request,
-    db: SessionDep,
+    db: ReportSessionDep,
     user: CurrentUser,
     from_: Annotated[str, Query(alias="from", description="First day (YYYY-MM-DD, local)")],
     to: Annotated[str, Query(description="Last day, included (YYYY-MM-DD)")],

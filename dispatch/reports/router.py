@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cases import service as cases_service
 from dispatch.reports import service
+from dispatch.reports.deps import ReportSessionDep
 from dispatch.reports.document import report_json
 from dispatch.reports.exports_csv import CsvTable, report_csv
 from dispatch.reports.exports_pdf import Timeline, report_pdf, worst_case_ids
@@ -19,7 +20,7 @@ from dispatch.reports.exports_xlsx import report_xlsx
 from dispatch.reports.names import report_file_name
 from dispatch.reports.service import CasesMode, Report
 from dispatch.settings import Settings
-from units.deps import CurrentUser, SessionDep
+from units.deps import CurrentUser
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -65,7 +66,7 @@ def cases_for(fmt: Format, cases: CasesMode, table: CsvTable) -> CasesMode:
 @router.get("/intervals", response_model=None)
 async def intervals(
     request: Request,
-    db: SessionDep,
+    db: ReportSessionDep,
     user: CurrentUser,
     from_: Annotated[
         str, Query(alias="from", description="First day (YYYY-MM-DD, local) or a datetime")
