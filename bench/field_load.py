@@ -1,0 +1,326 @@
+"""Field load (issue 17): many ambulances sending a GPS fix every 10 s, many screens and
+tablets connected over several API processes, alerts and stamps every minute, for minutes:
+alert delivery p50/p99 against a bare ``websockets`` broadcast baseline measured in the same
+run, alerts lost, CPU and memory per API process and of PostgreSQL (127.0.0.1 only).
+
+Full size (the issue's): 5,000 ambulances, 10,000 connections (5,000 wall screens on the county
+cath lab's stream, 5,000 tablets on the ambulances' mission streams), 4 API processes, 100
+alerts and 1,000 stamps a minute, 10 minutes. ``INFOFIRST_BENCH_LOAD_<KEY>`` overrides a key of
+``FULL`` (e.g. ``INFOFIRST_BENCH_LOAD_MINUTES=3``); ``--quick`` is a smoke-sized run.
+
+Run: ``.venv/bin/infofirst bench field_load`` (writes bench/results/field_load.json).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench.alert_delivery import BASELINE_SERVER, ScreenPool, wait_ready
+from bench.common import percentile, prepare_demo_database, write_results
+from bench.procstat import CpuWatch, memory_kib, postgres_pids
+from dispatch.dsn import asyncpg_dsn
+
+FULL = {
+    "ambulances": 5000,
+    "fix_every_s": 10,
+    "walls": 5000,
+    "tablets": 5000,
+    "apis": 4,
+    "alerts_per_min": 100,
+    "stamps_per_min": 1000,
+    "minutes": 10.0,
+}
+QUICK = {**FULL, "ambulances": 60, "walls": 20, "tablets": 20, "apis": 2, "minutes": 0.25}
+FIRST_PORT = 18201
+BASELINE_PORT = 18299
+BASELINE_ALERTS = 20
+DATABASE = os.environ.get(
+    "INFOFIRST_BENCH_LOAD_DATABASE_URL",
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_bench_load",
+)
+
+
+def scale(quick: bool) -> dict[str, float]:
+    """The run's size: FULL or QUICK, with the environment's overrides."""
+    chosen: dict[str, float] = dict(QUICK if quick else FULL)
+    for key in chosen:
+        value = os.environ.get(f"INFOFIRST_BENCH_LOAD_{key.upper()}")
+        if value:
+            chosen[key] = float(value)
+    return chosen
+
+
+async def add_ambulances(count: int) -> list[str]:
+    """``count`` synthetic ambulances at the county station (ids load-00001, ...)."""
+    connection = await asyncpg.connect(asyncpg_dsn(DATABASE))
+    try:
+        await connection.execute(
+            "INSERT INTO ambulances (id, callsign, station_id, status, crew_capability, synthetic)"
+            " SELECT 'load-' || lpad(g::text, 5, '0'), 'LOAD-' || g, 'as-county', 'available',"
+            " '{}', true FROM generate_series(1, $1) g ON CONFLICT (id) DO NOTHING",
+            count,
+        )
+    finally:
+        await connection.close()
+    return [f"load-{n:05d}" for n in range(1, count + 1)]
+
+
+async def tickets(apis: list[str], token: str, count: int) -> list[str]:
+    """``count`` one-time websocket tickets, 16 requests at a time over the APIs."""
+    gate = asyncio.Semaphore(16)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def one(n: int) -> str:
+            async with gate:
+                answer = await client.post(
+                    f"{apis[n % len(apis)]}/api/v1/auth/ws-ticket", headers=headers
+                )
+                answer.raise_for_status()
+                return str(answer.json()["ticket"])
+
+        return await asyncio.gather(*(one(n) for n in range(count)))
+
+
+async def baseline(walls: int) -> list[float]:
+    """Bare broadcast: ms from the sender's 'ok' to the frame on each of ``walls`` screens."""
+    import websockets
+
+    screens = ScreenPool()
+    await screens.open([f"ws://127.0.0.1:{BASELINE_PORT}/screen"] * walls)
+    after: list[float] = []
+    frame = {"type": "alert.created", "epoch": 1, "alert": {"summary": "x" * 400}}
+    async with websockets.connect(
+        f"ws://127.0.0.1:{BASELINE_PORT}/send", compression=None
+    ) as control:
+        await asyncio.sleep(0.5)
+        for number in range(BASELINE_ALERTS):
+            await control.send(json.dumps({**frame, "seq": number + 1}))
+            await control.recv()
+            returned = time.perf_counter()
+            after += [max(0.0, t - returned) * 1000 for t in await screens.wait(number + 1)]
+    await screens.close()
+    return after
+
+
+async def _track_rows() -> dict[str, int]:
+    """The GPS track's rows per monthly partition (issue 17: partitioned, kept by month)."""
+    connection = await asyncpg.connect(asyncpg_dsn(DATABASE))
+    try:
+        rows = await connection.fetch(
+            "SELECT tableoid::regclass::text AS part, count(*) AS n FROM ambulance_positions"
+            " GROUP BY 1 ORDER BY 1"
+        )
+    finally:
+        await connection.close()
+    return {str(row["part"]): int(row["n"]) for row in rows}
+
+
+async def _login(client: httpx.AsyncClient, user: str) -> str:
+    answer = await client.post("/auth/token", data={"username": user, "password": "demo"})
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+async def _cases(client: httpx.AsyncClient, headers: dict[str, str], count: int) -> list[int]:
+    made = []
+    for _ in range(count):
+        case = await client.post(
+            "/cases",
+            json={"pathway": "stemi", "location": {"lon": 114.76, "lat": 33.56}},
+            headers=headers,
+        )
+        case.raise_for_status()
+        made.append(int(case.json()["id"]))
+    return made
+
+
+async def _alerts(
+    apis: list[str], sender: dict[str, str], case_id: int, walls: ScreenPool, size: dict[str, float]
+) -> dict[str, Any]:
+    """Alerts at the rate asked for, each timed to every wall screen."""
+    every = 60.0 / size["alerts_per_min"]
+    seconds = size["minutes"] * 60
+    after: list[float] = []
+    posted = lost = failed = 0
+    started = time.monotonic()
+    async with httpx.AsyncClient(timeout=30) as client:
+        while time.monotonic() - started < seconds:
+            due = time.monotonic() + every
+            body = {
+                "case_id": case_id,
+                "to_facility_id": "county-hospital",
+                "pathway": "stemi",
+                "summary": f"load alert {posted} (synthetic)",
+                "vitals": {"hr": 90, "bp": "150/90", "spo2": 96},
+            }
+            response = await client.post(
+                f"{apis[posted % len(apis)]}/api/v1/alerts", json=body, headers=sender
+            )
+            returned = time.perf_counter()
+            posted += 1
+            if not response.is_success:
+                failed += 1
+                continue
+            arrived = await walls.wait(int(response.json()["seq"]))
+            after += [max(0.0, t - returned) * 1000 for t in arrived]
+            lost += int(size["walls"]) - len(arrived)
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+    return {"posted": posted, "failed": failed, "frames_lost": lost, "after_return_ms": after}
+
+
+async def _run(size: dict[str, float], apis: list[str], pids: list[int]) -> dict[str, Any]:
+    for api in apis:
+        await wait_ready(api, limit=60)
+    async with httpx.AsyncClient(base_url=f"{apis[0]}/api/v1", timeout=30) as client:
+        admin = await _login(client, "admin")
+        sender_token = await _login(client, "township-th-nandun")
+        cathlab = await _login(client, "cathlab-county-hospital")
+        sender = {"Authorization": f"Bearer {sender_token}"}
+        alert_case = (await _cases(client, sender, 1))[0]
+        stamp_cases = await _cases(client, {"Authorization": f"Bearer {admin}"}, 40)
+        head = (
+            await client.get(
+                "/facilities/county-hospital/alerts",
+                params={"since": 0, "limit": 1},
+                headers={"Authorization": f"Bearer {cathlab}"},
+            )
+        ).json()["head"]
+    walls_n, tablets_n = int(size["walls"]), int(size["tablets"])
+    base = await baseline(walls_n)
+    ambulances = [f"load-{n:05d}" for n in range(1, int(size["ambulances"]) + 1)]
+    wall_urls = [
+        f"{apis[i % len(apis)].replace('http', 'ws')}/ws/facilities/county-hospital/alerts"
+        f"?since={head}&ticket={ticket}"
+        for i, ticket in enumerate(await tickets(apis, cathlab, walls_n))
+    ]
+    tablet_urls = [
+        f"{apis[i % len(apis)].replace('http', 'ws')}/ws/ambulances/"
+        f"{ambulances[i % len(ambulances)]}/missions?ticket={ticket}"
+        for i, ticket in enumerate(await tickets(apis, admin, tablets_n))
+    ]
+    walls, tablets = ScreenPool(4), ScreenPool(2)
+    opened = time.monotonic()
+    await walls.open(wall_urls)
+    await tablets.open(tablet_urls)
+    connect_s = time.monotonic() - opened
+    await asyncio.sleep(1.0)  # every screen's (empty) replay done and subscribed
+    order = {
+        "apis": apis,
+        "token": admin,
+        "ambulances": ambulances,
+        "cases": stamp_cases,
+        "fix_every_s": size["fix_every_s"],
+        "stamps_per_min": size["stamps_per_min"],
+        "seconds": size["minutes"] * 60,
+    }
+    writer = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.field_writers",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        limit=2**24,
+    )
+    groups = {f"api_{n + 1}": [pid] for n, pid in enumerate(pids)}
+    groups["postgresql"] = postgres_pids()
+    cpu = CpuWatch(groups)
+    cpu.start()
+    if writer.stdin is None or writer.stdout is None:
+        raise RuntimeError("the writers' process has no pipes")
+    writer.stdin.write((json.dumps(order) + "\n").encode())
+    await writer.stdin.drain()
+    alerts = await _alerts(apis, sender, alert_case, walls, size)
+    written = json.loads(await asyncio.wait_for(writer.stdout.readline(), 180))
+    await writer.wait()
+    used = cpu.stop()
+    memory = {f"api_{n + 1}": memory_kib(pid) for n, pid in enumerate(pids)}
+    pg = [memory_kib(pid) for pid in groups["postgresql"]]
+    memory["postgresql"] = {k: sum(m[k] for m in pg) for k in ("pss_kib", "rss_kib")}
+    await walls.close()
+    await tablets.close()
+    track = await _track_rows()
+    ours = alerts.pop("after_return_ms")
+    return {
+        "connections": walls_n + tablets_n,
+        "connect_seconds": round(connect_s, 1),
+        "alerts": {
+            **alerts,
+            "screens_each": walls_n,
+            "p50_ms": round(percentile(ours, 50), 2) if ours else None,
+            "p99_ms": round(percentile(ours, 99), 2) if ours else None,
+            "baseline_p50_ms": round(percentile(base, 50), 2),
+            "baseline_p99_ms": round(percentile(base, 99), 2),
+            "p99_ratio": round(percentile(ours, 99) / max(percentile(base, 99), 0.01), 2)
+            if ours
+            else None,
+        },
+        "writers": written,
+        "gps_track": track,
+        "cpu": used,
+        "memory": memory,
+    }
+
+
+def main(quick: bool = False) -> dict[str, Any]:
+    """Prepare the database, start the servers and the baseline, run, write the figures."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    size = scale(quick)
+    prepare_demo_database(DATABASE)
+    asyncio.run(add_ambulances(int(size["ambulances"])))
+    env = {
+        **os.environ,
+        "INFOFIRST_DATABASE_URL": DATABASE,
+        "INFOFIRST_ENV": "test",
+        "INFOFIRST_LOG_LEVEL": "WARNING",
+        "INFOFIRST_WS_QUEUE_SIZE": "1024",
+        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",  # nobody answers: no escalations
+    }
+    ports = [FIRST_PORT + n for n in range(int(size["apis"]))]
+    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
+    options = ["--host", "127.0.0.1", "--ws-per-message-deflate", "false", "--log-level", "warning"]
+    servers = [
+        subprocess.Popen([*uvicorn, *options, "--port", str(port)], env=env)  # noqa: S603
+        for port in ports
+    ]
+    bare = subprocess.Popen([sys.executable, "-c", BASELINE_SERVER, str(BASELINE_PORT)])  # noqa: S603
+    try:
+        figures = asyncio.run(
+            _run(size, [f"http://127.0.0.1:{port}" for port in ports], [s.pid for s in servers])
+        )
+    finally:
+        for process in (*servers, bare):
+            process.terminate()
+        for process in (*servers, bare):
+            process.wait(timeout=20)
+    data = {
+        "question": "the county's field load on one host: alert delivery under GPS, stamps and "
+        "10,000 connections, against a bare broadcast server",
+        "quick": quick,
+        "size": size,
+        **figures,
+        "method": {
+            "ours": f"{int(size['apis'])} uvicorn processes, PostgreSQL on this host; the walls "
+            "on the county cath lab's stream, the tablets on the ambulances' mission streams, "
+            "spread over the processes; alerts and fixes round-robin over them",
+            "baseline": "bare websockets server: answer the sender, then broadcast() to as "
+            "many screens, before the load starts",
+            "alert_timing": "from the POST's answer (after its commit) to the frame on each wall",
+            "writers": "GPS fixes and stamps from one client process (httpx, 128 in flight), "
+            "signed in as the admin for every ambulance (the crew's own token costs the same)",
+        },
+    }
+    path = write_results("field_load-quick" if quick else "field_load", data)
+    data["results_file"] = str(path)
+    return data

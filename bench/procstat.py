@@ -1,0 +1,70 @@
+"""CPU time and memory of processes, from /proc (Linux): for the load benchmarks' per-process
+figures. CPU is user + system time; memory is PSS (shared pages counted once across the
+processes sharing them), with RSS beside it."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used (0 if it is gone)."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """PSS and RSS in KiB (zeros if the process is gone)."""
+    found = {"pss_kib": 0, "rss_kib": 0}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                key, _, rest = line.partition(":")
+                if key in ("Pss", "Rss"):
+                    found[f"{key.lower()}_kib"] = int(rest.split()[0])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return found
+
+
+def postgres_pids() -> list[int]:
+    """Every process named postgres on the machine (the server and its backends)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                comm = open(f"/proc/{name}/comm").read().strip()  # noqa: SIM115
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if comm.startswith("postgres"):
+                found.append(int(name))
+    return found
+
+
+@dataclass
+class CpuWatch:
+    """CPU seconds of named groups of processes between ``start`` and ``stop``."""
+
+    groups: dict[str, list[int]]
+    started: float = 0.0
+    before: dict[int, float] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        self.before = {pid: cpu_seconds(pid) for pids in self.groups.values() for pid in pids}
+
+    def stop(self) -> dict[str, dict[str, float]]:
+        """Per group: CPU seconds used and the average share of one core, in %."""
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        figures = {}
+        for name, pids in self.groups.items():
+            used = sum(cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids)
+            figures[name] = {"cpu_s": round(used, 2), "cpu_percent": round(100 * used / elapsed, 1)}
+        return figures
