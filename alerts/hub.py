@@ -32,6 +32,7 @@ from alerts.delivery import Outgoing
 log = structlog.get_logger(__name__)
 Frame = dict[str, Any]
 __all__ = ["Hub", "Listener", "Outgoing", "Subscriber", "outgoing"]
+FETCH_PAGE = 500  # frames per stream per statement
 
 
 def outgoing(frame: Frame) -> Outgoing:
@@ -171,30 +172,37 @@ class Listener:
                 self.ring(name)
 
     async def fetch_loop(self) -> None:
-        """Fetch the rung streams; a stream whose fetch failed is rung again."""
+        """Fetch the rung streams (one statement for all of them); streams whose fetch failed
+        are rung again."""
         while True:
             await self._wake.wait()
             self._wake.clear()
             names, self._dirty = self._dirty, set()
-            pending = set(names)
             try:
-                for name in names:
-                    try:
-                        await self.fetch(name)
-                    except (SQLAlchemyError, OSError) as exc:
-                        log.warning("alert_fetch_failed", stream=name, error=type(exc).__name__)
-                        self._dirty.add(name)
-                    pending.discard(name)
+                await self.fetch_many(names)
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("alert_fetch_failed", streams=len(names), error=type(exc).__name__)
+                self._dirty |= names
             except BaseException:  # cancelled, or failed: the restarted loop fetches them
-                self._dirty |= pending
+                self._dirty |= names
                 self._wake.set()
                 raise
 
     async def fetch(self, name: str) -> None:
-        """Read the stream's frames after the last seq seen here and hand them to the hub."""
-        while name in self.hub.subscribers:
-            async with self.sessions() as db:
-                events = await stream.frames_after(db, name, self.hub.last_seq.get(name, 0))
-            if not events:
+        """Read one stream's frames after the last seq seen here and hand them to the hub."""
+        await self.fetch_many({name})
+
+    async def fetch_many(self, names: set[str]) -> None:
+        """Read the frames of every subscribed stream of ``names`` after the last seq seen here,
+        in one statement per round (a stream with a full page is read again), and hand them
+        to the hub in order."""
+        pending = set(names)
+        while pending:
+            since = {n: self.hub.last_seq.get(n, 0) for n in pending if n in self.hub.subscribers}
+            if not since:
                 return
-            self.hub.deliver(name, [stream.frame(e) for e in events])
+            async with self.sessions() as db:
+                found = await stream.frames_after_many(db, since, FETCH_PAGE)
+            for name, events in found.items():
+                self.hub.deliver(name, [stream.frame(e) for e in events])
+            pending = {name for name, events in found.items() if len(events) == FETCH_PAGE}

@@ -14,7 +14,7 @@ back on the sender's facility or ambulance stream). ``drill.*`` frames carry a d
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select, text
@@ -119,6 +119,32 @@ async def frames_after(
             .limit(limit)
         )
     ).all()
+
+
+async def frames_after_many(
+    db: AsyncSession, since: Mapping[str, int], limit: int = 500
+) -> dict[str, list[StreamEvent]]:
+    """For each stream, its frames after its own ``since``, in order (at most ``limit`` each):
+    one statement however many streams a process serves (a tablet per ambulance is thousands)."""
+    if not since:
+        return {}
+    names = list(since)
+    query = (
+        select(StreamEvent)
+        .from_statement(
+            text(
+                "SELECT e.* FROM unnest(CAST(:names AS text[]), CAST(:after AS bigint[]))"
+                " AS s(name, after) CROSS JOIN LATERAL (SELECT * FROM alert_stream a"
+                " WHERE a.stream = s.name AND a.seq > s.after ORDER BY a.seq LIMIT :limit) e"
+                " ORDER BY e.stream, e.seq"
+            )
+        )
+        .params(names=names, after=[since[n] for n in names], limit=limit)
+    )
+    found: dict[str, list[StreamEvent]] = {}
+    for event in (await db.scalars(query)).all():
+        found.setdefault(event.stream, []).append(event)
+    return found
 
 
 def frame(event: StreamEvent) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from alerts.delivery import (
     delivered_seq,
 )
 from alerts.hub import Hub, Subscriber, outgoing
+from alerts.session_watch import SessionWatch
 from units import ws_tickets
 from units.exceptions import Forbidden, NotAuthenticated
 from units.models import User
@@ -91,8 +92,8 @@ def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
 
 async def _user(
     sessions: async_sessionmaker[AsyncSession], websocket: WebSocket
-) -> tuple[User, str]:
-    """The user and session id of the connection's one-time ticket."""
+) -> tuple[User, str, datetime]:
+    """The user, session id and session expiry of the connection's one-time ticket."""
     if "token" in websocket.query_params:
         raise NotAuthenticated(
             "a bearer token in the URL is refused: POST /api/v1/auth/ws-ticket, then ?ticket="
@@ -100,30 +101,26 @@ async def _user(
     now = datetime.now(UTC)
     async with sessions() as db, db.begin():
         session_id = await ws_tickets.redeem(db, websocket.query_params.get("ticket", ""), now)
-        _, user = await open_session_by_id(db, session_id, now)
-    return user, session_id
+        session, user = await open_session_by_id(db, session_id, now)
+    return user, session_id, session.expires_at
 
 
 async def _watch_session(
-    websocket: WebSocket, sessions: async_sessionmaker[AsyncSession], session_id: str, every: float
+    websocket: WebSocket, watch: SessionWatch, session_id: str, expires_at: datetime
 ) -> None:
-    """Close the socket (4401) when its session ends: at its expiry, or at the first check
-    after a sign-out, a password change or a disabled account."""
-    while True:
-        now = datetime.now(UTC)
+    """Close the socket (4401) when its session ends: at its expiry, or at the process's first
+    check (``SessionWatch``) after a sign-out, a password change or a disabled account."""
+    ended = watch.register(session_id)
+    try:
+        left = (expires_at - datetime.now(UTC)).total_seconds() + 0.01
         try:
-            async with sessions() as db:
-                session, _ = await open_session_by_id(db, session_id, now)
-        except NotAuthenticated as exc:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(websocket.close(SESSION_ENDED, str(exc)[:120]), 2)
-            return
-        except (SQLAlchemyError, OSError) as exc:  # the database is away: check again later
-            log.warning("session_check_failed", error=str(exc))
-            await asyncio.sleep(every)
-            continue
-        until_expiry = (session.expires_at - now).total_seconds()
-        await asyncio.sleep(max(0.0, min(every, until_expiry + 0.01)))
+            reason = await asyncio.wait_for(asyncio.shield(ended), max(0.0, left))
+        except TimeoutError:
+            reason = "the session has expired: sign in again"
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(websocket.close(SESSION_ENDED, reason[:120]), 2)
+    finally:
+        watch.release(session_id, ended)
 
 
 async def serve_stream(websocket: WebSocket, name: str, since: int, client_epoch: int = 0) -> None:
@@ -135,7 +132,7 @@ async def serve_stream(websocket: WebSocket, name: str, since: int, client_epoch
         await websocket.close(POLICY_VIOLATION, "origin not allowed")
         return
     try:
-        user, session_id = await _user(sessions, websocket)
+        user, session_id, expires_at = await _user(sessions, websocket)
         scope.require_stream_reader(user, name)
     except (NotAuthenticated, Forbidden) as exc:
         await websocket.close(POLICY_VIOLATION, str(exc)[:120])
@@ -152,9 +149,7 @@ async def serve_stream(websocket: WebSocket, name: str, since: int, client_epoch
         asyncio.create_task(
             _send(websocket, sessions, subscriber, name, screen, settings.heartbeat_seconds)
         ),
-        asyncio.create_task(
-            _watch_session(websocket, sessions, session_id, settings.ws_session_check_seconds)
-        ),
+        asyncio.create_task(_watch_session(websocket, state.session_watch, session_id, expires_at)),
     }
     try:
         await asyncio.wait(halves, return_when=asyncio.FIRST_COMPLETED)

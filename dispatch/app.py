@@ -21,6 +21,7 @@ from alerts import router as alerts_router
 from alerts import ws as alerts_ws
 from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
 from alerts.hub import Hub, Listener
+from alerts.session_watch import SessionWatch
 from dispatch.cases import alert_link, dispatching, one_key
 from dispatch.cases import router as cases_router
 from dispatch.cases.decision_rules import DecisionConfig
@@ -189,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             partial(app.state.roads.watch, app.state.sessionmaker, settings.road_reload_seconds),
         )
         supervisor.add("audit-login-failures", app.state.login_failure_audit.run)
+        supervisor.add("ws-session-watch", app.state.session_watch.run)
         supervisor.add("login-refusals", guard_refusals.run)
         supervisor.start()
         app.state.frozen_objects = freeze_startup_heap()
@@ -246,6 +248,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         coverage_margin_m=settings.coverage_margin_m,
     )
     app.state.alerts_hub = Hub(settings.ws_queue_size)
+    app.state.session_watch = SessionWatch(
+        lambda: app.state.sessionmaker, settings.ws_session_check_seconds
+    )
     app.state.supervisor = Supervisor(
         Backoff(
             initial=settings.loop_backoff_initial_seconds,

@@ -7,6 +7,7 @@ Every authenticated request reads the user through its open session in one index
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -45,6 +46,22 @@ async def open_session(
     await db.flush()
 
 
+UNKNOWN_SESSION = "the session is unknown: sign in again"
+
+
+def closed_reason(session: UserSession | None, user_active: bool, now: datetime) -> str | None:
+    """Why a session may no longer be used at ``now`` (None: it may). Pure."""
+    if session is None:
+        return UNKNOWN_SESSION
+    if session.revoked_at is not None:
+        return f"the session has ended ({session.revoked_reason}): sign in again"
+    if session.expires_at <= now:
+        return "the session has expired: sign in again"
+    if not user_active:
+        return "the account is disabled"
+    return None
+
+
 async def open_session_by_id(
     db: AsyncSession, session_id: str, now: datetime
 ) -> tuple[UserSession, User]:
@@ -57,15 +74,33 @@ async def open_session_by_id(
     )
     row = found.first()
     if row is None:
-        raise NotAuthenticated("the session is unknown: sign in again")
-    session, user = row[0], row[1]
-    if session.revoked_at is not None:
-        raise NotAuthenticated(f"the session has ended ({session.revoked_reason}): sign in again")
-    if session.expires_at <= now:
-        raise NotAuthenticated("the session has expired: sign in again")
-    if not user.active:
-        raise NotAuthenticated("the account is disabled")
-    return session, user
+        raise NotAuthenticated(UNKNOWN_SESSION)
+    reason = closed_reason(row[0], row[1].active, now)
+    if reason is not None:
+        raise NotAuthenticated(reason)
+    return row[0], row[1]
+
+
+async def closed_sessions(
+    db: AsyncSession, session_ids: Collection[str], now: datetime
+) -> dict[str, str]:
+    """Of the sessions named, those that may no longer be used, with why: one statement for
+    every open websocket of a process (the rules of ``open_session_by_id``)."""
+    if not session_ids:
+        return {}
+    found = await db.execute(
+        select(UserSession, User.active)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.jti.in_(list(session_ids)))
+    )
+    rows = {row[0].jti: (row[0], bool(row[1])) for row in found}
+    closed = {}
+    for session_id in session_ids:
+        session, active = rows.get(session_id, (None, False))
+        reason = closed_reason(session, active, now)
+        if reason is not None:
+            closed[session_id] = reason
+    return closed
 
 
 async def active_session(

@@ -168,7 +168,9 @@ def inject(loop: str, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
             asyncpg.Connection, "fetchval", raise_once_in(loop, asyncpg.Connection.fetchval)
         )
     elif loop == "alert-fetcher":  # reading the stream's new frames
-        monkeypatch.setattr(stream, "frames_after", raise_once_in(loop, stream.frames_after))
+        monkeypatch.setattr(
+            stream, "frames_after_many", raise_once_in(loop, stream.frames_after_many)
+        )
     elif loop == "alert-poller":  # the streams to ring
         hub = app.state.alerts_hub
         monkeypatch.setattr(hub, "streams", raise_once_in(loop, hub.streams))
@@ -199,8 +201,15 @@ async def readyz(http: httpx.AsyncClient, server: InProcess) -> tuple[int, dict[
 
 def test_every_background_loop_is_supervised(running: Running) -> None:
     """The supervisor runs the listener's three loops, the escalators (alerts, unread ECGs), the
-    drills loop, the road watcher and the writers of failed sign-ins (audit, refusals)."""
-    others = ["audit-login-failures", "drills", "ecg-escalation", "login-refusals"]
+    drills loop, the road watcher, the writers of failed sign-ins (audit, refusals) and the
+    websockets' session watch."""
+    others = [
+        "audit-login-failures",
+        "drills",
+        "ecg-escalation",
+        "login-refusals",
+        "ws-session-watch",
+    ]
     assert sorted([*LOOPS, *others]) == sorted(running.supervisor.states)
 
 
