@@ -11,13 +11,22 @@ from dataclasses import dataclass, field
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds the process has used (0 if it is gone)."""
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """User + system CPU seconds the process has used (0 if it is gone); with ``children``,
+    also those of its children that ended and were waited for."""
     try:
         fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    own = int(fields[11]) + int(fields[12])
+    return (own + (int(fields[13]) + int(fields[14]) if children else 0)) / TICKS
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of the PostgreSQL server: its live processes, plus what the backends that
+    ended have used (the postmaster's waited-for children), so a backend that ends during a
+    measurement is still counted."""
+    return sum(cpu_seconds(pid, children=True) for pid in postgres_pids())
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -56,15 +65,23 @@ class CpuWatch:
     started: float = 0.0
     before: dict[int, float] = field(default_factory=dict)
 
+    postgres_before: float = 0.0
+
     def start(self) -> None:
         self.started = time.monotonic()
         self.before = {pid: cpu_seconds(pid) for pids in self.groups.values() for pid in pids}
+        self.postgres_before = postgres_cpu_seconds()
 
     def stop(self) -> dict[str, dict[str, float]]:
-        """Per group: CPU seconds used and the average share of one core, in %."""
+        """Per group (and the PostgreSQL server, every database on it): CPU seconds used and
+        the average share of one core, in %."""
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        figures = {}
-        for name, pids in self.groups.items():
-            used = sum(cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids)
-            figures[name] = {"cpu_s": round(used, 2), "cpu_percent": round(100 * used / elapsed, 1)}
-        return figures
+        used = {
+            name: sum(cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids)
+            for name, pids in self.groups.items()
+        }
+        used["postgresql"] = postgres_cpu_seconds() - self.postgres_before
+        return {
+            name: {"cpu_s": round(s, 2), "cpu_percent": round(100 * s / elapsed, 1)}
+            for name, s in used.items()
+        }
