@@ -7,6 +7,9 @@ AlertsError
 ├── KeyReused            an Idempotency-Key reused with a different body (422)
 ├── EcgRejected          an ECG that cannot be sent or read as asked (422): another user's file,
 │                        a second reading without a reason
+├── RotaRejected         a rota shift that cannot be put on as asked (422): it ends before it
+│                        starts, lasts over 24 h, or its user is not an active ECG reader
+├── RotaOverlap          a rota shift overlapping another of the same reader (409)
 └── AttachmentRejected   an upload that is not a PNG, JPEG, PDF or 12-lead waveform (DICOM,
     │                    HL7 aECG) by its content, or empty (422)
     └── AttachmentTooLarge   an upload over the attachment size limit (413)
@@ -41,3 +44,11 @@ class AttachmentTooLarge(AttachmentRejected):
 
 class EcgRejected(AlertsError):
     """The ECG cannot be sent for reading, or read, as asked."""
+
+
+class RotaRejected(AlertsError):
+    """The ECG readers' rota shift cannot be put on as asked."""
+
+
+class RotaOverlap(AlertsError):
+    """The shift overlaps another shift of the same reader."""

@@ -222,3 +222,32 @@ class EcgReading(Base):
     read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     supersedes: Mapped[int | None] = mapped_column(ForeignKey("ecg_readings.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+# The rota's shift labels (alerts/ecg_rota.py): which half of the day a shift starts in.
+SHIFT_LABELS = ("day", "night")
+
+
+class EcgRotaShift(Base):
+    """One shift of one ECG reader on the county ECG centre's rota: on duty in [starts_at,
+    ends_at) (half-open: a reading at ends_at belongs to the next shift). Migration 0030 also
+    refuses overlapping shifts of one reader (an exclusion constraint)."""
+
+    __tablename__ = "ecg_rota_shifts"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="order"),
+        CheckConstraint("ends_at - starts_at <= interval '24 hours'", name="length"),
+        CheckConstraint(sql_in("label", SHIFT_LABELS), name="label"),
+        Index("ix_ecg_rota_shifts_ends_at", "ends_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    label: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # A demo county's shift (dispatch/demo): synthetic, removed by ``demo load --reset``.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = utc_now_column()

@@ -16,7 +16,14 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from alerts import attachments_router, ecg_escalation, ecg_router, escalation, webhook
+from alerts import (
+    attachments_router,
+    ecg_escalation,
+    ecg_rota_router,
+    ecg_router,
+    escalation,
+    webhook,
+)
 from alerts import router as alerts_router
 from alerts import ws as alerts_ws
 from alerts.escalation import LogNotifier, Notifier, WebhookNotifier
@@ -279,6 +286,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(alerts_router.router)
     api.include_router(attachments_router.router)
     api.include_router(ecg_router.router)
+    api.include_router(ecg_rota_router.router)
     api.include_router(reports_router.router)
     api.include_router(cpc_router.router)
     api.include_router(qc_router.router)

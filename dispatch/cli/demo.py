@@ -34,7 +34,8 @@ def demo_load(
     console.print(
         f"{report.facilities} facilities, {report.ambulances} ambulances, {report.places} places;"
         f" {report.users_created} new users; {report.road_segments} synthetic road segments"
-        f" ({'loaded' if report.roads_replaced else 'already loaded'})"
+        f" ({'loaded' if report.roads_replaced else 'already loaded'});"
+        f" {report.rota_shifts_added} synthetic ECG rota shifts added"
     )
     table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
     for column in ("username", "role", "facility", "ambulance"):

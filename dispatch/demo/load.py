@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.dialects.postgresql import Insert, insert
@@ -14,6 +15,7 @@ from dispatch.cases.maintenance import remove_cases
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.demo.county import DemoCounty
 from dispatch.demo.roads import build_demo_roads
+from dispatch.demo.rota import remove_demo_rota, seed_demo_rota
 from dispatch.drills.models import Drill
 from geo import road_store
 from geo.models import Place, RoadNetworkInfo
@@ -44,6 +46,7 @@ class LoadReport:
     logins: tuple[DemoLogin, ...]
     road_segments: int
     roads_replaced: bool
+    rota_shifts_added: int = 0
 
 
 def demo_logins(county: DemoCounty) -> tuple[DemoLogin, ...]:
@@ -98,6 +101,7 @@ async def reset_demo(db: AsyncSession, county: DemoCounty) -> None:
     await remove_cases(db, cases)
     await db.execute(delete(Drill).where(Drill.facility_id.in_(facilities)))  # scheduled ones
     usernames = [login.username for login in demo_logins(county)]
+    await remove_demo_rota(db, usernames)  # the rota's shifts name the users
     await db.execute(delete(User).where(User.username.in_(usernames)))
     synthetic_ambulances = select(Ambulance.id).where(Ambulance.synthetic.is_(True))
     await db.execute(
@@ -113,6 +117,7 @@ async def load_demo(
     county: DemoCounty,
     reset: bool = False,
     speeds: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
+    now: datetime | None = None,
 ) -> LoadReport:
     """Upsert the demo county and its roads; live state (statuses, positions, passwords) stays."""
     if reset:
@@ -143,6 +148,7 @@ async def load_demo(
             ambulance_id=login.ambulance_id,
         )
         created += 1
+    rota_added = await seed_demo_rota(db, now or datetime.now(UTC))
     return LoadReport(
         facilities=len(county.facilities),
         ambulances=len(county.ambulances),
@@ -151,6 +157,7 @@ async def load_demo(
         logins=logins,
         road_segments=len(roads.segments),
         roads_replaced=roads_replaced,
+        rota_shifts_added=rota_added,
     )
 
 

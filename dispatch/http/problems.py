@@ -64,6 +64,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     geo_errors.NoRoadNetwork: (503, "no-road-network", "No road network loaded"),
     alerts_errors.AlertRejected: (422, "alert-rejected", "Alert refused"),
     alerts_errors.EcgRejected: (422, "ecg-rejected", "ECG refused"),
+    alerts_errors.RotaRejected: (422, "rota-rejected", "Rota shift refused"),
+    alerts_errors.RotaOverlap: (409, "rota-overlap", "Rota shifts overlap"),
     alerts_errors.AlertClosed: (409, "alert-closed", "Alert already closed"),
     alerts_errors.KeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     alerts_errors.AttachmentTooLarge: (413, "attachment-too-large", "Attachment too large"),

@@ -37,6 +37,8 @@ export const PROBLEM_TEXTS = {
   'no-road-network': ['尚未导入道路网络', 'No road network loaded yet'],
   'alert-rejected': ['预警无法发送（接收医院、路径或附件不符）', 'The alert cannot be sent (receiving centre, pathway or attachment)'],
   'ecg-rejected': ['心电图无法发送或判读（附件须为本人上传；再次判读须写明更正原因）', 'The ECG cannot be sent or read (attach your own file; a second reading needs a reason)'],
+  'rota-rejected': ['排班无法保存（结束须晚于开始、每班不超过 24 小时、人员须为心电判读医师）', 'Rota shift refused (it must end after it starts, last at most 24 hours, and be an ECG reader’s)'],
+  'rota-overlap': ['该医师在此时段已有排班，班次不能重叠', 'This reader already has a shift in that time: shifts may not overlap'],
   'alert-closed': ['预警已处理或已取消', 'The alert was already answered or cancelled'],
   'attachment-too-large': ['附件过大（最大 10 MB）', 'Attachment too large (at most 10 MB)'],
   'attachment-rejected': ['附件无法识别（仅限 PNG、JPEG、PDF，或 DICOM/aECG 十二导联心电波形）', 'Attachment refused (PNG, JPEG, PDF, or a DICOM/aECG 12-lead ECG waveform only)'],
@@ -61,6 +63,7 @@ const KINDS = {
   attachment: ['附件', 'Attachment'],
   user: ['用户', 'User'],
   ecg: ['心电图', 'ECG'],
+  'rota shift': ['排班', 'Rota shift'],
 };
 
 /** Ambulance statuses (illegal-status-change). @type {Record<string, [string, string]>} */
