@@ -68,7 +68,7 @@ async def escalate_unread(
                 log.warning(
                     "ecg_escalation_nobody_on_duty",
                     ecg_id=ecg.id,
-                    level=ecg.escalation_level,
+                    escalation_level=ecg.escalation_level,
                     to_readers=list(to.readers),
                 )
     for view, level in due:
