@@ -4,9 +4,12 @@
 // reading goes back to the sender at once (the server's `ecg.read` frame) and stamps the
 // case's diagnosis. A second reading of the same ECG is a correction: it asks for a reason.
 // The queue follows the readers' stream (/ws/ecgs): a new tracing appears without a reload.
+// Above the queue: who is on duty on the readers' rota, and an unread ECG's escalation when it
+// is addressed to this reader (ecg-duty.js).
 
 import { api, byId, config, currentUser, el, errorDetail, fmtTime, fresh, setLive, stale, startPage, toast } from './core.js';
 import { attachmentBlob } from './alerts-view.js';
+import { DUTY_TEXTS, dutyFrame, followDuty, renderDuty } from './ecg-duty.js';
 import { onLangChange, pick, t } from './i18n.js';
 import { openStream } from './stream.js';
 
@@ -260,7 +263,7 @@ function refreshSoon() {
 
 startPage({
   title: 'ecg.title',
-  texts: TEXTS,
+  texts: { zh: { ...TEXTS.zh, ...DUTY_TEXTS.zh }, en: { ...TEXTS.en, ...DUTY_TEXTS.en } },
   roles: [READER, 'admin', 'auditor', 'data_manager', 'dispatcher'],
   demoLogins: ['ecg-reader'],
   onSignedIn: async () => {
@@ -275,9 +278,12 @@ startPage({
     for (const button of document.querySelectorAll('#reading-form .finding')) {
       button.addEventListener('click', () => answer(/** @type {HTMLElement} */ (button).dataset.finding || ''));
     }
-    onLangChange(() => { renderLists(); renderReading(); });
+    onLangChange(() => { renderLists(); renderReading(); renderDuty(); });
     const { epoch, head } = await refresh();
-    openStream('/ws/ecgs', { since: head, epoch, onFrame: refreshSoon, onState: setLive, onReset: refreshSoon, confirm: false });
+    await followDuty();
+    /** @param {any} frame */
+    const onFrame = (frame) => { dutyFrame(frame); refreshSoon(); };
+    openStream('/ws/ecgs', { since: head, epoch, onFrame, onState: setLive, onReset: refreshSoon, confirm: false });
     setInterval(tick, 1000);
   },
 });
