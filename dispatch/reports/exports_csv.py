@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from dispatch.reports.document import Lang, case_table, findings_table, summary_table
 from dispatch.reports.service import Report
@@ -16,6 +17,11 @@ def report_csv(report: Report, lang: Lang, table: CsvTable = "summary") -> bytes
     """One table of the report: the figures per metric and group, the cases, or the findings."""
     make = {"summary": summary_table, "cases": case_table, "findings": findings_table}[table]
     heads, rows = make(report, lang)
+    return table_csv(heads, rows)
+
+
+def table_csv(heads: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """A table as CSV (an empty cell for None)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(heads)

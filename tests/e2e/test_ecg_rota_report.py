@@ -4,10 +4,12 @@ with no shift then reads ``off_rota``; an unread ECG has no shift (``null``)."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,3 +92,43 @@ async def test_the_report_has_no_shift_rows_for_a_period_without_ecgs(
         await client.get(REPORT, params={"from": str(long_ago), "to": str(long_ago)}, headers=admin)
     ).json()
     assert ([], [], 0) == (found["by_shift"], found["by_reader"], found["overall"]["n"])
+
+
+async def test_the_csv_and_excel_exports_carry_the_shift_rows(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """format=csv: a UTF-8 table with the shift rows (白班 / night shift in English);
+    format=xlsx: the same rows in a workbook."""
+    await empty_rota(db)
+    await db.execute(text("UPDATE ecgs SET drill = true"))
+    admin = await signed_in(login, "admin")
+    day_start = datetime.now(SHANGHAI).replace(hour=8, minute=0, second=0, microsecond=0)
+    assert (
+        201
+        == (
+            await put_on(client, admin, READER, day_start, day_start + timedelta(hours=12))
+        ).status_code
+    )
+    case_id, township = await nandun_case(client, login)
+    ecg_id = (await send_file(client, township, case_id, tracing(311))).json()["id"]
+    assert (
+        200
+        == (await read(client, await signed_in(login, READER), ecg_id, finding="stemi")).status_code
+    )
+    await _at(db, ecg_id, day_start + timedelta(hours=1), day_start + timedelta(hours=1, minutes=4))
+    today = str(day_start.date())
+    period = {"from": today, "to": today}
+    csv_zh = await client.get(REPORT, params={**period, "format": "csv"}, headers=admin)
+    assert 200 == csv_zh.status_code, csv_zh.text
+    assert csv_zh.headers["content-type"].startswith("text/csv")
+    lines = csv_zh.content.decode("utf-8-sig").splitlines()
+    assert "班次,白班,1,1,4.0,4.0,1,1.0" in lines
+    csv_en = await client.get(
+        REPORT, params={**period, "format": "csv", "lang": "en"}, headers=admin
+    )
+    assert "rota shift,day shift,1,1,4.0,4.0,1,1.0" in csv_en.text.splitlines()
+    xlsx = await client.get(REPORT, params={**period, "format": "xlsx"}, headers=admin)
+    assert 200 == xlsx.status_code
+    book = load_workbook(io.BytesIO(xlsx.content))
+    rows = [list(row) for row in book.active.iter_rows(min_row=3, values_only=True)]
+    assert ["班次", "白班", 1, 1, 4.0, 4.0, 1, 1.0] in rows
