@@ -3,7 +3,7 @@
 Migrations run as the schema's owner (``INFOFIRST_MIGRATION_DATABASE_URL``); the service
 connects as a role made here with only what it needs: SELECT, INSERT and UPDATE on the tables,
 DELETE only where the service deletes (the report read model it rewrites, the road network it
-replaces, the rebuild requests it clears), SELECT and INSERT only on the append-only stamps and
+replaces, the rebuild requests it clears, the rota shifts taken off before they begin), SELECT and INSERT only on the append-only stamps and
 audit trail, USAGE on the sequences, no CREATE anywhere, and the same by default on the
 tables the owner creates later. Without ownership it can neither DROP nor disable a trigger.
 """
@@ -28,6 +28,7 @@ DELETES = (
     "road_turn_restrictions",
     "pending_rebuilds",
     "ws_tickets",  # part A (issue 12): used tickets are purged
+    "ecg_rota_shifts",  # issue 16: a shift not yet begun comes off the ECG readers' rota
 )
 
 

@@ -286,7 +286,8 @@ async def test_the_application_role_lacks_the_rights_to_rewrite_the_record(
 
 
 async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) -> None:
-    """It reads, writes entries (chained by the database) and updates ordinary tables."""
+    """It reads, writes entries (chained by the database), updates ordinary tables and deletes
+    where the service deletes (the report read model, the ECG rota's shifts)."""
     transaction = app_role.transaction()
     await transaction.start()
     try:
@@ -300,6 +301,7 @@ async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) 
         )
         await app_role.execute("UPDATE facilities SET phone = phone WHERE false")
         await app_role.execute("DELETE FROM report_facts WHERE false")
+        await app_role.execute("DELETE FROM ecg_rota_shifts WHERE false")  # DELETE /ecg-rota
     finally:
         await transaction.rollback()
 
