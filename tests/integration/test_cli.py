@@ -244,6 +244,7 @@ async def row_versions(engine: AsyncEngine, county: DemoCounty) -> dict[str, dic
             "SELECT username AS id, xmin::text AS v FROM users WHERE username = ANY(:names)",
             {"names": usernames},
         ),
+        "rota": ("SELECT id, xmin::text AS v FROM ecg_rota_shifts WHERE synthetic", {}),
     }
     return {
         table: {row["id"]: row["v"] for row in await fetch(engine, sql, **params)}
@@ -254,7 +255,8 @@ async def row_versions(engine: AsyncEngine, county: DemoCounty) -> dict[str, dic
 async def test_demo_load_twice_rewrites_nothing_the_second_time(
     invoke: Invoke, engine: AsyncEngine, demo_county: DemoCounty
 ) -> None:
-    """A second `demo load` creates no users and rewrites no facility, place or ambulance row."""
+    """A second `demo load` creates no users and rewrites no facility, place, ambulance or
+    demo rota row."""
     first = await invoke("demo", "load")
     assert (0, None) == (first.exit_code, crashed(first)), first.output
     before = await row_versions(engine, demo_county)
@@ -266,6 +268,10 @@ async def test_demo_load_twice_rewrites_nothing_the_second_time(
         f" {len(demo_county.places)} places; 0 new users"
     )
     assert counts in plain(second)
+    assert "0 synthetic ECG rota shifts added" in plain(second)
+    rota = after.pop("rota")
+    assert 9 <= len(rota)  # the demo reader's day shifts, yesterday to a week ahead
+    assert before.pop("rota") == rota
     assert {
         "facilities": len(demo_county.facilities),
         "places": len(demo_county.places),
