@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from playwright.async_api import expect
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from alerts.ecg_escalation import escalate_unread
@@ -91,3 +92,30 @@ async def test_an_escalation_shows_on_the_page_of_the_reader_on_duty(
     await reader.locator(f"#queue button[data-ecg-id='{ecg_id}']").click()
     await reader.locator(".finding[data-finding='no_stemi']").click()
     await expect(banner).to_be_hidden()
+
+
+async def test_with_nobody_on_duty_the_page_says_every_reader_is_told(
+    pages: Pages, http: httpx.AsyncClient, browser_db: str
+) -> None:
+    """No shift covers now (the shifts covering it taken off in the database, as the API keeps
+    a shift that began): '当前无人值班…' and '您当前不在值班'; in English 'Nobody is on duty'."""
+    engine = make_engine(Settings(env="test", database_url=browser_db))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("DELETE FROM ecg_rota_shifts WHERE starts_at <= now() AND ends_at > now()")
+            )
+    finally:
+        await engine.dispose()
+    page = await pages.new("/ecg")
+    await sign_in(page, READER)
+    await expect(page.locator("#duty-now")).to_have_text(
+        "当前无人值班：超时未判读的心电图将通知全部判读医师"
+    )
+    await expect(page.locator("#duty-you")).to_have_text("您当前不在值班")
+    await page.locator("#lang-switch").click()
+    await expect(page.locator("#duty-now")).to_have_text(
+        "Nobody is on duty: an unread ECG escalates to every reader"
+    )
+    await expect(page.locator("#duty-you")).to_have_text("You are not on duty")
+    await reader_on_duty(http)  # the demo reader on duty again for the tests after this one
