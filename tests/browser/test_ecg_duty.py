@@ -39,6 +39,30 @@ async def reader_on_duty(http: httpx.AsyncClient) -> None:
     assert 201 == made.status_code, made.text
 
 
+async def nobody_on_duty(browser_db: str) -> None:
+    """Take off the shifts covering now, in the database (the API keeps a shift that began)."""
+    engine = make_engine(Settings(env="test", database_url=browser_db))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("DELETE FROM ecg_rota_shifts WHERE starts_at <= now() AND ends_at > now()")
+            )
+    finally:
+        await engine.dispose()
+
+
+async def escalate_soon_after_now(browser_db: str) -> None:
+    """Run the unread-ECG escalation as the server's loop would 3 minutes from now."""
+    engine = make_engine(Settings(env="test", database_url=browser_db))
+    try:
+        later = datetime.now(UTC) + timedelta(minutes=3, seconds=1)
+        await escalate_unread(
+            async_sessionmaker(engine), later, timedelta(minutes=1), LogNotifier()
+        )
+    finally:
+        await engine.dispose()
+
+
 async def test_the_page_shows_who_is_on_duty_in_chinese_and_english(
     pages: Pages, http: httpx.AsyncClient
 ) -> None:
@@ -74,14 +98,7 @@ async def test_an_escalation_shows_on_the_page_of_the_reader_on_duty(
     _, ecg_id = await sent_tracing(http, "超时未判读", 50)
     await expect(reader.locator(f"#queue button[data-ecg-id='{ecg_id}']")).to_be_visible()
     await expect(auditor.locator(f"#queue button[data-ecg-id='{ecg_id}']")).to_be_visible()
-    engine = make_engine(Settings(env="test", database_url=browser_db))
-    try:
-        later = datetime.now(UTC) + timedelta(minutes=3, seconds=1)
-        await escalate_unread(
-            async_sessionmaker(engine), later, timedelta(minutes=1), LogNotifier()
-        )
-    finally:
-        await engine.dispose()
+    await escalate_soon_after_now(browser_db)
     banner = reader.locator("#escalated")
     await expect(banner).to_contain_text(f"心电图 #{ecg_id} 超时未判读")
     # a tracing sent after the escalation: once the auditor's page shows it, that page has
@@ -97,16 +114,9 @@ async def test_an_escalation_shows_on_the_page_of_the_reader_on_duty(
 async def test_with_nobody_on_duty_the_page_says_every_reader_is_told(
     pages: Pages, http: httpx.AsyncClient, browser_db: str
 ) -> None:
-    """No shift covers now (the shifts covering it taken off in the database, as the API keeps
-    a shift that began): '当前无人值班…' and '您当前不在值班'; in English 'Nobody is on duty'."""
-    engine = make_engine(Settings(env="test", database_url=browser_db))
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                text("DELETE FROM ecg_rota_shifts WHERE starts_at <= now() AND ends_at > now()")
-            )
-    finally:
-        await engine.dispose()
+    """No shift covers now: '当前无人值班…' and '您当前不在值班'; in English 'Nobody is on
+    duty'."""
+    await nobody_on_duty(browser_db)
     page = await pages.new("/ecg")
     await sign_in(page, READER)
     await expect(page.locator("#duty-now")).to_have_text(
@@ -118,4 +128,20 @@ async def test_with_nobody_on_duty_the_page_says_every_reader_is_told(
         "Nobody is on duty: an unread ECG escalates to every reader"
     )
     await expect(page.locator("#duty-you")).to_have_text("You are not on duty")
+    await reader_on_duty(http)  # the demo reader on duty again for the tests after this one
+
+
+async def test_the_console_says_when_nobody_is_on_duty_to_read_an_unread_ecg(
+    pages: Pages, http: httpx.AsyncClient, browser_db: str
+) -> None:
+    """Escalated with nobody on duty: the dispatcher's toast names the case and says nobody is
+    on the ECG centre's rota (every reader was told)."""
+    await nobody_on_duty(browser_db)
+    console = await pages.new("/console")
+    await sign_in(console, "dispatcher")
+    await expect(console.locator("body")).to_have_attribute("data-live", "live")
+    case_id, _ = await sent_tracing(http, "无人值班", 52)
+    await escalate_soon_after_now(browser_db)
+    toast = console.locator(".toast-error", has_text=f"病例 #{case_id}")
+    await expect(toast).to_contain_text("心电诊断中心当前无人值班（已通知全部判读医师）")
     await reader_on_duty(http)  # the demo reader on duty again for the tests after this one

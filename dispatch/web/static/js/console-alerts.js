@@ -65,7 +65,9 @@ function older(next, current) {
 function take(frame) {
   if (frame.type === 'ecg.escalated') { // a tracing the county's ECG centre has not read yet
     const ecg = frame.ecg;
-    toast(t('console.ecg.unread', { id: ecg.case_id, from: facilityName(ecg.from_facility_id) || ecg.from_ambulance_id || '', level: ecg.escalation_level }), 'error', 15_000);
+    // readers_on_duty false: nobody is on the ECG centre's rota now, every reader was told
+    const key = ecg.readers_on_duty === false ? 'console.ecg.unread.nobody' : 'console.ecg.unread';
+    toast(t(key, { id: ecg.case_id, from: facilityName(ecg.from_facility_id) || ecg.from_ambulance_id || '', level: ecg.escalation_level }), 'error', 15_000);
     return;
   }
   const next = frame.alert;
