@@ -3,9 +3,10 @@
 Migrations run as the schema's owner (``INFOFIRST_MIGRATION_DATABASE_URL``); the service
 connects as a role made here with only what it needs: SELECT, INSERT and UPDATE on the tables,
 DELETE only where the service deletes (the report read model it rewrites, the road network it
-replaces, the rebuild requests it clears, the rota shifts taken off before they begin), SELECT and INSERT only on the append-only stamps and
-audit trail, USAGE on the sequences, no CREATE anywhere, and the same by default on the
-tables the owner creates later. Without ownership it can neither DROP nor disable a trigger.
+replaces, the rebuild requests it clears, the rota shifts taken off before they begin), SELECT
+and INSERT only on the append-only stamps and audit trail, USAGE on the sequences, no CREATE
+anywhere, and the same by default on the tables the owner creates later. Without ownership it
+can neither DROP nor disable a trigger.
 """
 
 from __future__ import annotations
