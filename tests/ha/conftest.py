@@ -1,6 +1,7 @@
 """The HA lab for the tests of tests/ha (collected only under ``make ha-test``, which sets
-``INFOFIRST_HA_TEST=1``: see tests/conftest.py). The lab is started once for the module and
-torn down completely afterwards, whatever happened (``tests.ha.lab.Lab``)."""
+``INFOFIRST_HA_TEST=1``: see tests/conftest.py). The lab is started once for the session and
+torn down completely afterwards, whatever happened (``tests.ha.lab.Lab``). Every test starts
+by waiting for a primary and its synchronous standby (``Lab.settled``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import pytest
 from tests.ha.lab import Lab
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
-    """etcd, two Patroni nodes (node1 primary, node2 its synchronous standby), two APIs."""
+    """Three etcd members, two Patroni nodes (node1 primary, node2 its synchronous standby), two
+    APIs; one lab for the whole session."""
     with Lab() as running:
         yield running
 
