@@ -12,6 +12,7 @@ pgBackRest's user guide: "Configure Archiving", "Point-in-Time Recovery".
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -68,17 +69,21 @@ def create_stanza(config: Path) -> None:
     pgbackrest(config, "check")
 
 
-def full_backup(config: Path) -> float:
-    """A full backup from the primary whose configuration is ``config``; seconds it took."""
+def full_backup(config: Path) -> tuple[str, float]:
+    """A full backup from the primary whose configuration is ``config``; (its label, seconds
+    it took)."""
     start = time.monotonic()
     pgbackrest(config, "--type=full", "backup", timeout=600)
-    return time.monotonic() - start
+    took = time.monotonic() - start
+    (stanza,) = json.loads(pgbackrest(config, "--output=json", "info"))
+    return str(stanza["backup"][-1]["label"]), took
 
 
-def restore_to_time(base: Path, target: str) -> tuple[Path, float]:
-    """Restore the latest backup and the archive up to ``target`` (a timestamptz) into a fresh
+def restore_to_time(base: Path, label: str, target: str) -> tuple[Path, float]:
+    """Restore backup ``label`` and the archive up to ``target`` (a timestamptz) into a fresh
     data directory and start it on ``RESTORE_PORT``; (its directory, seconds until it is
-    promoted and accepts writes)."""
+    promoted and accepts writes). The backup is named: pgBackRest would choose one by its stop
+    time in whole seconds, and refuses one that ended in the target's second."""
     start = time.monotonic()
     home = base / "restore"
     data = home / "data"
@@ -88,7 +93,8 @@ def restore_to_time(base: Path, target: str) -> tuple[Path, float]:
     config.write_text(config_text(base, home, data, RESTORE_PORT))
     _own(home)
     pgbackrest(
-        config, "--type=time", f"--target={target}", "--target-action=promote", "restore",
+        config, f"--set={label}", "--type=time", f"--target={target}", "--target-action=promote",
+        "restore",
         timeout=600,
     )  # fmt: skip
     # The copy is the primary's, configured by Patroni for its port and peers: run it apart.

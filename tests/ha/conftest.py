@@ -5,11 +5,13 @@ by waiting for a primary and its synchronous standby (``Lab.settled``)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
+from tests.ha.clients import report
 from tests.ha.lab import Lab
 
 
@@ -17,7 +19,10 @@ from tests.ha.lab import Lab
 def lab() -> Iterator[Lab]:
     """Three etcd members, two Patroni nodes (node1 primary, node2 its synchronous standby), two
     APIs; one lab for the whole session."""
+    start = time.monotonic()
     with Lab() as running:
+        figures = {f"lab_{name}": round(value, 2) for name, value in running.timings.items()}
+        report({**figures, "lab_up_s": round(time.monotonic() - start, 2)})
         yield running
 
 
