@@ -1,13 +1,12 @@
 """etcd loses its quorum under writes (issue 17): two of the three members' hosts die.
 
-Without a quorum Patroni can neither renew nor read the leader key, so the primary demotes
-itself to a read-only standby rather than risk a second primary (Patroni docs, "DCS Failsafe
-Mode": without ``failsafe_mode`` "the leader ... will demote itself"; the lab does not set
-it). Meanwhile writes answer 503 with Retry-After and are resent with the same
-Idempotency-Key; when the two members come back, Patroni elects a primary again and the
-resent writes go through, none twice. Measured: seconds from the loss until no node accepts
-writes (``quorum_demote_s``), and from the members' restart until a write succeeds again
-(``quorum_back_s``).
+Without a quorum Patroni cannot update the leader lock, and then "Postgres is immediately
+demoted and started as read-only" so that a partitioned primary never runs beside a new one
+(Patroni docs, "DCS Failsafe Mode", which the lab leaves off). Meanwhile writes answer 503
+with Retry-After and are resent with the same Idempotency-Key; when the two members come back,
+Patroni elects a primary again and the resent writes go through, none twice. Measured: seconds
+from the loss until no node accepts writes (``quorum_demote_s``), and from the members'
+restart until a write succeeds again (``quorum_back_s``).
 """
 
 from __future__ import annotations

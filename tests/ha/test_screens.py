@@ -84,6 +84,8 @@ async def test_screens_replay_across_the_failover(lab: Lab, http: httpx.AsyncCli
         figures["screen_steady"] = steady_saw
         figures["screen_reconnecting"] = moving_saw
         figures["screen_reconnects"] = moving_saw["connects"] - 1
+        # reconnection attempts refused while no node was writable (the ticket's 503)
+        figures["screen_reconnect_refused"] = sum("503" in close for close in moving.closes)
 
         start = time.monotonic()  # the old primary's host back: a standby again
         await asyncio.to_thread(lab.start_node, old)

@@ -2,12 +2,13 @@
 started again, catches up.
 
 The lab runs Patroni with ``synchronous_mode: true`` and not ``synchronous_mode_strict``:
-when the synchronous standby is gone, Patroni on the primary empties
-``synchronous_standby_names`` within a loop (``loop_wait``), so commits stop waiting for it
-(Patroni docs, "Replication modes": "if no synchronous standby is available ... the primary
-will switch to asynchronous replication"; strict mode would block writes instead). Measured:
-the longest acknowledged request sent while the standby was dead, and the seconds from its
-restart until it is the synchronous standby again with every acknowledged write.
+when the synchronous standby is gone and no other exists, Patroni sets
+``synchronous_standby_names = ''`` (synchronous_mode stays on, and only the old primary may
+take the leader lock), so commits wait for the dead standby only until Patroni's next loop
+(Patroni docs, "Replication modes", "Synchronous mode"; strict mode would block writes
+instead). Measured: the longest acknowledged request sent while the standby was dead, and the
+seconds from its restart until it is the synchronous standby again with every acknowledged
+write.
 """
 
 from __future__ import annotations
