@@ -72,11 +72,13 @@ audit: venv
 pytest: venv
 	$(BIN)/pytest tests
 
-# The HA lab (issue 17; not part of `make test`): etcd, two PostgreSQL 15 nodes under Patroni and
-# two API processes on ports of their own (tests/ha/lab.py), the primary's host killed under
-# 1,000 writes, everything torn down; the last line printed is the run's figures as JSON.
+# The HA lab (issue 17; not part of `make test`): three etcd members, two PostgreSQL 15 nodes
+# under Patroni (WAL archived by pgBackRest) and two API processes on ports of their own
+# (tests/ha/lab.py); the tests of tests/ha (the primary's host killed under 1,000 writes, screens
+# across a failover, the standby killed, etcd's quorum lost, a point-in-time restore), everything
+# torn down; the last line printed is the run's figures as JSON.
 HA_RESULT ?= var/ha-result.json
-ha-test: venv  ## The failover test on a local Patroni lab (never touches the server on 5432)
+ha-test: venv  ## The failure tests on a local Patroni lab (never touches the server on 5432)
 	@bash scripts/ha-deps.sh
 	@mkdir -p $(dir $(HA_RESULT)) && rm -f $(HA_RESULT)
 	@INFOFIRST_HA_TEST=1 INFOFIRST_HA_RESULT=$(abspath $(HA_RESULT)) $(BIN)/pytest -q tests/ha; \

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Nightly backup of the county's database (cron: 30 2 * * * /opt/infofirst/deploy/backup.sh).
 # Keeps 14 days locally; copy the folder off the host as well (a second site or removable disk).
+# For a single host only: with the Patroni cluster the backup is pgBackRest's continuous WAL
+# archiving and point-in-time recovery (deploy/ha/README.md, "Backups"), not this dump.
 #
 # The dumps are health data: the folder is 0700 and every file 0600 (umask 077). With
 # INFOFIRST_BACKUP_ENCRYPTION_KEY_FILE (a file holding a long random passphrase, 0600, e.g.

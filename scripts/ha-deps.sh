@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What the HA lab (`make ha-test`, issue 17) needs outside Python: Patroni and etcd (Debian's
-# packages) next to PostgreSQL 15. Installs only what is missing and starts nothing: the lab
+# What the HA lab (`make ha-test`, issue 17) needs outside Python: Patroni, etcd and pgBackRest
+# (Debian's packages) next to PostgreSQL 15. Installs only what is missing and starts nothing: the lab
 # runs its own etcd and Patroni on ports of its own (tests/ha/lab.py). Debian/Ubuntu only.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ as_root() {
 missing=()
 command -v patroni >/dev/null || missing+=(patroni)
 command -v etcd >/dev/null || missing+=(etcd-server)
+command -v pgbackrest >/dev/null || missing+=(pgbackrest)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
@@ -25,4 +26,4 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root systemctl disable --now etcd patroni >/dev/null 2>&1 || true
   fi
 fi
-say "Patroni $(patroni --version | awk '{print $2}'), etcd $(etcd --version | awk 'NR==1{print $3}'): ok"
+say "Patroni $(patroni --version | awk '{print $2}'), etcd $(etcd --version | awk 'NR==1{print $3}'), $(pgbackrest version): ok"

@@ -1,5 +1,6 @@
-"""The local HA lab by hand (issue 17): etcd, two PostgreSQL 15 nodes under Patroni and two
-API processes, kept up until Ctrl-C (or ``--minutes``), then torn down completely.
+"""The local HA lab by hand (issue 17): three etcd members, two PostgreSQL 15 nodes under Patroni
+(WAL archived by pgBackRest) and two API processes, kept up until Ctrl-C (or ``--minutes``),
+then torn down completely.
 
     .venv/bin/python scripts/ha_lab.py [--minutes 60]
 
@@ -27,6 +28,7 @@ def main() -> None:
     with Lab() as lab:
         print(f"lab directory: {lab.base}")
         print(f"patronictl -c {lab.base / 'node1' / 'patroni.yml'} list")
+        print(f"pgbackrest --config={lab.nodes[0].backup_config} --stanza=infofirst info")
         print(f"INFOFIRST_DATABASE_URL={lab_url()}")
         for api in lab.apis:
             print(f"{api.name}: {api.url}")

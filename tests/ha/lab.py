@@ -1,5 +1,6 @@
-"""The local HA lab (issue 17): one etcd, two PostgreSQL 15 nodes under Patroni (synchronous
-replication) and two API processes on 127.0.0.1, all on ports and in directories of their own.
+"""The local HA lab (issue 17): three etcd members, two PostgreSQL 15 nodes under Patroni
+(synchronous replication, WAL archived by pgBackRest) and two API processes on 127.0.0.1, all
+on ports and in directories of their own.
 
 The PostgreSQL on 5432 is never touched: the lab's nodes listen on ``PG_PORTS``, their data,
 sockets and logs live in the lab's own directory, and only processes the lab started (and the
@@ -12,18 +13,12 @@ Every wait is bounded by a deadline and polls the event waited for (never a bare
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -32,12 +27,23 @@ from typing import Any
 import httpx
 
 from tests import server_process
+from tests.ha import backup
+from tests.ha.etcd import CLIENT_PORTS, PEER_PORTS, Etcd
+from tests.ha.processes import (
+    kill9_group,
+    kill9_tree,
+    port_in_use,
+    postmaster_pid,
+    spawn,
+    stop_group,
+    wait_for,
+)
 from tests.server_process import HOST
+
+__all__ = ["Lab", "Node", "lab_url", "node_url", "wait_for"]
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-ETCD_CLIENT_PORT = 23790
-ETCD_PEER_PORT = 23800
 PG_PORTS = (55432, 55433)
 REST_PORTS = (8009, 8010)
 API_PORTS = (8061, 8062)
@@ -67,21 +73,6 @@ def node_url(port: int, database: str = DATABASE) -> str:
     return f"postgresql://postgres@{HOST}:{port}/{database}"
 
 
-def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return 0 == probe.connect_ex((HOST, port))
-
-
-def wait_for(what: str, check: Callable[[], bool], timeout: float, every: float = 0.2) -> float:
-    """Poll ``check`` until it is true (seconds it took); TimeoutError after ``timeout``."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if check():
-            return time.monotonic() - start
-        time.sleep(every)
-    raise TimeoutError(f"{what}: not within {timeout} s")
-
-
 def rest_status(port: int, path: str) -> int:
     """The status of a Patroni REST health check (``/primary``, ``/replica``, ``/sync``); 0 when
     nothing answers."""
@@ -103,7 +94,7 @@ def patroni_yaml(index: int, base: Path) -> dict[str, Any]:
         "name": name,
         "log": {"level": "INFO", "dir": str(node_dir / "log")},
         "restapi": {"listen": f"{HOST}:{rest_port}", "connect_address": f"{HOST}:{rest_port}"},
-        "etcd3": {"hosts": [f"{HOST}:{ETCD_CLIENT_PORT}"]},
+        "etcd3": {"hosts": [f"{HOST}:{port}" for port in CLIENT_PORTS]},
         "bootstrap": {
             "dcs": {
                 **DCS,
@@ -119,6 +110,7 @@ def patroni_yaml(index: int, base: Path) -> dict[str, Any]:
                         "max_wal_senders": 5,
                         "max_replication_slots": 5,
                         "wal_log_hints": "on",
+                        "archive_mode": "on",
                     },
                 },
             },
@@ -141,7 +133,10 @@ def patroni_yaml(index: int, base: Path) -> dict[str, Any]:
                 f"host replication replicator {local} trust",
                 f"host all all {local} trust",
             ],
-            "parameters": {"unix_socket_directories": str(node_dir)},
+            "parameters": {
+                "unix_socket_directories": str(node_dir),
+                "archive_command": backup.archive_command(node_dir / "pgbackrest.conf"),
+            },
         },
         "tags": {"nofailover": False, "noloadbalance": False, "clonefrom": False},
     }
@@ -174,39 +169,14 @@ class Node:
     def role_status(self, path: str) -> int:
         return rest_status(self.rest_port, path)
 
+    @property
+    def backup_config(self) -> Path:
+        """The node's pgbackrest.conf."""
+        return self.dir / "pgbackrest.conf"
+
     def postmaster_pid(self) -> int | None:
         """The pid of this node's postmaster (from its own data directory), if it runs."""
-        try:
-            pid = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            return None
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            return None
-        return pid if str(self.dir / "data").encode() in cmdline else None
-
-
-def children(pid: int) -> list[int]:
-    """The direct children of a process (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def kill9_tree(pid: int) -> None:
-    """SIGKILL a process and its children (a postmaster and its backends)."""
-    for each in [pid, *children(pid)]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(each, signal.SIGKILL)
+        return postmaster_pid(self.dir / "data")
 
 
 @dataclass
@@ -228,7 +198,7 @@ class Lab:
     """The lab's processes; ``with Lab() as lab:`` starts them and always tears them down."""
 
     base: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="infofirst-ha-")))
-    etcd: subprocess.Popen[bytes] | None = None
+    etcd: Etcd | None = None
     nodes: list[Node] = field(default_factory=list)
     apis: list[Api] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -248,38 +218,25 @@ class Lab:
     ) -> None:
         self.down()
 
-    def _as_postgres(self) -> dict[str, Any]:
-        """Popen arguments that run a command as the postgres OS user when we are root."""
-        if os.geteuid() != 0:
-            return {}
-        return {"user": "postgres", "group": "postgres"}
-
-    def _spawn(self, command: list[str], log: Path) -> subprocess.Popen[bytes]:
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.base),
-            "LANG": "C.UTF-8",
-        }
-        with log.open("ab") as out:
-            return subprocess.Popen(  # noqa: S603 - fixed programs, our own arguments
-                command, cwd=self.base, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, **self._as_postgres(),
-            )  # fmt: skip
-
     def up(self) -> None:
-        busy = [p for p in (ETCD_CLIENT_PORT, ETCD_PEER_PORT, *PG_PORTS, *REST_PORTS, *API_PORTS)
-                if port_in_use(p)]  # fmt: skip
+        ports = (*CLIENT_PORTS, *PEER_PORTS, *PG_PORTS, *REST_PORTS, *API_PORTS,
+                 backup.RESTORE_PORT)  # fmt: skip
+        busy = [p for p in ports if port_in_use(p)]
         if busy:
             raise RuntimeError(f"the lab's ports are in use (another lab running?): {busy}")
         if os.geteuid() == 0:
-            owner = pwd.getpwnam("postgres")
-            os.chown(self.base, owner.pw_uid, owner.pw_gid)
-        self.start_etcd()
+            shutil.chown(self.base, "postgres", "postgres")
+        self.etcd = Etcd(self.base)
+        self.timings["etcd_up_s"] = self.etcd.start()
+        backup.repository(self.base).mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(backup.repository(self.base), "postgres", "postgres")
         self.nodes = [Node(0, self.base), Node(1, self.base)]
         self.start_node(self.nodes[0])
         self.timings["primary_up_s"] = wait_for(
             "node1 primary", lambda: 200 == self.nodes[0].role_status("/primary"), 120
         )
+        backup.create_stanza(self.nodes[0].backup_config)
         self.start_node(self.nodes[1])
         self.timings["sync_standby_up_s"] = wait_for(
             "node2 synchronous standby", lambda: 200 == self.nodes[1].role_status("/sync"), 180
@@ -287,37 +244,19 @@ class Lab:
         self.load_application()
         self.start_apis()
 
-    def start_etcd(self) -> None:
-        data = self.base / "etcd"
-        peer, client = f"http://{HOST}:{ETCD_PEER_PORT}", f"http://{HOST}:{ETCD_CLIENT_PORT}"
-        command = [
-            "etcd", "--name", "lab", "--data-dir", str(data),
-            "--listen-client-urls", client, "--advertise-client-urls", client,
-            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", f"lab={peer}", "--initial-cluster-state", "new",
-            "--initial-cluster-token", f"infofirst-lab-{os.getpid()}",
-        ]  # fmt: skip
-        self.etcd = self._spawn(command, self.base / "etcd.log")
-
-        def healthy() -> bool:
-            if self.etcd is not None and self.etcd.poll() is not None:
-                raise RuntimeError(f"etcd exited:\n{self.tail(self.base / 'etcd.log')}")
-            try:
-                return bool(httpx.get(f"{client}/health", timeout=2).json().get("health") == "true")
-            except (httpx.HTTPError, ValueError):
-                return False
-
-        self.timings["etcd_up_s"] = wait_for("etcd healthy", healthy, 30)
-
     def start_node(self, node: Node) -> None:
         """Write the node's configuration (first time) and start its Patroni."""
         (node.dir / "log").mkdir(parents=True, exist_ok=True)
         config = node.dir / "patroni.yml"
         if not config.exists():
             config.write_text(json.dumps(patroni_yaml(node.index, self.base), indent=2))
+            data = node.dir / "data"
+            node.backup_config.write_text(
+                backup.config_text(self.base, node.dir, data, node.pg_port)
+            )
         if os.geteuid() == 0:
             subprocess.run(["chown", "-R", "postgres:postgres", str(node.dir)], check=True)  # noqa: S603, S607
-        node.process = self._spawn(["patroni", str(config)], node.dir / "patroni.out")
+        node.process = spawn(["patroni", str(config)], node.dir / "patroni.out", self.base)
 
     def load_application(self) -> None:
         """The app's migrations and the demo county, through the multi-host URL (the primary)."""
@@ -353,11 +292,25 @@ class Lab:
         wait_for("one primary", one, 60)
         return found[0]
 
+    def settled(self, timeout: float = 180) -> tuple[Node, Node]:
+        """Wait until one node is the primary and the other its synchronous standby (each
+        test starts from there); (primary, standby)."""
+        found: list[Node] = []
+
+        def both() -> bool:
+            found[:] = [n for n in self.nodes if 200 == n.role_status("/primary")]
+            if len(found) != 1:
+                return False
+            other = next(n for n in self.nodes if n is not found[0])
+            return 200 == other.role_status("/sync")
+
+        wait_for("a primary and its synchronous standby", both, timeout)
+        return found[0], next(n for n in self.nodes if n is not found[0])
+
     def kill_host(self, node: Node) -> None:
         """The node's host dies: SIGKILL to its Patroni, then to its postmaster and backends."""
-        if node.process is not None and node.process.poll() is None:
-            os.killpg(node.process.pid, signal.SIGKILL)
-            node.process.wait(timeout=10)
+        if node.process is not None:
+            kill9_group(node.process)
         pid = node.postmaster_pid()
         if pid is not None:
             kill9_tree(pid)
@@ -371,26 +324,17 @@ class Lab:
             server_process.stop(api.process)
         for node in self.nodes:
             self._stop_node(node)
+        backup.stop_restored(self.base)
         if self.etcd is not None:
-            self._stop_group(self.etcd)
+            self.etcd.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
     def _stop_node(self, node: Node) -> None:
         if node.process is not None:
-            self._stop_group(node.process, 30)  # Patroni stops its PostgreSQL on SIGTERM
+            stop_group(node.process, 30)  # Patroni stops its PostgreSQL on SIGTERM
         pid = node.postmaster_pid()
         if pid is not None:  # a postmaster whose Patroni was killed
             kill9_tree(pid)
-
-    @staticmethod
-    def _stop_group(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
 
     @staticmethod
     def tail(path: Path, lines: int = 30) -> str:

@@ -9,76 +9,26 @@ new primary (synchronous replication: ``acknowledged_lost`` is 0), and none twic
 requests made during the failover got 503 with ``Retry-After`` and, resent with the same
 Idempotency-Key, all succeeded; then the old primary rejoins as a standby.
 
-The figures are written as one JSON object to ``INFOFIRST_HA_RESULT`` (``make ha-test`` prints
-it as its last line).
+The figures are added to the JSON object of ``INFOFIRST_HA_RESULT`` (``make ha-test`` prints it
+as its last line).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
-from tests.ha.lab import Lab, node_url, wait_for
+from tests.ha.clients import ADMIN, SENDER, open_case, report, sign_in, stored_keys
+from tests.ha.lab import Lab, wait_for
 from tests.ha.writers import Run, send_all, writes
 
-API = "/api/v1"
-SENDER = "township-th-nandun"
-ADMIN = "admin"
 WRITES = 1000
 KILL_AFTER = 200  # acknowledged writes before the primary's host dies
 STAMP_CASES = 25
-
-
-async def sign_in(client: httpx.AsyncClient, api: str, username: str) -> dict[str, str]:
-    response = await client.post(
-        f"{api}{API}/auth/token", data={"username": username, "password": "demo"}
-    )
-    assert 200 == response.status_code, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-async def open_case(client: httpx.AsyncClient, api: str, headers: dict[str, str]) -> int:
-    response = await client.post(
-        f"{api}{API}/cases",
-        json={"pathway": "stemi", "location": {"lon": 114.739124, "lat": 33.539841}},
-        headers=headers,
-    )
-    assert 201 == response.status_code, response.text
-    return int(response.json()["id"])
-
-
-async def stored_keys(port: int, keys: list[str]) -> dict[str, int]:
-    """How many rows each of ``keys`` has on the node at ``port`` (alerts and stamps)."""
-    connection = await asyncpg.connect(node_url(port), timeout=10)
-    try:
-        rows = await connection.fetch(
-            "SELECT idempotency_key AS key, count(*) AS n FROM ("
-            " SELECT idempotency_key FROM alerts WHERE sent_by = $1"
-            " AND idempotency_key = ANY($3::text[])"
-            " UNION ALL SELECT idempotency_key FROM case_events WHERE recorded_by = $2"
-            " AND idempotency_key = ANY($3::text[])) AS w GROUP BY idempotency_key",
-            SENDER,
-            ADMIN,
-            keys,
-        )
-    finally:
-        await connection.close(timeout=5)
-    return {str(row["key"]): int(row["n"]) for row in rows}
-
-
-def report(figures: dict[str, Any]) -> None:
-    """Write the run's figures where ``make ha-test`` prints them from."""
-    target = os.environ.get("INFOFIRST_HA_RESULT")
-    if target:
-        Path(target).write_text(json.dumps(figures, sort_keys=True))
 
 
 @pytest.mark.timeout(900)
@@ -86,7 +36,7 @@ async def test_primary_host_dies_under_writes(lab: Lab, http: httpx.AsyncClient)
     """No acknowledged write lost, 503 + Retry-After during the failover, the old primary back
     as a standby."""
     apis = [api.url for api in lab.apis]
-    old = lab.primary()
+    old, _ = await asyncio.to_thread(lab.settled)
     sender = await sign_in(http, apis[0], SENDER)
     admin = await sign_in(http, apis[1], ADMIN)
     alert_case = await open_case(http, apis[0], sender)

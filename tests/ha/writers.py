@@ -50,6 +50,7 @@ class Answer:
     returned_at: float
     retry_after: str | None
     problem: str | None
+    alert_id: int | None = None  # the alert a 2xx to an alert's POST made (or replayed)
 
 
 @dataclass
@@ -146,13 +147,17 @@ async def _attempt(client: httpx.AsyncClient, api: str, write: Write, attempt: i
         response = await client.post(f"{api}{write.path}", json=write.body, headers=headers)
     except httpx.HTTPError:
         return Answer(write.index, attempt, api, 0, sent_at, time.monotonic(), None, None)
-    problem = None
+    returned_at = time.monotonic()
+    problem, alert_id = None, None
+    try:
+        data = response.json()
+    except ValueError:
+        data = {"type": response.text[:200]}
     if response.status_code >= 400:
-        try:
-            problem = str(response.json().get("type"))
-        except ValueError:
-            problem = response.text[:200]
+        problem = str(data.get("type"))
+    elif write.kind == "alert":
+        alert_id = int(data["alert"]["id"])
     return Answer(
-        write.index, attempt, api, response.status_code, sent_at, time.monotonic(),
-        response.headers.get("Retry-After"), problem,
+        write.index, attempt, api, response.status_code, sent_at, returned_at,
+        response.headers.get("Retry-After"), problem, alert_id,
     )  # fmt: skip
