@@ -8,7 +8,10 @@ cath lab's stream, 5,000 tablets on the ambulances' mission streams), 4 API proc
 alerts and 1,000 stamps a minute, 10 minutes. ``INFOFIRST_BENCH_LOAD_<KEY>`` overrides a key of
 ``FULL`` (e.g. ``INFOFIRST_BENCH_LOAD_MINUTES=3``); ``--quick`` is a smoke-sized run.
 
-Run: ``.venv/bin/infofirst bench field_load`` (writes bench/results/field_load.json).
+Run: ``.venv/bin/infofirst bench field_load`` (writes bench/results/field_load.json); with
+``INFOFIRST_BENCH_LOAD_LAB=1`` on the HA lab of ``make ha-test`` (tests/ha/lab.py: etcd,
+Patroni, a primary and a synchronous standby; ``scripts/ha-deps.sh`` first), writing
+bench/results/field_load_lab.json.
 """
 
 from __future__ import annotations
@@ -60,9 +63,9 @@ def scale(quick: bool) -> dict[str, float]:
     return chosen
 
 
-async def add_ambulances(count: int) -> list[str]:
+async def add_ambulances(database: str, count: int) -> list[str]:
     """``count`` synthetic ambulances at the county station (ids load-00001, ...)."""
-    connection = await asyncpg.connect(asyncpg_dsn(DATABASE))
+    connection = await asyncpg.connect(asyncpg_dsn(database))
     try:
         await connection.execute(
             "INSERT INTO ambulances (id, callsign, station_id, status, crew_capability, synthetic)"
@@ -113,9 +116,9 @@ async def baseline(walls: int) -> list[float]:
     return after
 
 
-async def _track_rows() -> dict[str, int]:
+async def _track_rows(database: str) -> dict[str, int]:
     """The GPS track's rows per monthly partition (issue 17: partitioned, kept by month)."""
-    connection = await asyncpg.connect(asyncpg_dsn(DATABASE))
+    connection = await asyncpg.connect(asyncpg_dsn(database))
     try:
         rows = await connection.fetch(
             "SELECT tableoid::regclass::text AS part, count(*) AS n FROM ambulance_positions"
@@ -179,7 +182,9 @@ async def _alerts(
     return {"posted": posted, "failed": failed, "frames_lost": lost, "after_return_ms": after}
 
 
-async def _run(size: dict[str, float], apis: list[str], pids: list[int]) -> dict[str, Any]:
+async def _run(
+    size: dict[str, float], apis: list[str], pids: list[int], database: str
+) -> dict[str, Any]:
     for api in apis:
         await wait_ready(api, limit=60)
     async with httpx.AsyncClient(base_url=f"{apis[0]}/api/v1", timeout=30) as client:
@@ -248,7 +253,7 @@ async def _run(size: dict[str, float], apis: list[str], pids: list[int]) -> dict
     memory["postgresql"] = {k: sum(m[k] for m in pg) for k in ("pss_kib", "rss_kib")}
     await walls.close()
     await tablets.close()
-    track = await _track_rows()
+    track = await _track_rows(database)
     ours = alerts.pop("after_return_ms")
     return {
         "connections": walls_n + tablets_n,
@@ -272,40 +277,22 @@ async def _run(size: dict[str, float], apis: list[str], pids: list[int]) -> dict
 
 
 def main(quick: bool = False) -> dict[str, Any]:
-    """Prepare the database, start the servers and the baseline, run, write the figures."""
+    """Run on the local server (or, with INFOFIRST_BENCH_LOAD_LAB=1, on the HA lab: Patroni,
+    a primary and a synchronous standby) and write the figures."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     size = scale(quick)
-    prepare_demo_database(DATABASE)
-    asyncio.run(add_ambulances(int(size["ambulances"])))
-    env = {
-        **os.environ,
-        "INFOFIRST_DATABASE_URL": DATABASE,
-        "INFOFIRST_ENV": "test",
-        "INFOFIRST_LOG_LEVEL": "WARNING",
-        "INFOFIRST_WS_QUEUE_SIZE": "1024",
-        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",  # nobody answers: no escalations
-        # thousands of tickets are issued before the screens open (a real screen uses its own
-        # at once): good for the whole connecting phase
-        "INFOFIRST_WS_TICKET_SECONDS": "600",
-    }
-    ports = [FIRST_PORT + n for n in range(int(size["apis"]))]
-    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
-    options = ["--host", "127.0.0.1", "--ws-per-message-deflate", "false", "--log-level", "warning"]
-    servers = [
-        subprocess.Popen([*uvicorn, *options, "--port", str(port)], env=env)  # noqa: S603
-        for port in ports
-    ]
-    bare = subprocess.Popen([sys.executable, "-c", BASELINE_SERVER, str(BASELINE_PORT)])  # noqa: S603
-    try:
-        figures = asyncio.run(
-            _run(size, [f"http://127.0.0.1:{port}" for port in ports], [s.pid for s in servers])
-        )
-    finally:
-        for process in (*servers, bare):
-            process.terminate()
-        for process in (*servers, bare):
-            process.wait(timeout=20)
+    if os.environ.get("INFOFIRST_BENCH_LOAD_LAB") == "1":
+        from tests.ha.lab import Lab, lab_url
+
+        with Lab() as lab:
+            figures = _on(lab_url(), size)
+            figures["where"] = "the HA lab: etcd x3, Patroni, primary + synchronous standby"
+            figures["lab_timings"] = lab.timings
+    else:
+        prepare_demo_database(DATABASE)
+        figures = _on(DATABASE, size)
+        figures["where"] = "the local PostgreSQL on 5432, no standby"
     data = {
         "question": "the county's field load on one host: alert delivery under GPS, stamps and "
         "10,000 connections, against a bare broadcast server",
@@ -321,8 +308,43 @@ def main(quick: bool = False) -> dict[str, Any]:
             "alert_timing": "from the POST's answer (after its commit) to the frame on each wall",
             "writers": "GPS fixes and stamps from one client process (httpx, 128 in flight), "
             "signed in as the admin for every ambulance (the crew's own token costs the same)",
+            "postgresql": "CPU and PSS of every postgres process on the host",
         },
     }
-    path = write_results("field_load-quick" if quick else "field_load", data)
+    name = "field_load" + ("_lab" if "lab" in str(figures["where"]).lower() else "")
+    path = write_results(name + ("-quick" if quick else ""), data)
     data["results_file"] = str(path)
     return data
+
+
+def _on(database: str, size: dict[str, float]) -> dict[str, Any]:
+    """Start the servers and the baseline on ``database``, run, stop them."""
+    asyncio.run(add_ambulances(database, int(size["ambulances"])))
+    env = {
+        **os.environ,
+        "INFOFIRST_DATABASE_URL": database,
+        "INFOFIRST_ENV": "test",
+        "INFOFIRST_LOG_LEVEL": "WARNING",
+        "INFOFIRST_WS_QUEUE_SIZE": "1024",
+        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",  # nobody answers: no escalations
+        # thousands of tickets are issued before the screens open (a real screen uses its own
+        # at once): good for the whole connecting phase
+        "INFOFIRST_WS_TICKET_SECONDS": "600",
+    }
+    env.pop("INFOFIRST_MIGRATION_DATABASE_URL", None)
+    ports = [FIRST_PORT + n for n in range(int(size["apis"]))]
+    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
+    options = ["--host", "127.0.0.1", "--ws-per-message-deflate", "false", "--log-level", "warning"]
+    servers = [
+        subprocess.Popen([*uvicorn, *options, "--port", str(port)], env=env)  # noqa: S603
+        for port in ports
+    ]
+    bare = subprocess.Popen([sys.executable, "-c", BASELINE_SERVER, str(BASELINE_PORT)])  # noqa: S603
+    try:
+        apis = [f"http://127.0.0.1:{port}" for port in ports]
+        return asyncio.run(_run(size, apis, [s.pid for s in servers], database))
+    finally:
+        for process in (*servers, bare):
+            process.terminate()
+        for process in (*servers, bare):
+            process.wait(timeout=20)
