@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,20 +24,21 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
+from geo.engine_graph import START_SLOTS, EngineGraph, build_graph
 from geo.exceptions import OutsideMappedArea
 from geo.road_arrays import (
-    BoolArray,
     FloatArray,
     IntArray,
     LocalProjection,
     RoadArrays,
+    SegmentCoords,
 )
-from geo.turns import NO_EDGE, turn_graph
+from geo.turns import NO_EDGE
 
-_TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanominute
+ENGINE_TINY = _TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanominute
 # A point this close (along its segment) to a segment's end is at that junction: it may leave or
 # be reached through every road meeting there, whichever segment it snapped to (issue 15: a
 # junction point snapped to a one-way segment had to loop round, or got no ambulance at all).
@@ -83,15 +85,21 @@ def _dijkstra(graph: csr_matrix, source: int, limit: float) -> tuple[FloatArray,
         limit=limit,
         return_predecessors=True,
     )
-    return times[0].astype(np.float64), predecessors[0].astype(np.int64)
+    return times[0], predecessors[0].astype(np.int64)
 
 
 class TravelTimeEngine:
     """Road travel times over one loaded network version."""
 
     def __init__(
-        self, arrays: RoadArrays, access_speed_kmh: float = 10.0, max_snap_m: float = 2_000.0
+        self,
+        arrays: RoadArrays,
+        access_speed_kmh: float = 10.0,
+        max_snap_m: float = 2_000.0,
+        graph: EngineGraph | None = None,
     ) -> None:
+        """The engine over ``arrays``; ``graph`` is their search graph when it was built (or
+        memory-mapped, ``geo.road_cache``) already."""
         if len(arrays.seg_source) == 0:
             raise ValueError("a road network needs at least one segment")
         self.arrays = arrays
@@ -103,10 +111,12 @@ class TravelTimeEngine:
         self.projection = LocalProjection(
             float(np.mean(arrays.node_lon)), float(np.mean(arrays.node_lat))
         )
-        self._turns = turn_graph(arrays, _TINY)
-        self._virtual = self._turns.node_count  # the extra row a search starts from
-        self._forward, self._forward_seg = self._csr(reverse=False)
-        self._reverse, self._reverse_seg = self._csr(reverse=True)
+        self.graph = graph if graph is not None else build_graph(arrays, _TINY)
+        self._turns = self.graph.turns
+        self._virtual = self.graph.virtual  # the extra row a search starts from
+        self._forward, self._forward_seg = self.graph.forward, self.graph.forward_seg
+        self._reverse, self._reverse_seg = self.graph.reverse, self.graph.reverse_seg
+        self._start_lock = threading.Lock()  # the start slots are written per search
         self.lines = self._projected_lines()
         allowed = arrays.seg_snappable
         if allowed is None or not allowed.any():
@@ -115,64 +125,26 @@ class TravelTimeEngine:
         self._tree = shapely.STRtree(self.lines[self._snap_segments])
         self._carriageways = np.nonzero(~allowed)[0]
         self._carriageway_tree = shapely.STRtree(self.lines[self._carriageways])
-        self.in_main_component = self._main_component_segments()
+        self.in_main_component = self.graph.in_main_component
         main = np.nonzero(allowed & self.in_main_component)[0]
-        self._main_snap_segments = main if len(main) else self._snap_segments
-        self._main_tree = shapely.STRtree(self.lines[self._main_snap_segments])
+        if len(main) == len(self._snap_segments):
+            self._main_snap_segments, self._main_tree = self._snap_segments, self._tree
+        else:
+            self._main_snap_segments = main if len(main) else self._snap_segments
+            self._main_tree = shapely.STRtree(self.lines[self._main_snap_segments])
         self._snap_cache: dict[tuple[float, float], Snap | None] = {}
 
     # -- building -------------------------------------------------------------------------
 
-    def _csr(self, reverse: bool) -> tuple[csr_matrix, IntArray]:
-        """The graph (or its reverse) with one extra row for the virtual start node.
-
-        Parallel edges keep the fastest; ``seg`` maps each stored edge to its segment (NO_EDGE
-        for a turn at a restricted junction).
-        """
-        turns = self._turns
-        tails, heads, weights, segs = turns.tails, turns.heads, turns.weights, turns.segments
-        if reverse:
-            tails, heads = heads, tails
-        order = np.lexsort((weights, heads, tails))
-        tails, heads, weights, segs = tails[order], heads[order], weights[order], segs[order]
-        first = np.ones(len(tails), dtype=np.bool_)
-        first[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
-        tails, heads, weights, segs = tails[first], heads[first], weights[first], segs[first]
-        n = self._virtual + 1
-        indptr = np.zeros(n + 1, dtype=np.int32)
-        np.add.at(indptr, tails + 1, 1)
-        indptr = np.cumsum(indptr, dtype=np.int32)
-        matrix = csr_matrix(
-            (weights.astype(np.float64), heads.astype(np.int32), indptr), shape=(n, n)
-        )
-        return matrix, segs
-
-    def _main_component_segments(self) -> BoolArray:
-        """Segments with both ends in the largest strongly connected part of the network: the
-        part every ambulance can reach and leave. Pieces joined to it only by roads the import
-        dropped (private service roads, tracks, parking aisles) are islands (issue 15)."""
-        a = self.arrays
-        n = self.node_count
-        graph = csr_matrix(
-            (np.ones(self.segment_count), (a.seg_source, a.seg_target)), shape=(n, n)
-        )
-        two_way = ~a.seg_oneway
-        graph = graph + csr_matrix(
-            (np.ones(int(two_way.sum())), (a.seg_target[two_way], a.seg_source[two_way])),
-            shape=(n, n),
-        )
-        _, labels = connected_components(graph, directed=True, connection="strong")
-        main_label = int(np.bincount(labels).argmax())
-        in_main = labels == main_label
-        result: BoolArray = in_main[a.seg_source] & in_main[a.seg_target]
-        return result
-
     def _projected_lines(self) -> npt.NDArray[np.object_]:
-        lines = []
-        for coords in self.arrays.seg_coords:
-            x, y = self.projection.forward(coords[:, 0], coords[:, 1])
-            lines.append(shapely.linestrings(np.column_stack([x, y])))
-        return np.array(lines, dtype=object)
+        """Every segment as a shapely line in the local projection, made in one vectorised call
+        from the flat coordinates (issue 15: one Python object per segment took most of a
+        province's build)."""
+        flat = SegmentCoords.of(self.arrays.seg_coords)
+        x, y = self.projection.forward(flat.points[:, 0], flat.points[:, 1])
+        owner = np.repeat(np.arange(self.segment_count), np.diff(flat.offsets))
+        lines: npt.NDArray[np.object_] = shapely.linestrings(np.column_stack([x, y]), indices=owner)
+        return lines
 
     # -- snapping -------------------------------------------------------------------------
 
@@ -329,13 +301,20 @@ class TravelTimeEngine:
         virtual = self._virtual
         nodes = np.array([n for n, _ in starts], dtype=np.int32)
         costs = np.maximum(np.array([c for _, c in starts], dtype=np.float64), _TINY)
-        indptr = base.indptr.copy()
-        indptr[-1] += len(nodes)
-        graph = csr_matrix(
-            (np.concatenate([base.data, costs]), np.concatenate([base.indices, nodes]), indptr),
-            shape=base.shape,
-        )
-        return _dijkstra(graph, virtual, limit)
+        if len(nodes) > START_SLOTS:  # many origins: a copy of the graph with a longer row
+            indptr = base.indptr.copy()
+            indptr[-1] += len(nodes)
+            graph = csr_matrix(
+                (np.concatenate([base.data, costs]), np.concatenate([base.indices, nodes]), indptr),
+                shape=base.shape,
+            )
+            return _dijkstra(graph, virtual, limit)
+        with self._start_lock:  # the slots are shared by the threads of this process
+            base.indices[-START_SLOTS:] = virtual
+            base.indices[-START_SLOTS:][: len(nodes)] = nodes
+            base.data[-START_SLOTS:] = 1.0
+            base.data[-START_SLOTS:][: len(nodes)] = costs
+            return _dijkstra(base, virtual, limit)
 
     def node_times(self, node: int, reverse: bool = False, limit: float = np.inf) -> FloatArray:
         """Minutes from one node to every node (or, reversed, from every node to it)."""
