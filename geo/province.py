@@ -27,8 +27,11 @@ MISSING_SHARE = 0.03
 RESTRICTED_SHARE = 0.001
 
 
-def province_arrays(size: int = 800, seed: int = 15) -> RoadArrays:
-    """The generated network of ``size`` × ``size`` junctions (see the module docstring)."""
+def province_arrays(
+    size: int = 800, seed: int = 15, restricted_share: float = RESTRICTED_SHARE
+) -> RoadArrays:
+    """The generated network of ``size`` × ``size`` junctions (see the module docstring);
+    ``restricted_share`` of the junctions get a "no left turn"."""
     if size < 4:
         raise ValueError("a province network needs at least 4 × 4 junctions")
     rng = np.random.default_rng(seed)
@@ -50,7 +53,9 @@ def province_arrays(size: int = 800, seed: int = 15) -> RoadArrays:
     source = np.where(reverse, b, a)
     target = np.where(reverse, a, b)
     kept = arterial | (rng.random(len(a)) >= MISSING_SHARE)
-    turn_from, turn_via, turn_to = _no_left_turns(size, horizontal_count, kept, rng)
+    turn_from, turn_via, turn_to = _no_left_turns(
+        size, horizontal_count, kept, rng, restricted_share
+    )
     new_id = np.cumsum(kept) - 1
     source, target, arterial = source[kept], target[kept], arterial[kept]
     horizontal = (np.arange(len(a)) < horizontal_count)[kept]
@@ -82,11 +87,11 @@ def province_arrays(size: int = 800, seed: int = 15) -> RoadArrays:
 
 
 def _no_left_turns(
-    size: int, horizontal_count: int, kept: BoolArray, rng: np.random.Generator
+    size: int, horizontal_count: int, kept: BoolArray, rng: np.random.Generator, share: float
 ) -> tuple[IntArray, IntArray, IntArray]:
     """At random inner junctions: no turn from the road arriving from the west into the road
     leaving north (old segment ids; only where both roads are kept)."""
-    count = max(1, int(size * size * RESTRICTED_SHARE))
+    count = max(1, int(size * size * share))
     row = rng.integers(1, size - 1, count)
     column = rng.integers(1, size - 1, count)
     west = row * (size - 1) + (column - 1)  # horizontal (row, column-1) → (row, column)
