@@ -11,6 +11,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo.engine import ENGINE_TINY, TravelTimeEngine
 from geo.engine_graph import START_SLOTS
+from geo.nearest_search import EarlyStopSearch
 from geo.province import province_arrays
 from geo.road_arrays import SegmentCoords
 
@@ -64,7 +65,7 @@ def test_nearest_equals_routes_and_a_plain_unbounded_search(seed: int, size: int
     candidates = [(f"a{i}", float(lon[i]), float(lat[i])) for i in range(20)]
     for i in range(20, 25):
         target = engine.snap(float(lon[i]), float(lat[i]))
-        ranked = engine.nearest(target, candidates, 5, limit=2.0)
+        ranked = engine.nearest(target, candidates, 5)
         by_route = []
         for key, x, y in candidates:
             route = engine.route(engine.snap(x, y), target)
@@ -90,3 +91,18 @@ def test_more_starts_than_slots_fall_back_to_a_copy_with_the_same_times() -> Non
     together = engine.times_from(snaps)
     one_by_one = np.min([engine.times_from([s]) for s in snaps], axis=0)
     assert np.allclose(together, one_by_one, atol=1e-9)
+
+
+def test_a_search_that_outgrows_its_heap_grows_it_and_answers_the_same() -> None:
+    """With a two-entry heap the nearest search starts over with bigger buffers, same answer."""
+    arrays = province_arrays(14, 9, restricted_share=0.1)
+    engine = TravelTimeEngine(arrays)
+    rng = np.random.default_rng(9)
+    lon = rng.uniform(arrays.node_lon.min(), arrays.node_lon.max(), 31)
+    lat = rng.uniform(arrays.node_lat.min(), arrays.node_lat.max(), 31)
+    candidates = [(f"a{i}", float(lon[i]), float(lat[i])) for i in range(30)]
+    target = engine.snap(float(lon[30]), float(lat[30]))
+    expected = engine.nearest(target, candidates, 5)
+    engine._early = EarlyStopSearch(engine._virtual + 1, heap_size=2)
+    assert engine.nearest(target, candidates, 5) == expected
+    assert len(engine._early.heap_d) > 2
