@@ -3,8 +3,9 @@
 Three figures, each against a baseline measured in the same run:
 
 1. Build: ``TravelTimeEngine(arrays)`` from the generated arrays (median of BUILD_RUNS), with
-   its parts timed (turn expansion, CSR matrices, largest SCC, shapely lines, STRtrees); the
-   baseline is the present per-segment loop making one shapely line per segment.
+   its parts timed (turn expansion, CSR matrices, largest SCC, the snapping grid); the baseline
+   is the engine's old per-segment loop making one shapely line per segment (the shapely lines
+   and STRtree it no longer makes are timed too, for comparison).
 2. Nearest 5 of 1,000 ambulances: ``engine.nearest`` (one bounded reversed Dijkstra writing its
    starts into the graph's start slots) against a plain scipy Dijkstra without a limit over a
    copy of the graph with the start row appended (the engine before issue 15's province work).
@@ -37,9 +38,10 @@ from bench.common import percentile, write_results
 from bench.procstat import memory_kib
 from geo import road_cache
 from geo.engine import ENGINE_TINY, Snap, TravelTimeEngine
-from geo.engine_graph import START_SLOTS, build_graph, main_component_segments
+from geo.engine_graph import START_SLOTS, build_graph, main_component_segments, projection_of
 from geo.province import province_arrays
 from geo.road_arrays import RoadArrays, SegmentCoords
+from geo.segment_grid import build_grid
 from geo.turns import turn_graph
 
 NAME = "province"
@@ -59,7 +61,8 @@ def _plan(quick: bool) -> dict[str, int]:
 
 
 def _parts(arrays: RoadArrays) -> dict[str, float]:
-    """Seconds of each part of a build, timed one by one."""
+    """Seconds of each part of a build, timed one by one (and the shapely objects the engine no
+    longer makes, for comparison)."""
     parts: dict[str, float] = {}
     start = time.perf_counter()
     turn_graph(arrays, ENGINE_TINY)
@@ -67,16 +70,21 @@ def _parts(arrays: RoadArrays) -> dict[str, float]:
     start = time.perf_counter()
     main_component_segments(arrays)
     parts["largest_scc_s"] = time.perf_counter() - start
+    flat = SegmentCoords.of(arrays.seg_coords)
+    x, y = projection_of(arrays).forward(flat.points[:, 0], flat.points[:, 1])
+    start = time.perf_counter()
+    build_grid(np.column_stack([x, y]), flat.offsets)
+    parts["segment_grid_s"] = time.perf_counter() - start
     start = time.perf_counter()
     build_graph(arrays, ENGINE_TINY)
     parts["graph_total_s"] = time.perf_counter() - start
     engine = TravelTimeEngine(arrays, graph=build_graph(arrays, ENGINE_TINY))
     start = time.perf_counter()
-    lines = engine._projected_lines()
-    parts["shapely_lines_s"] = time.perf_counter() - start
+    lines = engine.lines_of(np.arange(engine.segment_count))
+    parts["not_made_shapely_lines_vectorised_s"] = time.perf_counter() - start
     start = time.perf_counter()
     shapely.STRtree(lines)
-    parts["strtree_s"] = time.perf_counter() - start
+    parts["not_made_strtree_s"] = time.perf_counter() - start
     return parts
 
 
@@ -146,10 +154,12 @@ def _nearest(engine: TravelTimeEngine, arrays: RoadArrays, plan: dict[str, int])
     placed = [(a[0], s) for a, s in zip(ambulances, snaps, strict=True) if s is not None]
     engine.nearest(incidents[0], ambulances, K)  # warm-up
     engine_ms, baseline_ms, mismatches = [], [], 0
+    cpu_ms = []
     for i, target in enumerate(incidents):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         ranked = engine.nearest(target, ambulances, K)
         engine_ms.append((time.perf_counter() - start) * 1e3)
+        cpu_ms.append((time.thread_time() - cpu) * 1e3)
         if i < plan["baseline_queries"]:
             start = time.perf_counter()
             plain = _plain_nearest(engine, target, placed)
@@ -164,6 +174,8 @@ def _nearest(engine: TravelTimeEngine, arrays: RoadArrays, plan: dict[str, int])
         "ambulances": len(placed),
         "engine_p50_ms": percentile(engine_ms, 50),
         "engine_p99_ms": percentile(engine_ms, 99),
+        "engine_cpu_p50_ms": percentile(cpu_ms, 50),
+        "engine_cpu_p99_ms": percentile(cpu_ms, 99),
         "baseline_p50_ms": percentile(baseline_ms, 50),
         "baseline_p99_ms": percentile(baseline_ms, 99),
         "ratio_p50": percentile(baseline_ms, 50) / percentile(engine_ms, 50),
@@ -191,6 +203,8 @@ def _workers(root: Path, key: str, count: int, mapped: bool) -> dict[str, Any]:
             if proc.stdin is not None:
                 proc.stdin.close()
             proc.wait(timeout=60)
+            if proc.stdout is not None:
+                proc.stdout.close()
     return {
         "workers": count,
         "mapped": mapped,

@@ -121,34 +121,40 @@ class TravelTimeEngine:
         self._early_lock = threading.Lock()  # the nearest search's buffers, one search at a time
         self._early: EarlyStopSearch | None = None  # made on the first nearest search
         self._copies: dict[int, list[int]] | None = None
-        self.lines = self._projected_lines()
+        self.grid = self.graph.grid
+        self._flat = SegmentCoords.of(arrays.seg_coords)
+        self._all_lines: npt.NDArray[np.object_] | None = None
         allowed = arrays.seg_snappable
         if allowed is None or not allowed.any():
             allowed = np.ones(self.segment_count, dtype=np.bool_)
-        self._snap_segments = np.nonzero(allowed)[0]
-        self._tree = shapely.STRtree(self.lines[self._snap_segments])
-        self._carriageways = np.nonzero(~allowed)[0]
-        self._carriageway_tree = shapely.STRtree(self.lines[self._carriageways])
+        self._allowed = np.asarray(allowed, dtype=np.bool_)
+        self._carriageways = ~self._allowed
+        self._any_carriageway = bool(self._carriageways.any())
         self.in_main_component = self.graph.in_main_component
-        main = np.nonzero(allowed & self.in_main_component)[0]
-        if len(main) == len(self._snap_segments):
-            self._main_snap_segments, self._main_tree = self._snap_segments, self._tree
-        else:
-            self._main_snap_segments = main if len(main) else self._snap_segments
-            self._main_tree = shapely.STRtree(self.lines[self._main_snap_segments])
+        main = self._allowed & self.in_main_component
+        self._main_allowed = main if main.any() else self._allowed
         self._snap_cache: dict[tuple[float, float], Snap | None] = {}
 
     # -- building -------------------------------------------------------------------------
 
-    def _projected_lines(self) -> npt.NDArray[np.object_]:
-        """Every segment as a shapely line in the local projection, made in one vectorised call
-        from the flat coordinates (issue 15: one Python object per segment took most of a
-        province's build)."""
-        flat = SegmentCoords.of(self.arrays.seg_coords)
-        x, y = self.projection.forward(flat.points[:, 0], flat.points[:, 1])
-        owner = np.repeat(np.arange(self.segment_count), np.diff(flat.offsets))
-        lines: npt.NDArray[np.object_] = shapely.linestrings(np.column_stack([x, y]), indices=owner)
+    def lines_of(self, segments: IntArray) -> npt.NDArray[np.object_]:
+        """The given segments as shapely lines in the local projection, made on demand from the
+        grid's flat projected vertices (one vectorised call)."""
+        offsets = self._flat.offsets
+        starts, counts = offsets[segments], offsets[segments + 1] - offsets[segments]
+        firsts = np.cumsum(counts) - counts
+        index = np.arange(int(counts.sum())) - np.repeat(firsts - starts, counts)
+        owner = np.repeat(np.arange(len(segments)), counts)
+        lines: npt.NDArray[np.object_] = shapely.linestrings(self.grid.xy[index], indices=owner)
         return lines
+
+    @property
+    def lines(self) -> npt.NDArray[np.object_]:
+        """Every segment as a shapely line (made on first use, then kept: analysis and tests;
+        the server's searches use ``lines_of``)."""
+        if self._all_lines is None:
+            self._all_lines = self.lines_of(np.arange(self.segment_count))
+        return self._all_lines
 
     # -- snapping -------------------------------------------------------------------------
 
@@ -157,64 +163,37 @@ class TravelTimeEngine:
         if len(lons) == 0:
             return []
         x, y = self.projection.forward(np.asarray(lons, float), np.asarray(lats, float))
-        points = shapely.points(x, y)
-        segments, gaps = self._nearest(self._tree, self._snap_segments, points)
-        self._onto_carriageways(points, segments, gaps)
+        segments, gaps = self.grid.nearest(x, y, self._allowed, self.max_snap_m)
+        if self._any_carriageway:
+            # Within CARRIAGEWAY_SNAP_M of an expressway carriageway and nearer to it than to
+            # any ordinary road: the nearest carriageway. Beside a divided road that is the one
+            # on the point's side, running its way (right-hand traffic).
+            lanes, lane_gaps = self.grid.nearest(x, y, self._carriageways, CARRIAGEWAY_SNAP_M)
+            onto = lane_gaps < gaps
+            segments[onto], gaps[onto] = lanes[onto], lane_gaps[onto]
         # A point whose nearest road is on an island snaps to the main network instead (with
         # the longer access leg), when that is within reach: from an island nothing is reachable.
-        island = ~self.in_main_component[segments]
+        island = (segments >= 0) & ~self.in_main_component[np.maximum(segments, 0)]
         if island.any():
-            main_segments, main_gaps = self._nearest(
-                self._main_tree, self._main_snap_segments, points[island]
+            main_segments, main_gaps = self.grid.nearest(
+                x[island], y[island], self._main_allowed, self.max_snap_m
             )
-            reachable = main_gaps <= self.max_snap_m
+            reachable = main_segments >= 0
             chosen = np.nonzero(island)[0][reachable]
             segments[chosen] = main_segments[reachable]
             gaps[chosen] = main_gaps[reachable]
-        lines = self.lines[segments]
+        found = np.nonzero((segments >= 0) & (gaps <= self.max_snap_m))[0]
+        lines = self.lines_of(segments[found])
+        points = shapely.points(x[found], y[found])
         fractions = shapely.line_locate_point(lines, points, normalized=True)
         on_road = shapely.line_interpolate_point(lines, fractions, normalized=True)
         lon, lat = self.projection.inverse(shapely.get_x(on_road), shapely.get_y(on_road))
-        return [
-            Snap(
-                int(segments[i]), float(fractions[i]), float(gaps[i]), float(lon[i]), float(lat[i])
+        snaps: list[Snap | None] = [None] * len(x)
+        for k, i in enumerate(found.tolist()):
+            snaps[i] = Snap(
+                int(segments[i]), float(fractions[k]), float(gaps[i]), float(lon[k]), float(lat[k])
             )
-            if gaps[i] <= self.max_snap_m
-            else None
-            for i in range(len(points))
-        ]
-
-    def _onto_carriageways(
-        self, points: npt.NDArray[np.object_], segments: IntArray, gaps: FloatArray
-    ) -> None:
-        """Points within CARRIAGEWAY_SNAP_M of an expressway carriageway and nearer to it than
-        to any ordinary road snap to the nearest carriageway (in place). Beside a divided road
-        the nearest is the one on the point's side, running its way (right-hand traffic)."""
-        if len(self._carriageways) == 0:
-            return
-        near = self._carriageway_tree.query(
-            points, predicate="dwithin", distance=CARRIAGEWAY_SNAP_M
-        )
-        if near.shape[1] == 0:
-            return
-        distances = shapely.distance(self.lines[self._carriageways[near[1]]], points[near[0]])
-        for i in np.unique(near[0]):
-            mine = np.nonzero(near[0] == i)[0]
-            k = mine[int(np.argmin(distances[mine]))]
-            if distances[k] < gaps[i]:
-                segments[i], gaps[i] = int(self._carriageways[near[1][k]]), float(distances[k])
-
-    @staticmethod
-    def _nearest(
-        tree: shapely.STRtree, tree_segments: IntArray, points: npt.NDArray[np.object_]
-    ) -> tuple[IntArray, FloatArray]:
-        """Each point's nearest segment in ``tree`` and its distance in metres."""
-        index, distance = tree.query_nearest(points, return_distance=True, all_matches=False)
-        segments = np.empty(len(points), dtype=np.int64)
-        segments[index[0]] = tree_segments[index[1]]
-        gaps = np.empty(len(points), dtype=np.float64)
-        gaps[index[0]] = distance
-        return segments, gaps
+        return snaps
 
     def snap_cached(self, points: Sequence[tuple[float, float]]) -> list[Snap | None]:
         """Snaps of points seen before come from a cache (ambulances wait at their stations);
@@ -467,7 +446,8 @@ class TravelTimeEngine:
         snapped point (issue 15: up to 188 m).
         """
         lo, hi = sorted((f0, f1))
-        part = shapely.get_coordinates(substring(self.lines[segment], lo, hi, normalized=True))
+        line = self.lines_of(np.array([segment]))[0]
+        part = shapely.get_coordinates(substring(line, lo, hi, normalized=True))
         if len(part) == 0:
             return [(float(c[0]), float(c[1])) for c in self.arrays.seg_coords[segment][:1]]
         lon, lat = self.projection.inverse(part[:, 0], part[:, 1])

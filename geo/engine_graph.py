@@ -17,7 +17,8 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from geo.road_arrays import BoolArray, IntArray, RoadArrays
+from geo.road_arrays import BoolArray, IntArray, LocalProjection, RoadArrays, SegmentCoords
+from geo.segment_grid import SegmentGrid, build_grid
 from geo.turns import TurnGraph, turn_graph
 
 START_SLOTS = 64
@@ -33,6 +34,7 @@ class EngineGraph:
     reverse: csr_matrix
     reverse_seg: IntArray
     in_main_component: BoolArray  # per segment: both ends in the largest SCC
+    grid: SegmentGrid  # the snapping index (projected pieces in grid cells)
 
     @property
     def virtual(self) -> int:
@@ -45,9 +47,22 @@ def build_graph(arrays: RoadArrays, tiny: float) -> EngineGraph:
     turns = turn_graph(arrays, tiny)
     forward, forward_seg = _csr(turns, reverse=False)
     reverse, reverse_seg = _csr(turns, reverse=True)
+    flat = SegmentCoords.of(arrays.seg_coords)
+    x, y = projection_of(arrays).forward(flat.points[:, 0], flat.points[:, 1])
     return EngineGraph(
-        turns, forward, forward_seg, reverse, reverse_seg, main_component_segments(arrays)
+        turns,
+        forward,
+        forward_seg,
+        reverse,
+        reverse_seg,
+        main_component_segments(arrays),
+        build_grid(np.column_stack([x, y]), flat.offsets),
     )
+
+
+def projection_of(arrays: RoadArrays) -> LocalProjection:
+    """The engine's local metric projection: around the mean of the nodes."""
+    return LocalProjection(float(np.mean(arrays.node_lon)), float(np.mean(arrays.node_lat)))
 
 
 def _csr(turns: TurnGraph, reverse: bool) -> tuple[csr_matrix, IntArray]:

@@ -12,7 +12,7 @@ Files are opened with ``np.load(..., mmap_mode=...)``: the pages are the page ca
 every process that maps them, so N workers hold one copy of the graph, not N. Read-only, except
 the CSR ``data``/``indices`` arrays, mapped copy-on-write: a search writes its start slots
 (``geo.engine_graph``) into the last page only, which becomes private to that process.
-The shapely lines and STRtrees of the snapping are still built per process.
+Snapping searches the mapped grid (``geo.segment_grid``): no shapely object per segment.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ import numpy.typing as npt
 
 from geo.engine_graph import EngineGraph, csr_from_arrays
 from geo.road_arrays import RoadArrays, SegmentCoords
+from geo.segment_grid import SegmentGrid
 from geo.turns import TurnGraph
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 _COPY_ON_WRITE = frozenset({"forward_data", "forward_indices", "reverse_data", "reverse_indices"})
 
@@ -80,6 +81,12 @@ def _named_arrays(arrays: RoadArrays, graph: EngineGraph) -> dict[str, npt.NDArr
         "reverse_indptr": graph.reverse.indptr,
         "reverse_seg": graph.reverse_seg,
         "in_main_component": graph.in_main_component,
+        "grid_xy": graph.grid.xy,
+        "grid_piece_start": graph.grid.piece_start,
+        "grid_piece_segment": graph.grid.piece_segment,
+        "grid_cell_ptr": graph.grid.cell_ptr,
+        "grid_cell_piece": graph.grid.cell_piece,
+        "grid_meta": graph.grid.meta,
     }
 
 
@@ -207,5 +214,13 @@ def _assemble(
         reverse=csr_from_arrays(f["reverse_data"], f["reverse_indices"], f["reverse_indptr"]),
         reverse_seg=f["reverse_seg"],
         in_main_component=f["in_main_component"],
+        grid=SegmentGrid(
+            xy=f["grid_xy"],
+            piece_start=f["grid_piece_start"],
+            piece_segment=f["grid_piece_segment"],
+            cell_ptr=f["grid_cell_ptr"],
+            cell_piece=f["grid_cell_piece"],
+            meta=f["grid_meta"],
+        ),
     )
     return arrays, graph
