@@ -41,7 +41,18 @@ def engine_from_store(
         mapped = road_cache.read(cache_root, cache_key)
         if mapped is not None:
             road, graph = mapped
-    return TravelTimeEngine(road, access_speed_kmh, max_snap_m, graph)
+    return warmed(TravelTimeEngine(road, access_speed_kmh, max_snap_m, graph))
+
+
+def warmed(engine: TravelTimeEngine) -> TravelTimeEngine:
+    """The engine after one snap and one nearest search: the numba kernels are compiled (or
+    loaded from numba's cache) here, in the loading thread, not in the first request (a cold
+    compile takes seconds)."""
+    lon, lat = float(engine.arrays.node_lon[0]), float(engine.arrays.node_lat[0])
+    found = engine.snap_many([lon], [lat])[0]
+    if found is not None:
+        engine.nearest(found, [("warm-up", lon, lat)], 1)
+    return engine
 
 
 def engine_from_files(
@@ -52,7 +63,7 @@ def engine_from_files(
     mapped = road_cache.read(cache_root, cache_key)
     if mapped is None:
         return None
-    return TravelTimeEngine(mapped[0], access_speed_kmh, max_snap_m, mapped[1])
+    return warmed(TravelTimeEngine(mapped[0], access_speed_kmh, max_snap_m, mapped[1]))
 
 
 async def write_network_files(db: AsyncSession, cache_root: Path) -> Path | None:
