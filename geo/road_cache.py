@@ -119,7 +119,23 @@ def write(root: Path, key: str, arrays: RoadArrays, graph: EngineGraph) -> Path:
         _replace(temporary, final, key)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+    prune(root, key)
     return final
+
+
+def prune(root: Path, key: str) -> list[str]:
+    """Remove the files of the same database's other networks (keys ``version-database-import``,
+    ``road_store.network_key``); the names removed. A process still mapping them keeps its pages
+    (the files go when the last mapping does); one that asks for them later rebuilds."""
+    parts = key.split("-")
+    if len(parts) != 3:
+        return []
+    removed = []
+    for directory in root.glob(f"network-*-{parts[1]}-*"):
+        if directory.name != cache_dir(root, key).name and directory.is_dir():
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory.name)
+    return removed
 
 
 def _replace(temporary: Path, final: Path, key: str) -> None:

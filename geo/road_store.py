@@ -257,9 +257,10 @@ async def network_version(db: AsyncSession) -> int:
 
 
 async def network_key(db: AsyncSession) -> str:
-    """A name for the stored network that no other network has: its version, and a hash of the
-    database's name and the import's time and size (two test databases both at version 3 get
-    different keys). The engine's array files are kept under it (``geo.road_cache``)."""
+    """A name for the stored network that no other network has: its version, a hash of the
+    database's name and one of the import's time and size (two test databases both at version 3
+    get different keys). The engine's array files are kept under it (``geo.road_cache``, which
+    prunes a database's older networks by the middle part)."""
     row = (
         await db.execute(
             text(
@@ -270,8 +271,9 @@ async def network_key(db: AsyncSession) -> str:
     ).one_or_none()
     if row is None:
         return "0"
-    digest = hashlib.sha256(repr(tuple(row[1:])).encode()).hexdigest()[:16]
-    return f"{int(row[0])}-{digest}"
+    database = hashlib.sha256(str(row[1]).encode()).hexdigest()[:12]
+    network = hashlib.sha256(repr(tuple(row[2:])).encode()).hexdigest()[:12]
+    return f"{int(row[0])}-{database}-{network}"
 
 
 async def load_network_arrays(db: AsyncSession) -> NetworkArrays:

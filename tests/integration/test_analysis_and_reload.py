@@ -64,12 +64,14 @@ async def test_runtimes_with_a_cache_dir_write_then_map_the_engine_files(
     db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     """The first runtime builds and writes the network's files; a second one (another server
-    process) maps them and answers the same; a new import gets files of its own."""
+    process) maps them and answers the same; a new import gets files of its own, and the old
+    ones of this database are pruned."""
     import numpy as np
 
     first = RoadRuntime(10.0, 2000.0, 800.0, cache_root=tmp_path)
     assert True is await first.refresh(sessionmaker)
-    assert 1 == len(os.listdir(tmp_path))
+    written = os.listdir(tmp_path)
+    assert 1 == len(written)
     second = RoadRuntime(10.0, 2000.0, 800.0, cache_root=tmp_path)
     assert True is await second.refresh(sessionmaker)
     mapped = second.require()
@@ -84,4 +86,6 @@ async def test_runtimes_with_a_cache_dir_write_then_map_the_engine_files(
     await db.flush()
     assert True is await second.refresh(sessionmaker)
     assert 1 == second.require().segment_count
-    assert 2 == len(os.listdir(tmp_path))
+    rewritten = os.listdir(tmp_path)
+    assert 1 == len(rewritten)
+    assert rewritten != written

@@ -116,3 +116,14 @@ def test_two_processes_read_the_same_files(arrays: RoadArrays, tmp_path: Path) -
     assert all(proc.returncode == 0 for proc in procs)
     expected = built.node_times(3).tolist()
     assert [json.loads(out) for out in outputs] == [expected, expected]
+
+
+def test_a_database_s_older_networks_are_pruned_others_kept(
+    arrays: RoadArrays, tmp_path: Path
+) -> None:
+    """Writing version 2 of a database removes its version 1; another database's files stay."""
+    graph = build_graph(arrays, ENGINE_TINY)
+    road_cache.write(tmp_path, "1-aaaa-x1", arrays, graph)
+    road_cache.write(tmp_path, "1-bbbb-y1", arrays, graph)
+    road_cache.write(tmp_path, "2-aaaa-x2", arrays, graph)
+    assert ["network-1-bbbb-y1", "network-2-aaaa-x2"] == sorted(p.name for p in tmp_path.iterdir())
