@@ -253,6 +253,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_speed_kmh=settings.access_speed_kmh,
         max_snap_m=settings.max_snap_m,
         coverage_margin_m=settings.coverage_margin_m,
+        cache_root=settings.road_cache_dir,
     )
     app.state.alerts_hub = Hub(settings.ws_queue_size)
     app.state.session_watch = SessionWatch(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.network import DEFAULT_SPEEDS_KMH
@@ -237,11 +238,22 @@ class Settings(BaseSettings):
         "target_session_attrs=prefer-standby); read-only; unset: the main database. An "
         "unreachable one falls back to the main database",
     )
+    road_cache_dir: Path | None = Field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / "infofirst-road-cache",
+        description="where the road import and the server write the travel-time engine's arrays "
+        "(one directory per stored network) for every server process to memory-map; empty: "
+        "each process builds its own copy",
+    )
 
     @property
     def migration_url(self) -> str:
         """The URL migrations run with: the owner's."""
         return self.migration_database_url or self.database_url
+
+    @field_validator("road_cache_dir", mode="before")
+    @classmethod
+    def _no_road_cache_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _audit_always_in_production(self) -> Settings:

@@ -45,9 +45,9 @@ def reachable_lines(
     """Projected pieces of road from which the origin (of a reversed search) is within reach."""
     from_target, from_source = _covered(engine, times, minutes)
     whole = from_target + from_source >= 1.0
-    pieces: list[shapely.LineString] = list(engine.lines[whole])
-    for i in np.nonzero(~whole & ((from_target > 0) | (from_source > 0)))[0]:
-        line = engine.lines[i]
+    pieces: list[shapely.LineString] = list(engine.lines_of(np.nonzero(whole)[0]))
+    partly = np.nonzero(~whole & ((from_target > 0) | (from_source > 0)))[0]
+    for i, line in zip(partly, engine.lines_of(partly), strict=True):
         if from_source[i] > 0:
             pieces.append(substring(line, 0.0, float(from_source[i]), normalized=True))
         if from_target[i] > 0:
@@ -67,7 +67,7 @@ def reachable_points(
     touched = np.nonzero((from_target > 0) | (from_source > 0))[0]
     if len(touched) == 0:
         return np.zeros((0, 2))
-    dense = shapely.segmentize(engine.lines[touched], max_segment_length=spacing_m)
+    dense = shapely.segmentize(engine.lines_of(touched), max_segment_length=spacing_m)
     xy, owner = shapely.get_coordinates(dense, return_index=True)
     step = np.hypot(*np.diff(xy, axis=0, prepend=xy[:1]).T)
     step[np.r_[True, owner[1:] != owner[:-1]]] = 0.0  # each segment starts at 0 m

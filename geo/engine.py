@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,20 +24,23 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
+from geo import engine_nearest
+from geo.engine_graph import START_SLOTS, EngineGraph, build_graph
 from geo.exceptions import OutsideMappedArea
+from geo.nearest_search import EarlyStopSearch
 from geo.road_arrays import (
-    BoolArray,
     FloatArray,
     IntArray,
     LocalProjection,
     RoadArrays,
+    SegmentCoords,
 )
-from geo.turns import NO_EDGE, turn_graph
+from geo.turns import NO_EDGE
 
-_TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanominute
+ENGINE_TINY = _TINY = 1e-9  # csgraph needs positive weights: a zero-length edge costs a nanominute
 # A point this close (along its segment) to a segment's end is at that junction: it may leave or
 # be reached through every road meeting there, whichever segment it snapped to (issue 15: a
 # junction point snapped to a one-way segment had to loop round, or got no ambulance at all).
@@ -83,15 +87,21 @@ def _dijkstra(graph: csr_matrix, source: int, limit: float) -> tuple[FloatArray,
         limit=limit,
         return_predecessors=True,
     )
-    return times[0].astype(np.float64), predecessors[0].astype(np.int64)
+    return times[0], predecessors[0].astype(np.int64)
 
 
 class TravelTimeEngine:
     """Road travel times over one loaded network version."""
 
     def __init__(
-        self, arrays: RoadArrays, access_speed_kmh: float = 10.0, max_snap_m: float = 2_000.0
+        self,
+        arrays: RoadArrays,
+        access_speed_kmh: float = 10.0,
+        max_snap_m: float = 2_000.0,
+        graph: EngineGraph | None = None,
     ) -> None:
+        """The engine over ``arrays``; ``graph`` is their search graph when it was built (or
+        memory-mapped, ``geo.road_cache``) already."""
         if len(arrays.seg_source) == 0:
             raise ValueError("a road network needs at least one segment")
         self.arrays = arrays
@@ -103,76 +113,49 @@ class TravelTimeEngine:
         self.projection = LocalProjection(
             float(np.mean(arrays.node_lon)), float(np.mean(arrays.node_lat))
         )
-        self._turns = turn_graph(arrays, _TINY)
-        self._virtual = self._turns.node_count  # the extra row a search starts from
-        self._forward, self._forward_seg = self._csr(reverse=False)
-        self._reverse, self._reverse_seg = self._csr(reverse=True)
-        self.lines = self._projected_lines()
+        self.graph = graph if graph is not None else build_graph(arrays, _TINY)
+        self._turns = self.graph.turns
+        self._virtual = self.graph.virtual  # the extra row a search starts from
+        self._forward, self._forward_seg = self.graph.forward, self.graph.forward_seg
+        self._reverse, self._reverse_seg = self.graph.reverse, self.graph.reverse_seg
+        self._start_lock = threading.Lock()  # the start slots are written per search
+        self._early_lock = threading.Lock()  # the nearest search's buffers, one search at a time
+        self._early: EarlyStopSearch | None = None  # made on the first nearest search
+        self._copies: dict[int, list[int]] | None = None
+        self.grid = self.graph.grid
+        self._flat = SegmentCoords.of(arrays.seg_coords)
+        self._all_lines: npt.NDArray[np.object_] | None = None
         allowed = arrays.seg_snappable
         if allowed is None or not allowed.any():
             allowed = np.ones(self.segment_count, dtype=np.bool_)
-        self._snap_segments = np.nonzero(allowed)[0]
-        self._tree = shapely.STRtree(self.lines[self._snap_segments])
-        self._carriageways = np.nonzero(~allowed)[0]
-        self._carriageway_tree = shapely.STRtree(self.lines[self._carriageways])
-        self.in_main_component = self._main_component_segments()
-        main = np.nonzero(allowed & self.in_main_component)[0]
-        self._main_snap_segments = main if len(main) else self._snap_segments
-        self._main_tree = shapely.STRtree(self.lines[self._main_snap_segments])
+        self._allowed = np.asarray(allowed, dtype=np.bool_)
+        self._carriageways = ~self._allowed
+        self._any_carriageway = bool(self._carriageways.any())
+        self.in_main_component = self.graph.in_main_component
+        main = self._allowed & self.in_main_component
+        self._main_allowed = main if main.any() else self._allowed
         self._snap_cache: dict[tuple[float, float], Snap | None] = {}
 
     # -- building -------------------------------------------------------------------------
 
-    def _csr(self, reverse: bool) -> tuple[csr_matrix, IntArray]:
-        """The graph (or its reverse) with one extra row for the virtual start node.
+    def lines_of(self, segments: IntArray) -> npt.NDArray[np.object_]:
+        """The given segments as shapely lines in the local projection, made on demand from the
+        grid's flat projected vertices (one vectorised call)."""
+        offsets = self._flat.offsets
+        starts, counts = offsets[segments], offsets[segments + 1] - offsets[segments]
+        firsts = np.cumsum(counts) - counts
+        index = np.arange(int(counts.sum())) - np.repeat(firsts - starts, counts)
+        owner = np.repeat(np.arange(len(segments)), counts)
+        lines: npt.NDArray[np.object_] = shapely.linestrings(self.grid.xy[index], indices=owner)
+        return lines
 
-        Parallel edges keep the fastest; ``seg`` maps each stored edge to its segment (NO_EDGE
-        for a turn at a restricted junction).
-        """
-        turns = self._turns
-        tails, heads, weights, segs = turns.tails, turns.heads, turns.weights, turns.segments
-        if reverse:
-            tails, heads = heads, tails
-        order = np.lexsort((weights, heads, tails))
-        tails, heads, weights, segs = tails[order], heads[order], weights[order], segs[order]
-        first = np.ones(len(tails), dtype=np.bool_)
-        first[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
-        tails, heads, weights, segs = tails[first], heads[first], weights[first], segs[first]
-        n = self._virtual + 1
-        indptr = np.zeros(n + 1, dtype=np.int32)
-        np.add.at(indptr, tails + 1, 1)
-        indptr = np.cumsum(indptr, dtype=np.int32)
-        matrix = csr_matrix(
-            (weights.astype(np.float64), heads.astype(np.int32), indptr), shape=(n, n)
-        )
-        return matrix, segs
-
-    def _main_component_segments(self) -> BoolArray:
-        """Segments with both ends in the largest strongly connected part of the network: the
-        part every ambulance can reach and leave. Pieces joined to it only by roads the import
-        dropped (private service roads, tracks, parking aisles) are islands (issue 15)."""
-        a = self.arrays
-        n = self.node_count
-        graph = csr_matrix(
-            (np.ones(self.segment_count), (a.seg_source, a.seg_target)), shape=(n, n)
-        )
-        two_way = ~a.seg_oneway
-        graph = graph + csr_matrix(
-            (np.ones(int(two_way.sum())), (a.seg_target[two_way], a.seg_source[two_way])),
-            shape=(n, n),
-        )
-        _, labels = connected_components(graph, directed=True, connection="strong")
-        main_label = int(np.bincount(labels).argmax())
-        in_main = labels == main_label
-        result: BoolArray = in_main[a.seg_source] & in_main[a.seg_target]
-        return result
-
-    def _projected_lines(self) -> npt.NDArray[np.object_]:
-        lines = []
-        for coords in self.arrays.seg_coords:
-            x, y = self.projection.forward(coords[:, 0], coords[:, 1])
-            lines.append(shapely.linestrings(np.column_stack([x, y])))
-        return np.array(lines, dtype=object)
+    @property
+    def lines(self) -> npt.NDArray[np.object_]:
+        """Every segment as a shapely line (made on first use, then kept: analysis and tests;
+        the server's searches use ``lines_of``)."""
+        if self._all_lines is None:
+            self._all_lines = self.lines_of(np.arange(self.segment_count))
+        return self._all_lines
 
     # -- snapping -------------------------------------------------------------------------
 
@@ -181,64 +164,37 @@ class TravelTimeEngine:
         if len(lons) == 0:
             return []
         x, y = self.projection.forward(np.asarray(lons, float), np.asarray(lats, float))
-        points = shapely.points(x, y)
-        segments, gaps = self._nearest(self._tree, self._snap_segments, points)
-        self._onto_carriageways(points, segments, gaps)
+        segments, gaps = self.grid.nearest(x, y, self._allowed, self.max_snap_m)
+        if self._any_carriageway:
+            # Within CARRIAGEWAY_SNAP_M of an expressway carriageway and nearer to it than to
+            # any ordinary road: the nearest carriageway. Beside a divided road that is the one
+            # on the point's side, running its way (right-hand traffic).
+            lanes, lane_gaps = self.grid.nearest(x, y, self._carriageways, CARRIAGEWAY_SNAP_M)
+            onto = lane_gaps < gaps
+            segments[onto], gaps[onto] = lanes[onto], lane_gaps[onto]
         # A point whose nearest road is on an island snaps to the main network instead (with
         # the longer access leg), when that is within reach: from an island nothing is reachable.
-        island = ~self.in_main_component[segments]
+        island = (segments >= 0) & ~self.in_main_component[np.maximum(segments, 0)]
         if island.any():
-            main_segments, main_gaps = self._nearest(
-                self._main_tree, self._main_snap_segments, points[island]
+            main_segments, main_gaps = self.grid.nearest(
+                x[island], y[island], self._main_allowed, self.max_snap_m
             )
-            reachable = main_gaps <= self.max_snap_m
+            reachable = main_segments >= 0
             chosen = np.nonzero(island)[0][reachable]
             segments[chosen] = main_segments[reachable]
             gaps[chosen] = main_gaps[reachable]
-        lines = self.lines[segments]
+        found = np.nonzero((segments >= 0) & (gaps <= self.max_snap_m))[0]
+        lines = self.lines_of(segments[found])
+        points = shapely.points(x[found], y[found])
         fractions = shapely.line_locate_point(lines, points, normalized=True)
         on_road = shapely.line_interpolate_point(lines, fractions, normalized=True)
         lon, lat = self.projection.inverse(shapely.get_x(on_road), shapely.get_y(on_road))
-        return [
-            Snap(
-                int(segments[i]), float(fractions[i]), float(gaps[i]), float(lon[i]), float(lat[i])
+        snaps: list[Snap | None] = [None] * len(x)
+        for k, i in enumerate(found.tolist()):
+            snaps[i] = Snap(
+                int(segments[i]), float(fractions[k]), float(gaps[i]), float(lon[k]), float(lat[k])
             )
-            if gaps[i] <= self.max_snap_m
-            else None
-            for i in range(len(points))
-        ]
-
-    def _onto_carriageways(
-        self, points: npt.NDArray[np.object_], segments: IntArray, gaps: FloatArray
-    ) -> None:
-        """Points within CARRIAGEWAY_SNAP_M of an expressway carriageway and nearer to it than
-        to any ordinary road snap to the nearest carriageway (in place). Beside a divided road
-        the nearest is the one on the point's side, running its way (right-hand traffic)."""
-        if len(self._carriageways) == 0:
-            return
-        near = self._carriageway_tree.query(
-            points, predicate="dwithin", distance=CARRIAGEWAY_SNAP_M
-        )
-        if near.shape[1] == 0:
-            return
-        distances = shapely.distance(self.lines[self._carriageways[near[1]]], points[near[0]])
-        for i in np.unique(near[0]):
-            mine = np.nonzero(near[0] == i)[0]
-            k = mine[int(np.argmin(distances[mine]))]
-            if distances[k] < gaps[i]:
-                segments[i], gaps[i] = int(self._carriageways[near[1][k]]), float(distances[k])
-
-    @staticmethod
-    def _nearest(
-        tree: shapely.STRtree, tree_segments: IntArray, points: npt.NDArray[np.object_]
-    ) -> tuple[IntArray, FloatArray]:
-        """Each point's nearest segment in ``tree`` and its distance in metres."""
-        index, distance = tree.query_nearest(points, return_distance=True, all_matches=False)
-        segments = np.empty(len(points), dtype=np.int64)
-        segments[index[0]] = tree_segments[index[1]]
-        gaps = np.empty(len(points), dtype=np.float64)
-        gaps[index[0]] = distance
-        return segments, gaps
+        return snaps
 
     def snap_cached(self, points: Sequence[tuple[float, float]]) -> list[Snap | None]:
         """Snaps of points seen before come from a cache (ambulances wait at their stations);
@@ -329,13 +285,20 @@ class TravelTimeEngine:
         virtual = self._virtual
         nodes = np.array([n for n, _ in starts], dtype=np.int32)
         costs = np.maximum(np.array([c for _, c in starts], dtype=np.float64), _TINY)
-        indptr = base.indptr.copy()
-        indptr[-1] += len(nodes)
-        graph = csr_matrix(
-            (np.concatenate([base.data, costs]), np.concatenate([base.indices, nodes]), indptr),
-            shape=base.shape,
-        )
-        return _dijkstra(graph, virtual, limit)
+        if len(nodes) > START_SLOTS:  # many origins: a copy of the graph with a longer row
+            indptr = base.indptr.copy()
+            indptr[-1] += len(nodes)
+            graph = csr_matrix(
+                (np.concatenate([base.data, costs]), np.concatenate([base.indices, nodes]), indptr),
+                shape=base.shape,
+            )
+            return _dijkstra(graph, virtual, limit)
+        with self._start_lock:  # the slots are shared by the threads of this process
+            base.indices[-START_SLOTS:] = virtual
+            base.indices[-START_SLOTS:][: len(nodes)] = nodes
+            base.data[-START_SLOTS:] = 1.0
+            base.data[-START_SLOTS:][: len(nodes)] = costs
+            return _dijkstra(base, virtual, limit)
 
     def node_times(self, node: int, reverse: bool = False, limit: float = np.inf) -> FloatArray:
         """Minutes from one node to every node (or, reversed, from every node to it)."""
@@ -484,7 +447,8 @@ class TravelTimeEngine:
         snapped point (issue 15: up to 188 m).
         """
         lo, hi = sorted((f0, f1))
-        part = shapely.get_coordinates(substring(self.lines[segment], lo, hi, normalized=True))
+        line = self.lines_of(np.array([segment]))[0]
+        part = shapely.get_coordinates(substring(line, lo, hi, normalized=True))
         if len(part) == 0:
             return [(float(c[0]), float(c[1])) for c in self.arrays.seg_coords[segment][:1]]
         lon, lat = self.projection.inverse(part[:, 0], part[:, 1])
@@ -498,61 +462,9 @@ class TravelTimeEngine:
         target: Snap,
         candidates: Sequence[tuple[str, float, float]],
         k: int,
-        limit: float = 30.0,
         max_limit: float = 24 * 60.0,
     ) -> list[Ranked]:
-        """The k candidates (key, lon, lat) with the shortest road time to the target.
-
-        One reversed search from the target, bounded by ``limit`` minutes and widened (doubled)
-        only while fewer than k candidates are within it. Unsnappable candidates are left out.
-        """
-        snaps = self.snap_cached([(c[1], c[2]) for c in candidates])
-        placed = [(c[0], s) for c, s in zip(candidates, snaps, strict=True) if s is not None]
-        if not placed:
-            return []
-        starts = self._starts(target, True)
-        while True:
-            times, predecessors = self._search(starts, True, limit)
-            minutes = self.at_points(self._node_view(times), [s for _, s in placed], reverse=True)
-            direct = np.array([self._direct_minutes(s, target) for _, s in placed])
-            minutes = np.minimum(minutes, direct)
-            reached = int(np.count_nonzero(minutes <= limit))
-            if reached >= min(k, len(placed)) or limit >= max_limit:
-                break
-            limit = min(limit * 2, max_limit)
-        order = [int(i) for i in np.argsort(minutes, kind="stable")[:k]]
-        ranked = []
-        for i in order:
-            if not math.isfinite(minutes[i]):
-                break
-            snap = placed[i][1]
-            meters = (
-                self._direct_meters(snap, target)
-                if direct[i] <= minutes[i]
-                else self._meters_in_tree(snap, target, times, predecessors)
-            )
-            ranked.append(Ranked(placed[i][0], float(minutes[i]), meters))
-        return ranked
-
-    def _direct_meters(self, start: Snap, end: Snap) -> float:
-        length = float(self.arrays.seg_length_m[start.segment])
-        return abs(end.fraction - start.fraction) * length + start.distance_m + end.distance_m
-
-    def _meters_in_tree(
-        self, origin: Snap, target: Snap, times: FloatArray, predecessors: IntArray
-    ) -> float:
-        """Metres from origin to target along a reversed search's shortest-path tree."""
-        a = self.arrays
-        node, _ = min(self._starts(origin, False), key=lambda nc: times[nc[0]] + nc[1])
-        leave = 1.0 if self._real(node) == a.seg_target[origin.segment] else 0.0
-        meters = origin.distance_m + abs(leave - origin.fraction) * float(
-            a.seg_length_m[origin.segment]
-        )
-        while predecessors[node] != self._virtual and predecessors[node] >= 0:
-            following = int(predecessors[node])
-            segment = self._edge_segment(node, following)
-            meters += 0.0 if segment == NO_EDGE else float(a.seg_length_m[segment])
-            node = following
-        enter = 0.0 if self._real(node) == a.seg_source[target.segment] else 1.0
-        length = float(a.seg_length_m[target.segment])
-        return meters + abs(target.fraction - enter) * length + target.distance_m
+        """The k candidates (key, lon, lat) with the shortest road time to the target: one
+        reversed search that stops once the k best are final (``geo.engine_nearest``);
+        candidates farther than ``max_limit`` minutes and unsnappable ones are left out."""
+        return engine_nearest.nearest(self, target, candidates, k, max_limit)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -86,6 +88,50 @@ class RoadArrays:
             turn_to=np.array([r.to_segment for r in restrictions], dtype=np.int64),
             turn_only=np.array([r.only for r in restrictions], dtype=np.bool_),
         )
+
+
+class SegmentCoords(Sequence[FloatArray]):
+    """Every segment's lon/lat polyline in one flat (m, 2) array: segment j is
+    ``points[offsets[j]:offsets[j + 1]]``. A sequence of views: no per-segment Python objects
+    (issue 15: a province has over a million segments), and the arrays can be memory-mapped."""
+
+    def __init__(self, points: FloatArray, offsets: IntArray) -> None:
+        if len(offsets) == 0 or int(offsets[-1]) != len(points):
+            raise ValueError("the offsets do not match the points")
+        self.points, self.offsets = points, offsets
+
+    @classmethod
+    def of(cls, coords: Sequence[FloatArray]) -> SegmentCoords:
+        """The flat form of any sequence of polylines (itself if it is flat already)."""
+        if isinstance(coords, SegmentCoords):
+            return coords
+        sizes = np.fromiter((len(c) for c in coords), dtype=np.int64, count=len(coords))
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        points = (
+            np.concatenate([np.asarray(c, dtype=np.float64).reshape(-1, 2) for c in coords])
+            if len(coords)
+            else np.zeros((0, 2), dtype=np.float64)
+        )
+        return cls(points, offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> FloatArray: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[FloatArray]: ...
+
+    def __getitem__(self, index: int | slice) -> FloatArray | list[FloatArray]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        j = operator.index(index)
+        if j < 0:
+            j += len(self)
+        if not 0 <= j < len(self):
+            raise IndexError(index)
+        return self.points[self.offsets[j] : self.offsets[j + 1]]
 
 
 class LocalProjection:

@@ -21,6 +21,7 @@ the ids and, for the engine, each segment's source and target as indexes into th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -253,6 +254,26 @@ async def network_version(db: AsyncSession) -> int:
     """The stored network's version: 0 before the first import."""
     version = await db.scalar(text("SELECT version FROM road_network WHERE id = 1"))
     return int(version or 0)
+
+
+async def network_key(db: AsyncSession) -> str:
+    """A name for the stored network that no other network has: its version, a hash of the
+    database's name and one of the import's time and size (two test databases both at version 3
+    get different keys). The engine's array files are kept under it (``geo.road_cache``, which
+    prunes a database's older networks by the middle part)."""
+    row = (
+        await db.execute(
+            text(
+                "SELECT version, current_database(), imported_at, nodes, segments"
+                " FROM road_network WHERE id = 1"
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return "0"
+    database = hashlib.sha256(str(row[1]).encode()).hexdigest()[:12]
+    network = hashlib.sha256(repr(tuple(row[2:])).encode()).hexdigest()[:12]
+    return f"{int(row[0])}-{database}-{network}"
 
 
 async def load_network_arrays(db: AsyncSession) -> NetworkArrays:

@@ -90,6 +90,11 @@ def import_roads(
         console.print(f"turn restrictions: {describe_counts(network.restriction_counts)}")
     if fit.partly_outside:
         console.print(f"[yellow]warning: {escape(warning(fit))}[/yellow]")
+    if settings.road_cache_dir is not None:
+        with console.status("writing the engine's arrays"):
+            written = _write_engine_files(settings.road_cache_dir)
+        if written is not None:
+            console.print(f"engine arrays written to {escape(str(written))}")
     with console.status("building the report"):
         report = import_report(
             network,
@@ -104,6 +109,16 @@ def import_roads(
     if json_path is not None:
         write_json(json_path, report)
         console.print(f"report written to {escape(str(json_path))}")
+
+
+def _write_engine_files(root: Path) -> Path | None:
+    """The stored network's engine arrays, written for every server process to memory-map."""
+    from geo.runtime import write_network_files
+
+    async def write(db: AsyncSession) -> Path | None:
+        return await write_network_files(db, root)
+
+    return in_transaction(write)
 
 
 def _progress() -> Progress:

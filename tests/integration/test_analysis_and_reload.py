@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import matplotlib.image
@@ -57,3 +58,34 @@ async def test_runtime_reloads_when_the_network_version_changes(
     assert True is await runtime.refresh(sessionmaker)
     after = runtime.require()
     assert (before.version + 1, 1) == (after.version, after.segment_count)
+
+
+async def test_runtimes_with_a_cache_dir_write_then_map_the_engine_files(
+    db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """The first runtime builds and writes the network's files; a second one (another server
+    process) maps them and answers the same; a new import gets files of its own, and the old
+    ones of this database are pruned."""
+    import numpy as np
+
+    first = RoadRuntime(10.0, 2000.0, 800.0, cache_root=tmp_path)
+    assert True is await first.refresh(sessionmaker)
+    written = os.listdir(tmp_path)
+    assert 1 == len(written)
+    second = RoadRuntime(10.0, 2000.0, 800.0, cache_root=tmp_path)
+    assert True is await second.refresh(sessionmaker)
+    mapped = second.require()
+    assert isinstance(mapped.graph.forward.data, np.memmap)
+    assert np.array_equal(first.require().node_times(0), mapped.node_times(0))
+    a, b = (114.80, 33.40), (114.82, 33.40)
+    await replace_network(
+        db,
+        RoadNetwork(nodes=[a, b], segments=[Segment(0, 1, (a, b), "county")]),
+        DEFAULT_SPEEDS_KMH,
+    )
+    await db.flush()
+    assert True is await second.refresh(sessionmaker)
+    assert 1 == second.require().segment_count
+    rewritten = os.listdir(tmp_path)
+    assert 1 == len(rewritten)
+    assert rewritten != written

@@ -98,3 +98,17 @@ def test_reports_quick_agrees_with_the_python_baseline(results: Path) -> None:
         "read_model_refresh_ms_per_stamp",
     } <= set(data["figures"])
     assert data["goals"]["identical_answers"]
+
+
+def test_province_quick_agrees_with_a_plain_dijkstra_and_maps_its_files(results: Path) -> None:
+    """The province bench (small network): same top 5 as an unbounded scipy Dijkstra, a build
+    and per-worker PSS measured, JSON written."""
+    from bench import province
+
+    province.main(quick=True)
+    data = written(results / "province-quick.json")
+    assert data["nearest"]["mismatches"] == 0
+    assert data["nearest"]["compared"] >= 5
+    assert data["build"]["engine_build_s"] > 0
+    assert data["memory"]["mapped_4"]["workers"] == 4
+    assert data["memory"]["mapped_4"]["pss_total_mib"] > 0

@@ -182,7 +182,7 @@ def test_nearest_agrees_with_point_to_point_routes(
     lat = st.floats(LAT0, LAT0 + 0.2)
     target = engine.snap(data.draw(lon), data.draw(lat))
     candidates = [(f"u{i}", data.draw(lon), data.draw(lat)) for i in range(5)]
-    for ranked in engine.nearest(target, candidates, k=5, limit=5.0):
+    for ranked in engine.nearest(target, candidates, k=5):
         origin = next(c for c in candidates if c[0] == ranked.key)
         route = engine.route(engine.snap(origin[1], origin[2]), target)
         assert route is not None

@@ -288,7 +288,7 @@ def test_times_with_turn_restrictions_equal_a_turn_expanded_oracle(
             came = nx.single_source_dijkstra_path_length(plain, ("out", k), weight="w")
             assert _close(came.get(("in", i), math.inf), float(into[k])), (k, i)
         candidates = [(str(k), lon, lat) for k, (lon, lat) in enumerate(points)]
-        ranked = engine.nearest(start, candidates, k=len(snaps), limit=1.0)
+        ranked = engine.nearest(start, candidates, k=len(snaps))
         expected_to = {
             str(k): nx.single_source_dijkstra_path_length(full, ("out", k), weight="w").get(
                 ("in", i), math.inf
