@@ -16,7 +16,7 @@ def bench(
         str,
         typer.Argument(
             help="A benchmark in bench/: nearest, coverage, alert_delivery, reports, login_flood,"
-            " audit, field_load."
+            " audit, field_load, write_path."
         ),
     ],
     quick: Annotated[
