@@ -11,7 +11,7 @@ recomputes every case.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,13 +148,23 @@ _WRITE = text(
 )
 
 
-async def write_rows(db: AsyncSession, facts: ReportCaseFacts) -> None:
+class Written(NamedTuple):
+    """Rows ``write_rows`` wrote: the case's row (0: unchanged), facts new or changed, facts
+    deleted."""
+
+    case: int
+    facts: int
+    deleted: int
+
+
+async def write_rows(db: AsyncSession, facts: ReportCaseFacts) -> Written:
     """Write the case's read-model rows (``rows_of``) in one statement."""
     case_row, fact_rows = rows_of(facts)
     params: dict[str, Any] = dict(case_row)
     for column in _FACT_COLUMNS:
         params[f"f_{column}"] = [row[column] for row in fact_rows]
-    await db.execute(_WRITE, params)
+    kept, written, gone = (await db.execute(_WRITE, params)).one()
+    return Written(int(kept), int(written), int(gone))
 
 
 async def refresh_case(
