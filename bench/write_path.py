@@ -32,7 +32,6 @@ from bench.common import median, percentile, prepare_demo_database, write_result
 from bench.tickets import ws_tickets
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 18111
 ROUNDS, ROUNDS_QUICK = 5, 1
 REQUESTS, REQUESTS_QUICK = 100, 10  # of each kind per round
 PER_CASE = 10  # writes on one case before the next one is opened
@@ -43,7 +42,12 @@ DATABASE = os.environ.get(
 )
 SENDER = "township-th-nandun"
 RECEIVER = "cathlab-county-hospital"
-API = f"http://127.0.0.1:{PORT}/api/v1"
+
+
+def _base() -> str:
+    """The bench server's address (port: $INFOFIRST_BENCH_WRITE_PORT, else 18111)."""
+    return f"http://127.0.0.1:{os.environ.get('INFOFIRST_BENCH_WRITE_PORT', '18111')}"
+
 
 Request = Callable[[int], Awaitable[tuple[httpx.Response, float]]]
 
@@ -60,7 +64,7 @@ class Writer:
         case_id, used = self.cases.get(kind, (0, PER_CASE))
         if used >= PER_CASE:
             opened = await self.client.post(
-                f"{API}/cases",
+                f"{_base()}/api/v1/cases",
                 json={"pathway": "stemi", "location": {"lon": 114.76, "lat": 33.56}},
                 headers=self.headers,
             )
@@ -75,7 +79,7 @@ class Writer:
         return response, (time.perf_counter() - begun) * 1000
 
     async def baseline(self, _number: int) -> tuple[httpx.Response, float]:
-        return await self._timed("GET", f"{API}/auth/me")
+        return await self._timed("GET", f"{_base()}/api/v1/auth/me")
 
     async def alert(self, number: int) -> tuple[httpx.Response, float]:
         case_id = await self._case("alert")
@@ -87,13 +91,13 @@ class Writer:
             "vitals": {"hr": 90, "bp": "150/90", "spo2": 96},
             "eta_minutes": 25,
         }
-        return await self._timed("POST", f"{API}/alerts", body)
+        return await self._timed("POST", f"{_base()}/api/v1/alerts", body)
 
     async def stamp(self, number: int) -> tuple[httpx.Response, float]:
         case_id = await self._case("stamp")
         at = datetime.now(UTC) - timedelta(minutes=30 - number % PER_CASE)
         body = {"milestone": "first_ecg", "at": at.isoformat()}
-        return await self._timed("POST", f"{API}/cases/{case_id}/events", body)
+        return await self._timed("POST", f"{_base()}/api/v1/cases/{case_id}/events", body)
 
 
 async def timed(request: Request, count: int, start: int) -> list[float]:
@@ -110,8 +114,8 @@ async def timed(request: Request, count: int, start: int) -> list[float]:
 
 async def screen(token: str, client: httpx.AsyncClient, stop: asyncio.Event) -> int:
     """One wall screen on the receiving facility's stream; how many frames it read."""
-    (ticket,) = await ws_tickets(client, f"http://127.0.0.1:{PORT}", token, 1)
-    url = f"ws://127.0.0.1:{PORT}/ws/facilities/county-hospital/alerts?ticket={ticket}"
+    (ticket,) = await ws_tickets(client, _base(), token, 1)
+    url = f"ws{_base()[4:]}/ws/facilities/county-hospital/alerts?ticket={ticket}"
     frames = 0
     async with websockets.connect(url, compression=None, max_queue=None) as ws:
         while not stop.is_set():
@@ -126,12 +130,12 @@ def _figures(times: list[float]) -> dict[str, float]:
 
 
 async def _run(rounds: int, requests: int) -> dict[str, Any]:
-    await wait_ready(f"http://127.0.0.1:{PORT}")
+    await wait_ready(_base())
     async with httpx.AsyncClient(timeout=30) as client:
         tokens = {}
         for user in (SENDER, RECEIVER):
             answer = await client.post(
-                f"{API}/auth/token", data={"username": user, "password": "demo"}
+                f"{_base()}/api/v1/auth/token", data={"username": user, "password": "demo"}
             )
             answer.raise_for_status()
             tokens[user] = answer.json()["access_token"]
@@ -181,7 +185,7 @@ def main(quick: bool = False) -> dict[str, Any]:
         "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
-    options = ["--host", "127.0.0.1", "--port", str(PORT), "--log-level", "warning"]
+    options = ["--host", "127.0.0.1", "--port", _base().rsplit(":", 1)[1], "--log-level", "warning"]
     options += ["--ws-per-message-deflate", "false"]
     server = subprocess.Popen([*command, *options], cwd=ROOT, env=env)  # noqa: S603
     try:
