@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,7 +133,8 @@ async def publish(
 ) -> StreamEvent:
     """Append the alert's current view to its streams; returns the receiver's frame."""
     await db.flush()
-    await db.refresh(alert)
+    if inspect(alert).expired_attributes:  # else every column is loaded as it was written
+        await db.refresh(alert)
     payload = view(alert)
     frames = await stream.append(db, only or streams_of(alert), frame_type, alert.id, payload)
     return frames[0]
@@ -141,8 +142,8 @@ async def publish(
 
 async def get_alert(db: AsyncSession, alert_id: int, lock: bool = False) -> Alert:
     statement = select(Alert).where(Alert.id == alert_id)
-    if lock:
-        statement = statement.with_for_update()
+    if lock:  # what the lock guards is read afresh, even if the session had read it before
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     alert = await db.scalar(statement)
     if alert is None:
         raise NotFound("alert", str(alert_id))

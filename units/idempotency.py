@@ -104,13 +104,10 @@ async def write_once(
             index_elements=[*keyed.scope, KEY_COLUMN],
             index_where=text(f"{KEY_COLUMN} IS NOT NULL"),
         )
-    new_id = await db.scalar(statement.returning(model.__table__.c["id"]))
-    if new_id is None:  # a concurrent request with the same key won the race: read its row
+    row: Row | None = await db.scalar(statement.returning(model))  # the row as written
+    if row is None:  # a concurrent request with the same key won the race: read its row
         winner = await find(db, model, keyed)
         if winner is None:
             raise Conflict("a request with this Idempotency-Key could not be recorded: retry")
         return replay(winner, keyed, reused), True
-    row = await db.get(model, new_id)
-    if row is None:
-        raise Conflict("the row just written cannot be read back: retry")
     return row, False

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cases import events as case_events
@@ -40,10 +40,51 @@ async def history(db: AsyncSession, case_id: int) -> Sequence[CaseAction]:
     ).all()
 
 
+async def locked_record(
+    db: AsyncSession, case_id: int, lock: bool = True
+) -> case_events.CaseRecord | None:
+    """The case locked for this transaction (read afresh) with the facilities it was
+    transferred to, in one statement, then its events (None: no such case); remembered for
+    the stamps the transaction goes on to make (``case_events.remember``). ``lock=False``:
+    read as before, neither locked nor remembered."""
+    moved = (
+        select(func.array_agg(CaseAction.facility_id))
+        .where(
+            CaseAction.case_id == Case.id,
+            CaseAction.action == "transfer",
+            CaseAction.facility_id.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    statement = select(Case, moved).where(Case.id == case_id)
+    if lock:
+        statement = statement.with_for_update(of=Case).execution_options(populate_existing=True)
+    found = (await db.execute(statement)).first()
+    if found is None:
+        return None
+    case, facilities = found
+    events = list(await case_events.case_events(db, case.id))
+    record = case_events.CaseRecord(case, events, frozenset(f for f in facilities or () if f))
+    if lock:
+        case_events.remember(db, record)
+    return record
+
+
+async def record_of(db: AsyncSession, case: Case) -> case_events.CaseRecord:
+    """The case with its events and the facilities it was transferred to (two reads); the
+    caller holds the case's row lock if it hands the record on to a stamp."""
+    events = list(await case_events.case_events(db, case.id))
+    return case_events.CaseRecord(case, events, frozenset(await transferred(db, case.id)))
+
+
 async def parties(db: AsyncSession, case: Case, now: datetime) -> write_scope.CaseParties:
     """What the write checks need: the case's parties, who holds the patient, its crew."""
-    stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
-    moved = await transferred(db, case.id)
+    return parties_of(await record_of(db, case), now)
+
+
+def parties_of(record: case_events.CaseRecord, now: datetime) -> write_scope.CaseParties:
+    """``parties`` of a case already read."""
+    case, stamps, moved = record.case, record.stamps, record.transferred
     case_legs = legs(stamps)
     return write_scope.CaseParties(
         ambulance_id=case.ambulance_id,

@@ -15,18 +15,19 @@ from dispatch.cases import actions as case_actions
 from dispatch.cases import events as case_events
 from dispatch.cases.exceptions import CaseClosed
 from dispatch.cases.hooks import CaseHooks
-from dispatch.cases.models import Case
 from dispatch.cases.pathways import Pathway, load_pathways
 
 
 async def facts(db: AsyncSession, case_id: int) -> CaseFacts | None:
-    case = await db.get(Case, case_id)
-    if case is None:
+    """The case's facts for a new alert or ECG, the case locked for the transaction first: the
+    stamp the alert makes locks it too, and taking it before the streams' heads keeps the
+    order every writer uses (the case, then the heads), so no two can deadlock."""
+    record = await case_actions.locked_record(db, case_id)
+    if record is None:
         return None
+    case, stamps, moved = record.case, record.stamps, record.transferred
     if case.status == "closed":  # facts are asked for a new alert only
         raise CaseClosed(f"case {case.id} is closed: it takes no new alerts")
-    stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
-    moved = await case_actions.transferred(db, case.id)
     assigned = case.ambulance_id if case.ambulance_released_at is None else None
     return CaseFacts(
         pathway=case.pathway,
@@ -57,16 +58,25 @@ def case_link(hooks: CaseHooks) -> CaseLink:
         by: str,
         facility_id: str | None,
     ) -> None:
-        case = await db.get(Case, case_id, with_for_update=milestone in ONCE_PER_CASE)
-        if case is not None and case.status == "closed":  # an activation after the close
-            raise CaseClosed(f"case {case.id} is closed: it takes no new time stamps")
-        if case is None:
+        # Locked by ``facts`` earlier in this transaction (an alert's send, an ECG's), its
+        # events are all the case's; else locked now only for a once-per-case milestone (an
+        # answer has locked its alert and its streams' heads, which a stamp at the door takes
+        # after the case: locking the case after them could deadlock with it).
+        record = case_events.remembered(db, case_id) or await case_actions.locked_record(
+            db, case_id, lock=milestone in ONCE_PER_CASE
+        )
+        if record is None:
             return
+        case, events = record.case, list(record.events)
+        if case.status == "closed":  # an activation after the close
+            raise CaseClosed(f"case {case.id} is closed: it takes no new time stamps")
         if milestone in ONCE_PER_CASE:
-            stamps = case_events.stamps_of(await case_events.case_events(db, case.id))
+            stamps = case_events.stamps_of(events)
             if any(s.milestone == milestone and not s.superseded for s in stamps):
                 return
-        await case_events.stamp(db, case, milestone, at, "alert", by, facility_id, hooks=hooks)
+        await case_events.stamp(
+            db, case, milestone, at, "alert", by, facility_id, hooks=hooks, events=events
+        )
 
     return CaseLink(facts=facts, stamp=stamp, receivers=receivers_from(load_pathways))
 

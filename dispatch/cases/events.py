@@ -8,6 +8,7 @@ event naming the one it supersedes, with a reason; the old one stays, marked.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
@@ -52,6 +53,37 @@ async def case_events(db: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
             .order_by(CaseEvent.at, CaseEvent.id)
         )
     ).all()
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case as a write reads it once, under the case's row lock (``actions.locked_record``):
+    its events and the facilities it was transferred to, handed on to the checks, the stamp
+    and the read model instead of each reading them again."""
+
+    case: Case
+    events: list[CaseEvent]
+    transferred: frozenset[str]
+
+    @property
+    def stamps(self) -> list[Stamp]:
+        return stamps_of(self.events)
+
+
+_LOCKED = "infofirst.locked_cases"  # db.info: the records of the cases this transaction locked
+
+
+def remember(db: AsyncSession, record: CaseRecord) -> None:
+    """Keep the record of a case this transaction holds locked, for the stamps it goes on to
+    make (``remembered``); every stamp appends itself to it (``_after``), so it stays all the
+    case's events until the transaction ends (nobody else can stamp the locked case)."""
+    db.info.setdefault(_LOCKED, {})[record.case.id] = record
+
+
+def remembered(db: AsyncSession, case_id: int) -> CaseRecord | None:
+    """The record ``remember`` kept of the case in this transaction, if any."""
+    found: CaseRecord | None = db.info.get(_LOCKED, {}).get(case_id)
+    return found
 
 
 def stamps_of(events: Sequence[CaseEvent]) -> list[Stamp]:
@@ -132,12 +164,14 @@ async def add_event(
     authorize: StampCheck | None = None,
     transferred: Collection[str] = (),
     anywhere: bool = False,
+    events: Sequence[CaseEvent] | None = None,
 ) -> tuple[CaseEvent, bool]:
     """Record a stamp; returns it and whether it was a replay of an earlier identical request.
 
     ``authorize`` checks the new stamp's milestone and facility, and a correction's target's,
     against the sender's write scope; ``transferred``: the facilities the case was transferred
     to. A closed case takes only corrections (who may correct is the caller's check).
+    ``events``: the case's events, if the caller read them under the case's lock.
     """
     # device_at is the device's clock when it sent the request: a retry differs only there
     fingerprint = request_hash(data.model_dump(mode="json", exclude={"device_at"}))
@@ -148,7 +182,7 @@ async def add_event(
     if case.status == "closed" and data.supersedes is None:
         raise CaseClosed(f"case {case.id} is closed: it takes no new time stamps")
     check_not_future(data.at, now, max_future, "at")
-    events = list(await case_events(db, case.id))
+    events = list(await case_events(db, case.id) if events is None else events)
     stamps = stamps_of(events)
     if data.supersedes is not None:
         target = _check_correction(events, stamps, data)
@@ -186,15 +220,13 @@ async def add_event(
             index_elements=["case_id", "recorded_by", "idempotency_key"],
             index_where=text("idempotency_key IS NOT NULL"),
         )
-    new_id = await db.scalar(statement.returning(CaseEvent.id))
-    if new_id is None:  # a concurrent request with the same key won the race
+    event = await db.scalar(statement.returning(CaseEvent))  # the row as written, at once
+    if event is None:  # a concurrent request with the same key won the race
         earlier = await _by_key(db, case.id, idempotency_key or "", recorded_by)
         if earlier is None:
             raise InvalidEvent("the stamp could not be recorded: retry")
         return _replay(earlier, fingerprint), True
-    event = await db.get(CaseEvent, new_id)
-    assert event is not None  # noqa: S101 - just inserted in this transaction
-    await _after(db, event, hooks)
+    await _after(db, event, hooks, [*events, event])
     return event, False
 
 
@@ -251,9 +283,11 @@ async def stamp(
     note: str = "",
     *,
     hooks: CaseHooks,
+    events: Sequence[CaseEvent] | None = None,
 ) -> CaseEvent:
-    """A stamp the system records (from a status change, a dispatch, an alert)."""
-    events = list(await case_events(db, case.id))
+    """A stamp the system records (from a status change, a dispatch, an alert); ``events``:
+    the case's events, if the caller read them under the case's lock."""
+    events = list(await case_events(db, case.id) if events is None else events)
     stamps = stamps_of(events)
     pathway = load_pathways()[case.pathway]
     flags = quality.flags_for(milestone, at, at, None, case.created_at, pathway.milestones, stamps)
@@ -271,13 +305,19 @@ async def stamp(
     )
     db.add(event)
     await db.flush()
-    await _after(db, event, hooks)
+    await _after(db, event, hooks, [*events, event])
     return event
 
 
-async def _after(db: AsyncSession, event: CaseEvent, hooks: CaseHooks) -> None:
+async def _after(
+    db: AsyncSession, event: CaseEvent, hooks: CaseHooks, events: Sequence[CaseEvent]
+) -> None:
     """What a new stamp sets off: the patient at a receiving door closes its alerts; the app's
-    ``on_stamp`` listeners (the case's report rows) run in the same transaction."""
+    ``on_stamp`` listeners (the case's report rows, from ``events``: all the case's, the new
+    one among them) run in the same transaction."""
+    known = remembered(db, event.case_id)
+    if known is not None and event not in known.events:
+        known.events.append(event)
     if event.milestone == "facility_arrival" and event.facility_id is not None:
         await alerts_service.close_on_arrival(db, event.case_id, event.facility_id, event.at)
-    await hooks.stamped(db, event)
+    await hooks.stamped(db, event, events)

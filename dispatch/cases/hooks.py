@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cases.models import CaseEvent
 
-StampListener = Callable[[AsyncSession, CaseEvent], Awaitable[None]]
+# (the transaction, the new stamp, all the case's events with it, in the stamp's transaction,
+# which holds the case's row lock: the listener need not read them again)
+StampListener = Callable[[AsyncSession, CaseEvent, Sequence[CaseEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,13 @@ class CaseHooks:
                 " refresh): a stamp must not skip it"
             )
 
-    async def stamped(self, db: AsyncSession, event: CaseEvent) -> None:
-        """Run every ``on_stamp`` listener, in order, in the stamp's transaction."""
+    async def stamped(
+        self, db: AsyncSession, event: CaseEvent, events: Sequence[CaseEvent]
+    ) -> None:
+        """Run every ``on_stamp`` listener, in order, in the stamp's transaction; ``events``:
+        all the case's events, the new one among them."""
         for listener in self.on_stamp:
-            await listener(db, event)
+            await listener(db, event, events)
 
 
 def case_hooks(request: Request) -> CaseHooks:

@@ -125,9 +125,9 @@ async def add_event(
 
     Who may stamp which milestone at which facility: ``write_scope``; a closed case takes only
     corrections, from a data manager or an admin."""
-    case = await cases_service.writable_case(db, user, case_id)
+    record = await cases_service.writable_record(db, user, case_id)
     now = _now()
-    parties = await case_actions.parties(db, case, now)
+    parties = case_actions.parties_of(record, now)
     if data.supersedes is not None:
         write_scope.check_correction(user, parties)
 
@@ -135,9 +135,9 @@ async def add_event(
         write_scope.check_stamp(user, parties, milestone, facility_id)
 
     event, replayed = await case_events.add_event(
-        db, case, data, user.username, now, limits.max_future, idempotency_key,
-        hooks=hooks, authorize=authorize, transferred=await case_actions.transferred(db, case.id),
-        anywhere=user.role in RECORD_ANYWHERE_ROLES,
+        db, record.case, data, user.username, now, limits.max_future, idempotency_key,
+        hooks=hooks, authorize=authorize, transferred=record.transferred,
+        anywhere=user.role in RECORD_ANYWHERE_ROLES, events=record.events,
     )  # fmt: skip
     # A new stamp is the latest version; a replay may have been corrected since.
     superseded_by = await case_events.superseded_by(db, event.id) if replayed else None

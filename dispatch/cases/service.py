@@ -150,9 +150,21 @@ def action_out(action: CaseAction) -> CaseActionOut:
 
 async def writable_case(db: AsyncSession, user: User, case_id: int) -> Case:
     """The case (locked for this transaction) if the user may change it."""
-    case = await get_case(db, case_id, lock=True)
-    scope.require_write(user, case.ambulance_id, await facilities_of(db, case))
-    return case
+    return (await writable_record(db, user, case_id)).case
+
+
+async def writable_record(
+    db: AsyncSession, user: User, case_id: int
+) -> case_events_service.CaseRecord:
+    """``writable_case`` with the events and transfers it was checked against (read once,
+    under the lock: a stamp hands them on instead of reading them again)."""
+    record = await case_actions.locked_record(db, case_id)
+    if record is None:
+        raise NotFound("case", str(case_id))
+    case = record.case
+    facilities = case_events_service.facilities_on(case, record.stamps, record.transferred)
+    scope.require_write(user, case.ambulance_id, facilities)
+    return record
 
 
 async def list_cases(

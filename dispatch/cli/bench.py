@@ -16,7 +16,7 @@ def bench(
         str,
         typer.Argument(
             help="A benchmark in bench/: nearest, coverage, alert_delivery, reports, login_flood,"
-            " audit, field_load, province."
+            " audit, field_load, province, write_path."
         ),
     ],
     quick: Annotated[

@@ -112,3 +112,23 @@ def test_province_quick_agrees_with_a_plain_dijkstra_and_maps_its_files(results:
     assert data["build"]["engine_build_s"] > 0
     assert data["memory"]["mapped_4"]["workers"] == 4
     assert data["memory"]["mapped_4"]["pss_total_mib"] > 0
+
+
+def test_write_path_quick_through_the_cli(results: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`infofirst bench write_path --quick`: alerts and stamps timed against /auth/me, and the
+    screen connected heard the alerts; the figures are written, whatever they are."""
+    from tests.integration.test_login_flood_smoke import free_port  # it imports this module
+
+    database = make_url(TEST_DATABASE_URL)
+    monkeypatch.setenv(
+        "INFOFIRST_BENCH_WRITE_DATABASE_URL",
+        database.set(database=f"{database.database}_bench_write").render_as_string(False),
+    )
+    monkeypatch.setenv("INFOFIRST_BENCH_WRITE_PORT", str(free_port()))
+    outcome = CliRunner().invoke(app, ["bench", "write_path", "--quick"])
+    assert 0 == outcome.exit_code, outcome.output
+    data = written(results / "write_path-quick.json")
+    assert {"baseline_p50_ms", "alert_p50_ms", "stamp_p50_ms", "alert_p50_ratio"} <= set(
+        data["figures"]
+    )
+    assert data["screen_frames"] > 0

@@ -1,0 +1,216 @@
+"""The write path (issue 17): an alert's POST and a stamp's POST, end to end through a real
+server process on 127.0.0.1 with one wall screen connected, against a trivial authenticated
+request through the same stack (``GET /api/v1/auth/me``: the middleware, the bearer token and
+its session read from the database, the request's transaction and its commit), in the same run.
+
+Rounds interleave the three kinds (baseline, alerts, stamps) so that the machine's load falls on
+all of them alike; the figures are the median over rounds of each round's p50 and p99. A new
+case is opened every ``PER_CASE`` writes, so the cases stay the size of a real one.
+
+Run: ``.venv/bin/infofirst bench write_path`` (writes bench/results/write_path.json).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from bench.alert_delivery import wait_ready
+from bench.common import median, percentile, prepare_demo_database, write_results
+from bench.tickets import ws_tickets
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS, ROUNDS_QUICK = 5, 1
+REQUESTS, REQUESTS_QUICK = 100, 10  # of each kind per round
+PER_CASE = 10  # writes on one case before the next one is opened
+WARM_UP = 10
+DATABASE = os.environ.get(
+    "INFOFIRST_BENCH_WRITE_DATABASE_URL",
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/infofirst_bench_write",
+)
+SENDER = "township-th-nandun"
+RECEIVER = "cathlab-county-hospital"
+
+
+def _base() -> str:
+    """The bench server's address (port: $INFOFIRST_BENCH_WRITE_PORT, else 18111)."""
+    return f"http://127.0.0.1:{os.environ.get('INFOFIRST_BENCH_WRITE_PORT', '18111')}"
+
+
+Request = Callable[[int], Awaitable[tuple[httpx.Response, float]]]
+
+
+class Writer:
+    """The requests timed: an alert, a stamp (each on a case renewed every ``PER_CASE``)."""
+
+    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.cases: dict[str, tuple[int, int]] = {}  # kind → (case id, writes on it)
+
+    async def _case(self, kind: str) -> int:
+        case_id, used = self.cases.get(kind, (0, PER_CASE))
+        if used >= PER_CASE:
+            opened = await self.client.post(
+                f"{_base()}/api/v1/cases",
+                json={"pathway": "stemi", "location": {"lon": 114.76, "lat": 33.56}},
+                headers=self.headers,
+            )
+            opened.raise_for_status()
+            case_id, used = int(opened.json()["id"]), 0
+        self.cases[kind] = (case_id, used + 1)
+        return case_id
+
+    async def _timed(self, method: str, url: str, body: Any = None) -> tuple[httpx.Response, float]:
+        begun = time.perf_counter()
+        response = await self.client.request(method, url, json=body, headers=self.headers)
+        return response, (time.perf_counter() - begun) * 1000
+
+    async def baseline(self, _number: int) -> tuple[httpx.Response, float]:
+        return await self._timed("GET", f"{_base()}/api/v1/auth/me")
+
+    async def alert(self, number: int) -> tuple[httpx.Response, float]:
+        case_id = await self._case("alert")
+        body = {
+            "case_id": case_id,
+            "to_facility_id": "county-hospital",
+            "pathway": "stemi",
+            "summary": f"bench alert {number} (synthetic)",
+            "vitals": {"hr": 90, "bp": "150/90", "spo2": 96},
+            "eta_minutes": 25,
+        }
+        return await self._timed("POST", f"{_base()}/api/v1/alerts", body)
+
+    async def stamp(self, number: int) -> tuple[httpx.Response, float]:
+        case_id = await self._case("stamp")
+        at = datetime.now(UTC) - timedelta(minutes=30 - number % PER_CASE)
+        body = {"milestone": "first_ecg", "at": at.isoformat()}
+        return await self._timed("POST", f"{_base()}/api/v1/cases/{case_id}/events", body)
+
+
+async def timed(request: Request, count: int, start: int) -> list[float]:
+    """Milliseconds of each of ``count`` requests (each one must succeed)."""
+    times = []
+    for number in range(start, start + count):
+        # only the request itself is timed, not the opening of its case (Writer._case)
+        response, ms = await request(number)
+        times.append(ms)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{response.request.url}: {response.status_code} {response.text}")
+    return times
+
+
+async def screen(token: str, client: httpx.AsyncClient, stop: asyncio.Event) -> int:
+    """One wall screen on the receiving facility's stream; how many frames it read."""
+    (ticket,) = await ws_tickets(client, _base(), token, 1)
+    url = f"ws{_base()[4:]}/ws/facilities/county-hospital/alerts?ticket={ticket}"
+    frames = 0
+    async with websockets.connect(url, compression=None, max_queue=None) as ws:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ws.recv(), 0.5)
+                frames += 1
+    return frames
+
+
+def _figures(times: list[float]) -> dict[str, float]:
+    return {"p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99)}
+
+
+async def _run(rounds: int, requests: int) -> dict[str, Any]:
+    await wait_ready(_base())
+    async with httpx.AsyncClient(timeout=30) as client:
+        tokens = {}
+        for user in (SENDER, RECEIVER):
+            answer = await client.post(
+                f"{_base()}/api/v1/auth/token", data={"username": user, "password": "demo"}
+            )
+            answer.raise_for_status()
+            tokens[user] = answer.json()["access_token"]
+        writer = Writer(client, tokens[SENDER])
+        kinds: dict[str, Request] = {
+            "baseline": writer.baseline,
+            "alert": writer.alert,
+            "stamp": writer.stamp,
+        }
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(screen(tokens[RECEIVER], client, stop))
+        try:
+            for request in kinds.values():
+                await timed(request, WARM_UP, 0)
+            per_round: list[dict[str, dict[str, float]]] = []
+            for number in range(rounds):
+                row = {}
+                for kind, request in kinds.items():
+                    row[kind] = _figures(await timed(request, requests, number * requests))
+                per_round.append(row)
+                print(json.dumps({"round": number + 1, **row}))
+        finally:
+            stop.set()
+            frames = await watcher
+    figures: dict[str, Any] = {}
+    for kind in kinds:
+        for key in ("p50_ms", "p99_ms"):
+            figures[f"{kind}_{key}"] = round(median([r[kind][key] for r in per_round]), 2)
+    for kind in ("alert", "stamp"):
+        figures[f"{kind}_p50_ratio"] = round(
+            figures[f"{kind}_p50_ms"] / max(figures["baseline_p50_ms"], 0.01), 2
+        )
+    return {"figures": figures, "per_round": per_round, "screen_frames": frames}
+
+
+def main(quick: bool = False) -> dict[str, Any]:
+    """Start a server on the bench database, time the three kinds, write the figures."""
+    rounds = ROUNDS_QUICK if quick else ROUNDS
+    requests = REQUESTS_QUICK if quick else REQUESTS
+    prepare_demo_database(DATABASE)
+    env = {
+        **os.environ,
+        "INFOFIRST_DATABASE_URL": DATABASE,
+        "INFOFIRST_ENV": "test",
+        "INFOFIRST_LOG_LEVEL": "WARNING",
+        # Nobody answers the bench's alerts: keep escalations out of the measurement.
+        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
+    options = ["--host", "127.0.0.1", "--port", _base().rsplit(":", 1)[1], "--log-level", "warning"]
+    options += ["--ws-per-message-deflate", "false"]
+    server = subprocess.Popen([*command, *options], cwd=ROOT, env=env)  # noqa: S603
+    try:
+        measured = asyncio.run(_run(rounds, requests))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    figures = measured["figures"]
+    data = {
+        "quick": quick,
+        "question": "POST /alerts and POST /cases/{id}/events end to end, one screen connected",
+        "method": {
+            "server": "1 uvicorn process on 127.0.0.1, the demo county (synthetic)",
+            "baseline": "GET /api/v1/auth/me: token, session read, transaction, commit",
+            "rounds": rounds,
+            "requests_per_kind_per_round": requests,
+            "writes_per_case": PER_CASE,
+            "figures": "median over rounds of each round's p50 / p99 (client-side, ms)",
+        },
+        **measured,
+        "goals": {
+            "alert_p50_under_10ms": figures["alert_p50_ms"] < 10,
+            "stamp_p50_under_10ms": figures["stamp_p50_ms"] < 10,
+        },
+    }
+    path = write_results("write_path-quick" if quick else "write_path", data)
+    data["results_file"] = str(path)
+    return data
