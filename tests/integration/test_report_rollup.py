@@ -19,10 +19,10 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cases.maintenance import remove_cases
-from dispatch.cases.models import Case, CaseEvent
-from dispatch.reports import queries, readmodel
+from dispatch.cases.models import Case, CaseEvent, DelayReason
+from dispatch.reports import delays, queries, readmodel
 from dispatch.reports.combined import COMBINED
-from dispatch.reports.queries import GroupRow, Scope
+from dispatch.reports.queries import REASON_OF_FACT, GroupRow, Scope
 from dispatch.reports.rollup import whole_months
 from tests.integration.test_report_sql import load_fixture
 from tests.unit.test_report_fixtures import FIXTURES, FixtureCase, local
@@ -134,3 +134,50 @@ def test_only_whole_local_months_read_the_rollup() -> None:
     assert whole_months(start, end, "UTC") is None
     assert whole_months(end, start, ZONE) is None
     assert whole_months(datetime.fromisoformat("2025-03-01T00:00:00+00:00"), end, ZONE) is None
+
+
+# The delay counts as they were computed before the rollup: every missed fact read.
+DELAYS_BY_FACT = (
+    "SELECT f.pathway, f.name, coalesce(d.code, 'none') AS code, count(*) AS n"
+    " FROM report_facts f {reason}"
+    " WHERE f.ref_at >= :start AND f.ref_at < :end AND f.drill = false"
+    " AND f.met IS FALSE AND f.minutes IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, n DESC, 3"
+)
+
+
+@pytest.mark.timeout(300)
+async def test_delay_counts_through_the_reasons_equal_those_of_every_fact(
+    db: AsyncSession,
+) -> None:
+    """Reasons given to some missed facts (per visit and per case): the counts by reason, read
+    through the reasons and the rollup, equal those counted over every missed fact."""
+    rng = random.Random(5)
+    for i, case in enumerate(FIXTURES * 3):
+        await load_fixture(db, jittered(case, rng, i))
+    missed = (
+        await db.execute(
+            text(
+                "SELECT case_id, name, coalesce(facility_id, '') FROM report_facts"
+                " WHERE met IS FALSE AND minutes IS NOT NULL ORDER BY 1, 2, 3"
+            )
+        )
+    ).all()
+    assert len(missed) > 4
+    for case_id, metric, facility in rng.sample(missed, len(missed) // 2):
+        key = rng.choice(("", facility))
+        reason = DelayReason(
+            case_id=case_id, metric=metric, facility_key=key, recorded_by="test",
+            code=rng.choice(("traffic", "consent", "equipment")), note="",
+            recorded_at=local(6, 1, 0, 0),
+        )  # fmt: skip
+        db.add(reason)
+        await db.flush()
+    for start, end in (
+        (local(2, 1, 0, 0), local(6, 1, 0, 0)),
+        (local(2, 3, 0, 0), local(6, 1, 0, 0)),
+    ):
+        expected = await db.execute(
+            text(DELAYS_BY_FACT.format(reason=REASON_OF_FACT)), {"start": start, "end": end}
+        )
+        found = await delays.delay_counts(db, Scope(start, end, ZONE))
+        assert [tuple(r) for r in expected] == [tuple(r) for r in found]
