@@ -26,6 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.reports.combined import Combined
 from dispatch.reports.facts import READ_MODEL_TIME_ZONE
+from dispatch.reports.rollup import BINS_PER_MINUTE as ROLLUP_BINS_PER_MINUTE
+from dispatch.reports.rollup import CELLS_SQL as ROLLUP_CELLS_SQL
+from dispatch.reports.rollup import rollup_filter, whole_months
 
 FRACTIONS = (0.5, 0.9)
 # Histogram bins per minute: finer bins leave fewer values to rank in the second pass, coarser
@@ -64,7 +67,7 @@ class GroupRow:
     ranked: dict[int, float]
 
 
-def _facts_filter(scope: Scope, alias: str = "f") -> tuple[str, dict[str, Any]]:
+def facts_filter(scope: Scope, alias: str = "f") -> tuple[str, dict[str, Any]]:
     """The WHERE clause over report_facts for the scope (fixed fragments, bound values)."""
     clauses = [f"{alias}.ref_at >= :start", f"{alias}.ref_at < :end", f"{alias}.drill = :drill"]
     params: dict[str, Any] = {"start": scope.start, "end": scope.end, "drill": scope.drill}
@@ -100,8 +103,7 @@ def _month(column: str, stored: str | None, scope: Scope) -> str:
     return f"date_trunc('month', {column} AT TIME ZONE :tz)::date"
 
 
-FIGURES_SQL = """
-WITH cells AS MATERIALIZED (
+FACTS_CELLS_SQL = """
   SELECT f.pathway, f.name, {month} AS month, coalesce(f.facility_id, '') AS facility,
          CASE WHEN f.minutes >= 0 THEN floor(f.minutes * {bins})::bigint
               WHEN f.minutes < 0 THEN -1 WHEN f.met IS NULL THEN -2 ELSE -3 END AS bin,
@@ -109,7 +111,10 @@ WITH cells AS MATERIALIZED (
          count(*) FILTER (WHERE f.met) AS met
   FROM report_facts f WHERE {where}
   GROUP BY 1, 2, 3, 4, 5
-),
+"""
+
+FIGURES_SQL = """
+WITH cells AS MATERIALIZED ({cells}),
 hist AS MATERIALIZED (
   SELECT GROUPING(month, facility) AS g, pathway, name,
          coalesce(month, DATE '0001-01-01') AS month, coalesce(facility, '*') AS facility, bin,
@@ -150,13 +155,13 @@ located AS MATERIALIZED (
 counts AS MATERIALIZED (
   SELECT GROUPING(month, facility) AS g, pathway, name,
          coalesce(month, DATE '0001-01-01') AS month, coalesce(facility, '*') AS facility,
-         bin, minutes, count(*) AS c
+         bin, minutes, sum(w)::bigint AS c
   FROM (
     SELECT b.pathway, b.name, {month} AS month, coalesce(f.facility_id, '') AS facility,
-           b.bin, f.minutes
+           b.bin, f.minutes, {weight} AS w
     FROM (SELECT DISTINCT pathway, name, bin FROM located) b
     CROSS JOIN LATERAL (
-      SELECT f.minutes, f.month, f.ref_at, f.facility_id FROM report_facts f
+      SELECT {columns} FROM {source} f
       WHERE {member} AND f.name = b.name
         AND f.minutes >= b.bin::float8 / {bins} AND f.minutes < (b.bin + 1)::float8 / {bins}
         AND {where}
@@ -240,16 +245,31 @@ def _combined(combined: Sequence[Combined]) -> tuple[str, str, dict[str, Any]]:
 
 
 async def figures(
-    db: AsyncSession, scope: Scope, combined: Sequence[Combined] = ()
+    db: AsyncSession, scope: Scope, combined: Sequence[Combined] = (), exact: bool = False
 ) -> list[GroupRow]:
     """Every metric's counts, sums and percentile ranks: whole period, by month, by facility;
-    and those of each ``combined`` metric, over its member pathways together."""
-    where, params = _facts_filter(scope)
+    and those of each ``combined`` metric, over its member pathways together. Read from the
+    monthly rollup when the period is whole months (unless ``exact``: from the facts)."""
     cells, member, combined_params = _combined(combined)
+    months = None if exact else whole_months(scope.start, scope.end, scope.time_zone)
+    if months is not None:
+        # Whole months: the rollup (dispatch/reports/rollup.py), whatever the case count.
+        where, params = rollup_filter(months, scope.drill, scope.pathway, scope.facility_id)
+        source = {"source": "report_rollup", "weight": "f.rows", "month": "f.month"}
+        source["columns"] = "f.minutes, f.month, f.facility_id, f.rows"
+        bins = ROLLUP_BINS_PER_MINUTE
+        first = ROLLUP_CELLS_SQL.format(bins=bins, where=where)
+        where += " AND f.rows > 0"
+    else:
+        where, params = facts_filter(scope)
+        month = _month("f.ref_at", "f.month", scope)
+        source = {"source": "report_facts", "weight": "1", "month": month}
+        source["columns"] = "f.minutes, f.month, f.ref_at, f.facility_id"
+        bins = BINS_PER_MINUTE
+        first = FACTS_CELLS_SQL.format(where=where, month=month, bins=bins)
     sql = FIGURES_SQL.format(
-        where=where, month=_month("f.ref_at", "f.month", scope), bins=BINS_PER_MINUTE,
-        combined=cells, member=member,
-    )  # fmt: skip
+        cells=first, where=where, bins=bins, combined=cells, member=member, **source
+    )
     # The CTEs' row counts are unknown to the planner, which then loops over them (minutes
     # instead of milliseconds): every join here is an equality join, so hash joins it is.
     # A scope covering most of the facts (a year, say) reads the covering index
@@ -258,7 +278,7 @@ async def figures(
     # quarter faster than the parallel scan of the table the planner would pick). A narrower
     # scope (a month) is faster read through the ref_at index, as the planner finds.
     switches: tuple[str, ...] = ("enable_nestloop",)
-    if await _covers_most(db, where, params):
+    if months is None and await _covers_most(db, where, params):
         switches += ("enable_seqscan", "enable_bitmapscan")
     await _switch(db, switches, "off")
     rows = await db.execute(
@@ -319,23 +339,11 @@ async def acknowledgements(db: AsyncSession, scope: Scope, ack_seconds: float) -
 
 # A missed fact's delay reason ``d`` (code, note): the one given for its visit, else the one
 # given for the metric without a visit (as the case's own view reads them).
-_REASON_OF_FACT = (
+REASON_OF_FACT = (
     "LEFT JOIN LATERAL (SELECT r.code, r.note FROM delay_reasons r WHERE r.case_id = f.case_id"
     " AND r.metric = f.name AND r.facility_key IN ('', coalesce(f.facility_id, ''))"
     " AND f.met IS FALSE ORDER BY r.facility_key DESC LIMIT 1) d ON true"
 )
-
-
-async def delay_counts(db: AsyncSession, scope: Scope) -> list[Any]:
-    """The scope's missed interval facts by delay reason (code ``none``: not given yet)."""
-    where, params = _facts_filter(scope)
-    statement = (
-        "SELECT f.pathway, f.name, coalesce(d.code, 'none') AS code, count(*) AS n"  # noqa: S608
-        f" FROM report_facts f {_REASON_OF_FACT}"
-        f" WHERE {where} AND f.met IS FALSE AND f.minutes IS NOT NULL"
-        " GROUP BY 1, 2, 3 ORDER BY 1, 2, n DESC, 3"
-    )
-    return list((await db.execute(text(statement), params)).all())
 
 
 async def quality(db: AsyncSession, scope: Scope) -> dict[str, int]:
@@ -364,7 +372,7 @@ async def worst(
     """The cases furthest outside target, per metric (the partial index walks from the top)."""
     if not metrics:
         return []
-    where, params = _facts_filter(scope)
+    where, params = facts_filter(scope)
     sql = (
         "SELECT k.pathway, k.name, w.case_id, w.leg, w.minutes, w.target_minutes,"  # noqa: S608 - fixed fragments
         " w.facility_id, w.ref_at, w.start_at, w.end_at"
@@ -393,7 +401,7 @@ async def case_rows(db: AsyncSession, scope: Scope, outside_only: bool) -> list[
         " f.name, f.leg, f.facility_id, f.minutes, f.target_minutes, f.met,"
         " d.code AS delay_code, d.note AS delay_note"
         f" FROM report_cases c LEFT JOIN report_facts f ON f.case_id = c.case_id{facility}"
-        f" {_REASON_OF_FACT}"
+        f" {REASON_OF_FACT}"
         f" WHERE {where} ORDER BY c.ref_at, c.case_id, f.name, f.leg"
     )
     return list(await db.execute(text(sql), params))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cases.pathways import load_pathways
-from dispatch.reports import queries
+from dispatch.reports import delays, queries
 from dispatch.reports.catalogue import ACK_METRIC, MetricDef, by_key, catalogue
 from dispatch.reports.combined import combined_for
 from dispatch.reports.exceptions import EmptyPeriod, InvalidReport
@@ -302,7 +302,7 @@ async def build_report(
             item.worst = sorted(merged, key=lambda w: (-w.minutes, w.case_id))[:worst_limit]
     report = Report(scope, now, quality, metrics, await facility_names(db))
     report.delays = [
-        (r.pathway, r.name, r.code, int(r.n)) for r in await queries.delay_counts(db, scope)
+        (r.pathway, r.name, r.code, int(r.n)) for r in await delays.delay_counts(db, scope)
     ]
     if cases != "none":
         report.cases = fold_cases(await queries.case_rows(db, scope, cases == "outside"))

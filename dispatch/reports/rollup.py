@@ -1,0 +1,89 @@
+"""The monthly rollup (issue 17): report_facts counted by (drill, pathway, metric, month,
+facility, minutes) in report_rollup, kept by the triggers of migration 0031 in the transaction
+of the statement that writes the facts (a stamp's ``readmodel.refresh_case``, a rebuild, a
+case removed).
+
+A report whose period is whole months of the read model's time zone reads the rollup instead
+of report_facts (``queries.figures``): the same histogram and the same exact ranks, since the
+rollup keeps every distinct measured value with its count, so median and p90 are those of the
+facts, not an approximation. Its size is bounded by the distinct values (minutes to the
+second at most) per metric, month and facility, not by the case count: a year with ten times
+the cases reads about as many rollup rows. Any other period (days, another time zone) reads
+the facts themselves as before.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dispatch.reports.facts import READ_MODEL_TIME_ZONE, local_month
+
+# The histogram's bins per minute when read from the rollup: its second pass reads rollup rows
+# (a value and its count), not facts, so whole-minute bins cost it little and leave the first
+# pass a quarter of the cells of queries.BINS_PER_MINUTE's quarter minutes.
+BINS_PER_MINUTE = 1
+
+# The rollup's cells, as FIGURES_SQL's first pass reads them from the facts: a row without
+# minutes stands for both its unjudged facts (bin -2: missing) and its judged ones (bin -3).
+CELLS_SQL = """
+  SELECT f.pathway, f.name, f.month, f.facility_id AS facility,
+         CASE WHEN f.minutes >= 0 THEN floor(f.minutes * {bins})::bigint
+              WHEN f.minutes < 0 THEN -1 ELSE s.bin END AS bin,
+         sum({rows})::bigint AS rows, sum(f.minutes * f.rows) AS total,
+         sum(CASE WHEN s.bin = -2 THEN 0 ELSE f.judged END)::bigint AS judged,
+         sum(CASE WHEN s.bin = -2 THEN 0 ELSE f.met END)::bigint AS met
+  FROM report_rollup f JOIN (VALUES (-2), (-3)) AS s (bin) ON f.minutes IS NULL OR s.bin = -3
+  WHERE {where}
+  GROUP BY 1, 2, 3, 4, 5 HAVING sum({rows}) > 0
+""".replace(
+    "{rows}",
+    "CASE WHEN f.minutes IS NOT NULL THEN f.rows WHEN s.bin = -2 THEN f.rows - f.judged"
+    " ELSE f.judged END",
+)
+
+# The whole rollup recomputed from the facts (a bulk load that bypassed the triggers).
+REBUILD_SQL = (
+    "DELETE FROM report_rollup;"
+    " INSERT INTO report_rollup (drill, pathway, name, month, facility_id, minutes, rows,"
+    " judged, met) SELECT drill, pathway, name, month, coalesce(facility_id, ''), minutes,"
+    " count(*), count(met), count(*) FILTER (WHERE met) FROM report_facts"
+    " GROUP BY 1, 2, 3, 4, 5, 6;"
+    " ANALYZE report_rollup"
+)
+
+
+def _month_start(at: datetime, zone: ZoneInfo) -> date | None:
+    """The month ``at`` begins, if it is local midnight of a month's first day; else None."""
+    local = at.astimezone(zone)
+    if local.day != 1 or local.time() != time(0):
+        return None
+    return local_month(at)
+
+
+def whole_months(start: datetime, end: datetime, time_zone: str) -> tuple[date, date] | None:
+    """[first month, month after the last) when [start, end) is whole months of the read
+    model's time zone (the rollup's months); None when it is not."""
+    if time_zone != READ_MODEL_TIME_ZONE:
+        return None
+    zone = ZoneInfo(READ_MODEL_TIME_ZONE)
+    first, after = _month_start(start, zone), _month_start(end, zone)
+    if first is None or after is None or after <= first:
+        return None
+    return first, after
+
+
+def rollup_filter(
+    months: tuple[date, date], drill: bool, pathway: str | None, facility_id: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause over report_rollup f for the months and the scope's narrowing."""
+    clauses = ["f.month >= :m0", "f.month < :m1", "f.drill = :drill"]
+    params: dict[str, Any] = {"m0": months[0], "m1": months[1], "drill": drill}
+    if pathway is not None:
+        clauses.append("f.pathway = :pathway")
+        params["pathway"] = pathway
+    if facility_id is not None:
+        clauses.append("f.facility_id = :facility")
+        params["facility"] = facility_id
+    return " AND ".join(clauses), params
