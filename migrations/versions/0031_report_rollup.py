@@ -3,7 +3,7 @@ month, facility, minutes), kept by triggers on report_facts in the writing state
 transaction, so a report over whole months reads this small table instead of every fact.
 
 Revision ID: 0031
-Revises: 0032
+Revises: 0030
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0031"
-down_revision: str | None = "0032"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
