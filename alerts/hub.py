@@ -188,10 +188,6 @@ class Listener:
                 self._wake.set()
                 raise
 
-    async def fetch(self, name: str) -> None:
-        """Read one stream's frames after the last seq seen here and hand them to the hub."""
-        await self.fetch_many({name})
-
     async def fetch_many(self, names: set[str]) -> None:
         """Read the frames of every subscribed stream of ``names`` after the last seq seen here,
         in one statement per round (a stream with a full page is read again), and hand them
