@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from tests.statements import statements_on
 from units.login_guard import LoginFailure, LoginGuard
 
 TOKEN = "/api/v1/auth/token"
@@ -148,19 +149,6 @@ async def lock_the_address(client: httpx.AsyncClient) -> None:
     for i in range(20):
         assert 401 == (await attempt(client, f"crew-amb-{i + 1:02d}", "wrong")).status_code
     assert 429 == (await attempt(client, "dispatcher", "demo")).status_code
-
-
-def statements_on(connection: AsyncConnection, table: str) -> list[str]:
-    """The statements run on this connection from now on that name ``table``."""
-    seen: list[str] = []
-
-    def before(*args: object) -> None:
-        statement = str(args[2])
-        if table in statement:
-            seen.append(statement)
-
-    event.listen(connection.sync_connection, "before_cursor_execute", before)
-    return seen
 
 
 async def test_a_locked_address_is_refused_from_memory_without_a_query(

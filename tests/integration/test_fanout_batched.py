@@ -7,26 +7,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from alerts.hub import Hub, Listener
 from alerts.session_watch import SessionWatch
+from tests.statements import statements_on
 from units.models import User, UserSession
 
 STREAMS = 40
-
-
-def statements_on(connection: AsyncConnection, table: str) -> list[str]:
-    """The statements run on this connection from now on that name ``table``."""
-    seen: list[str] = []
-
-    def before(*args: object) -> None:
-        if table in str(args[2]):
-            seen.append(str(args[2]))
-
-    event.listen(connection.sync_connection, "before_cursor_execute", before)
-    return seen
 
 
 async def test_forty_rung_streams_are_read_in_one_statement_each_in_order(
