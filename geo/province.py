@@ -10,12 +10,16 @@ in a thousand has a "no left turn" restriction. Built with numpy only: 800 × 80
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from geo.network import EARTH_RADIUS_M
-from geo.road_arrays import BoolArray, FloatArray, IntArray, RoadArrays, SegmentCoords
+from geo.road_arrays import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    LocalProjection,
+    RoadArrays,
+    SegmentCoords,
+)
 
 CENTRE_LON, CENTRE_LAT = 113.5, 34.0
 CELL_M = 500.0
@@ -35,8 +39,7 @@ def province_arrays(
     if size < 4:
         raise ValueError("a province network needs at least 4 × 4 junctions")
     rng = np.random.default_rng(seed)
-    kx = math.radians(1.0) * EARTH_RADIUS_M * math.cos(math.radians(CENTRE_LAT))
-    ky = math.radians(1.0) * EARTH_RADIUS_M
+    projection = LocalProjection(CENTRE_LON, CENTRE_LAT)
     grid = (np.arange(size) - (size - 1) / 2) * CELL_M
     x = np.tile(grid, size) + rng.uniform(-JITTER_M, JITTER_M, size * size)
     y = np.repeat(grid, size) + rng.uniform(-JITTER_M, JITTER_M, size * size)
@@ -60,8 +63,8 @@ def province_arrays(
     source, target, arterial = source[kept], target[kept], arterial[kept]
     horizontal = (np.arange(len(a)) < horizontal_count)[kept]
     points, offsets = _polylines(x, y, source, target, arterial, horizontal, rng)
-    lon = CENTRE_LON + points[:, 0] / kx
-    lat = CENTRE_LAT + points[:, 1] / ky
+    lon, lat = projection.inverse(points[:, 0], points[:, 1])
+    node_lon, node_lat = projection.inverse(x, y)
     piece = np.hypot(np.diff(points[:, 0]), np.diff(points[:, 1]))
     ends = np.ones(len(points) - 1, dtype=np.bool_)
     ends[offsets[1:-1] - 1] = False  # the step from one segment's end to the next one's start
@@ -69,8 +72,8 @@ def province_arrays(
     length = cumulative[offsets[1:] - 1] - cumulative[offsets[:-1]]
     speed = np.where(arterial, ARTERIAL_KMH, MINOR_KMH)
     return RoadArrays(
-        node_lon=CENTRE_LON + x / kx,
-        node_lat=CENTRE_LAT + y / ky,
+        node_lon=node_lon,
+        node_lat=node_lat,
         seg_source=source,
         seg_target=target,
         seg_minutes=length / (speed * 1000.0 / 60.0),
