@@ -4,9 +4,9 @@ Migrations run as the schema's owner (``INFOFIRST_MIGRATION_DATABASE_URL``); the
 connects as a role made here with only what it needs: SELECT, INSERT and UPDATE on the tables,
 DELETE only where the service deletes (the report read model it rewrites, the road network it
 replaces, the rebuild requests it clears, the rota shifts taken off before they begin), SELECT
-and INSERT only on the append-only stamps and audit trail, USAGE on the sequences, no CREATE
-anywhere, and the same by default on the tables the owner creates later. Without ownership it
-can neither DROP nor disable a trigger.
+and INSERT only on the append-only stamps, audit trail and GPS track (issue 17), USAGE on the
+sequences, no CREATE anywhere, and the same by default on the tables the owner creates later.
+Without ownership it can neither DROP nor disable a trigger.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dispatch.dsn import asyncpg_dsn
 
 NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 DEFAULT_ROLE = "infofirst_app"
-APPEND_ONLY = ("case_events", "audit_log")
+APPEND_ONLY = ("case_events", "audit_log", "ambulance_positions")
 DELETES = (
     "report_cases",
     "report_facts",

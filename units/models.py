@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     func,
@@ -106,6 +107,8 @@ class AmbulancePosition(Base):
     input_crs: Mapped[str] = mapped_column(String(8), default="wgs84")
     speed_kmh: Mapped[float | None] = mapped_column(Float)
     heading: Mapped[float | None] = mapped_column(Float)
+    # who posted it (a user id; migration 0033): the track is its own record, not the audit's
+    reported_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class User(Base):

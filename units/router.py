@@ -90,7 +90,7 @@ async def post_positions(
     scope.require_ambulance_reporter(user, ambulance_id, "post positions")
     fixes = service.check_fixes(parse_positions(positions), limits, datetime.now(UTC))
     ambulance = await service.lock_ambulance(db, ambulance_id)
-    moved = await service.record_positions(db, ambulance, fixes)
+    moved = await service.record_positions(db, ambulance, fixes, user.id)
     if moved:
         for position_listener in hooks(request).on_position:
             await position_listener(db, ambulance)

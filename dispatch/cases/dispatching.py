@@ -182,6 +182,8 @@ def eta_listener(engine_of: Callable[[], TravelTimeEngine | None]) -> PositionLi
     """A listener updating the case's ETA (to the scene, then to the destination) on each move."""
 
     async def update_eta(db: AsyncSession, ambulance: Ambulance) -> None:
+        if ambulance.status not in ETA_TO_SCENE + ETA_TO_DESTINATION:
+            return  # no ETA to keep (most fixes: an ambulance at its station or on its way back)
         case = await active_case_of(db, ambulance.id)
         if case is not None:
             await _eta(db, engine_of(), case, ambulance)

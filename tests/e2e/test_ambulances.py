@@ -189,6 +189,38 @@ async def test_crew_posts_positions_for_its_own_ambulance(
     assert pytest.approx((114.93, 33.44), abs=1e-9) == (row.lon, row.lat)
 
 
+async def test_a_fix_records_who_posted_it_in_the_track_not_in_the_audit_trail(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """Each fix of a batch keeps the id of the user whose token posted it (issue 17); a fix is
+    not a per-request audit entry (500 a second would queue every entry behind the chain's
+    lock), while the crew's status change still is."""
+    headers = await login("crew-amb-01")
+    crew = await db.scalar(text("select id from users where username = 'crew-amb-01'"))
+    entries = "select count(*) from audit_log"
+    before = await db.scalar(text(entries))
+    batch = [fix(114.93, 33.44, minutes_ago(2)), fix(114.94, 33.45, minutes_ago(1))]
+    response = await client.post(positions_path("amb-01"), json=batch, headers=headers)
+    assert (200, 2) == (response.status_code, response.json()["accepted"])
+    reporters = (
+        await db.scalars(
+            text(
+                "select reported_by from ambulance_positions where ambulance_id = 'amb-01'"
+                " order by id desc limit 2"
+            )
+        )
+    ).all()
+    assert [crew, crew] == reporters
+    assert before == await db.scalar(text(entries))
+    status = await client.post(
+        "/api/v1/ambulances/amb-01/status",
+        json={"status": "out_of_service", "at": minutes_ago(0).isoformat()},
+        headers=headers,
+    )
+    assert 200 == status.status_code, status.text
+    assert before + 1 == await db.scalar(text(entries))
+
+
 @pytest.mark.parametrize("username", ["crew-amb-01", "dispatcher", "auditor", "township-th-nandun"])
 async def test_others_cannot_post_positions_for_amb_02(
     client: httpx.AsyncClient, login: Login, db: AsyncSession, username: str

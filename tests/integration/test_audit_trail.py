@@ -110,6 +110,30 @@ async def test_stamps_refuse_update_delete_and_truncate(
     assert "append-only" in await refused(connection, statement)
 
 
+@pytest.mark.parametrize("table", ["ambulance_positions", "ambulance_positions_default"])
+async def test_a_gps_fix_cannot_be_changed_by_any_role(
+    connection: AsyncConnection, db: AsyncSession, table: str
+) -> None:
+    """The track is its own record (issue 17, migration 0033): UPDATE of a fix is refused even
+    to the superuser, through the parent or straight on a month's partition."""
+    await db.execute(
+        text(
+            "INSERT INTO ambulance_positions (ambulance_id, recorded_at, received_at, position,"
+            " input_crs, reported_by) SELECT id, now(), now(), ST_SetSRID(ST_MakePoint(114.9,"
+            " 33.4), 4326), 'wgs84', 1 FROM ambulances ORDER BY id LIMIT 1"
+        )
+    )
+    await db.execute(
+        text(
+            "INSERT INTO ambulance_positions (ambulance_id, recorded_at, received_at, position,"
+            " input_crs) SELECT id, now(), '1990-01-01', ST_SetSRID(ST_MakePoint(114.9, 33.4),"
+            " 4326), 'wgs84' FROM ambulances ORDER BY id LIMIT 1"
+        )
+    )
+    await db.flush()
+    assert "append-only" in await refused(connection, f"UPDATE {table} SET reported_by = 2")
+
+
 async def test_a_case_with_stamps_cannot_be_deleted_except_by_owner_maintenance(
     connection: AsyncConnection, db: AsyncSession
 ) -> None:
@@ -265,6 +289,10 @@ async def app_role(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
         "TRUNCATE audit_log",
         "UPDATE audit_log SET action = action WHERE false",
         "DELETE FROM audit_log WHERE false",
+        "DELETE FROM ambulance_positions WHERE false",
+        "UPDATE ambulance_positions SET heading = heading WHERE false",
+        "TRUNCATE ambulance_positions",
+        "DROP TRIGGER ambulance_positions_no_update ON ambulance_positions",
         "DROP TRIGGER audit_log_no_change ON audit_log",
         "DROP TRIGGER case_events_no_delete ON case_events",
         "ALTER TABLE audit_log DISABLE TRIGGER USER",
@@ -302,6 +330,11 @@ async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) 
         await app_role.execute("UPDATE facilities SET phone = phone WHERE false")
         await app_role.execute("DELETE FROM report_facts WHERE false")
         await app_role.execute("DELETE FROM ecg_rota_shifts WHERE false")  # DELETE /ecg-rota
+        await app_role.execute(
+            "INSERT INTO ambulance_positions (ambulance_id, recorded_at, position, input_crs,"
+            " reported_by) SELECT id, now(), ST_SetSRID(ST_MakePoint(114.9, 33.4), 4326),"
+            " 'wgs84', 1 FROM ambulances ORDER BY id LIMIT 1"
+        )
     finally:
         await transaction.rollback()
 

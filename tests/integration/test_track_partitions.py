@@ -49,7 +49,7 @@ async def test_a_fix_recorded_through_the_service_lands_in_this_month_s_partitio
     assert ambulance is not None
     now = datetime.now(UTC)
     fix = units_service.Fix(114.91, 33.46, "wgs84", now, 30.0, 90.0)
-    await units_service.record_positions(db, ambulance, [fix])
+    await units_service.record_positions(db, ambulance, [fix], None)
     received = await connection.scalar(text("SELECT now()"))
     homes = await connection.scalars(
         text(
