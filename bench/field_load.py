@@ -306,8 +306,10 @@ def main(quick: bool = False) -> dict[str, Any]:
             "baseline": "bare websockets server: answer the sender, then broadcast() to as "
             "many screens, before the load starts",
             "alert_timing": "from the POST's answer (after its commit) to the frame on each wall",
-            "writers": "GPS fixes and stamps from one client process (httpx, 128 in flight), "
-            "signed in as the admin for every ambulance (the crew's own token costs the same)",
+            "writers": "GPS fixes and stamps from one client process (aiohttp; at most 128 "
+            "fix requests and 32 stamps in flight; each ambulance an outbox that sends the "
+            "fixes waiting as one batch when its previous request has its answer), signed in "
+            "as the admin for every ambulance (the crew's own token costs the same)",
             "postgresql": "CPU and PSS of every postgres process on the host",
         },
     }
