@@ -179,7 +179,14 @@ async def _alerts(
             after += [max(0.0, t - returned) * 1000 for t in arrived]
             lost += int(size["walls"]) - len(arrived)
             await asyncio.sleep(max(0.0, due - time.monotonic()))
-    return {"posted": posted, "failed": failed, "frames_lost": lost, "after_return_ms": after}
+    per_min = round(posted / ((time.monotonic() - started) / 60), 1)
+    return {
+        "posted": posted,
+        "posted_per_min": per_min,  # below the rate asked for when a POST and its delivery
+        "failed": failed,  # take longer than the interval (each waits for every wall)
+        "frames_lost": lost,
+        "after_return_ms": after,
+    }
 
 
 async def _run(
