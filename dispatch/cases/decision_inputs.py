@@ -14,7 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.cases import activation, decision_rules
+from dispatch.cases import activation, decision_rules, decision_stemi, decision_stroke
 from dispatch.cases import events as case_events
 from dispatch.cases.exceptions import InvalidFindings
 from dispatch.cases.intervals import Stamp, current, legs
@@ -107,7 +107,7 @@ async def decide(
             recent = await door_to_wire(db, [o.facility_id for o in centres])
             by_id = {f.id: f for f in facilities}
             pci = [
-                decision_rules.PciOption(
+                decision_stemi.PciOption(
                     o.facility_id,
                     o.name,
                     o.road_minutes,
@@ -117,7 +117,7 @@ async def decide(
                 )
                 for o in centres
             ]
-            result = decision_rules.stemi_reperfusion(
+            result = decision_stemi.stemi_reperfusion(
                 now=now,
                 diagnosis_at=_first(stamps, "diagnosis"),
                 current_facility_door_in=door_in,
@@ -136,7 +136,7 @@ async def decide(
             )
         elif case.pathway == "stroke":
             kind = "stroke_triage"
-            result = decision_rules.stroke_triage(
+            result = decision_stroke.stroke_triage(
                 now=now,
                 last_known_well_at=case.last_known_well_at or _first(stamps, "symptom_onset"),
                 scale=case.stroke_scale,  # type: ignore[arg-type]

@@ -5,14 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from dispatch.cases.decision_rules import (
-    DecisionConfig,
-    LysisOption,
-    PciOption,
-    StemiDecision,
-    StrokeDecision,
-    stemi_reperfusion,
-)
+from dispatch.cases.decision_rules import DecisionConfig, LysisOption
+from dispatch.cases.decision_stemi import PciOption, StemiDecision, stemi_reperfusion
+from dispatch.cases.decision_stroke import StrokeDecision
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 NOW = datetime(2025, 3, 15, 0, 30, tzinfo=SHANGHAI)

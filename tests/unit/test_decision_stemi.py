@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dispatch.cases.decision_rules import TEXTS, PciOption, out_of_hours
+from dispatch.cases.decision_rules import TEXTS, out_of_hours
+from dispatch.cases.decision_stemi import PciOption
 from tests.unit.decision_helpers import (
     CONFIG,
     COUNTY,

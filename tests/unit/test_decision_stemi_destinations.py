@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from dispatch.cases.decision_rules import FacilityName, LysisOption, PciOption
+from dispatch.cases.decision_rules import FacilityName, LysisOption
+from dispatch.cases.decision_stemi import PciOption
 from tests.unit.decision_helpers import CONFIG, COUNTY, codes, minutes_ago, stemi
 
 # --- STEMI: each PCI centre's door-to-wire -------------------------------------------------

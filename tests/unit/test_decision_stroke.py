@@ -9,13 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dispatch.cases.decision_rules import (
-    DecisionConfig,
-    StrokeDecision,
-    StrokeOption,
-    StrokeScale,
-    stroke_triage,
-)
+from dispatch.cases.decision_rules import DecisionConfig, StrokeOption, StrokeScale
+from dispatch.cases.decision_stroke import StrokeDecision, stroke_triage
 from tests.unit.decision_helpers import CONFIG, NOW, codes
 
 # --- stroke -------------------------------------------------------------------------------
