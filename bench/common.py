@@ -12,7 +12,6 @@ network.
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 import shutil
@@ -28,7 +27,8 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from geo.network import EARTH_RADIUS_M, RoadNetwork, Segment
+from geo.network import RoadNetwork, Segment
+from geo.road_arrays import LocalProjection
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -127,8 +127,7 @@ def province_network(size: int = 250, seed: int = 3) -> RoadNetwork:
     if size < 12:
         raise ValueError("a province network needs at least 12 × 12 nodes")
     rng = np.random.default_rng(seed)
-    kx = math.radians(1.0) * EARTH_RADIUS_M * math.cos(math.radians(CENTRE_LAT))
-    ky = math.radians(1.0) * EARTH_RADIUS_M
+    projection = LocalProjection(CENTRE_LON, CENTRE_LAT)
     grid = (np.arange(size) - (size - 1) / 2) * CELL_M
     x = np.tile(grid, size) + rng.uniform(-JITTER_M, JITTER_M, size * size)
     y = np.repeat(grid, size) + rng.uniform(-JITTER_M, JITTER_M, size * size)
@@ -149,8 +148,7 @@ def province_network(size: int = 250, seed: int = 3) -> RoadNetwork:
     new_index = np.full(n, -1, dtype=np.int64)
     keep_nodes = np.nonzero(labels == giant)[0]
     new_index[keep_nodes] = np.arange(len(keep_nodes))
-    lon = CENTRE_LON + x / kx
-    lat = CENTRE_LAT + y / ky
+    lon, lat = projection.inverse(x, y)
     network = RoadNetwork(
         nodes=[(float(lon[i]), float(lat[i])) for i in keep_nodes], source=SOURCE, synthetic=True
     )
@@ -162,8 +160,10 @@ def province_network(size: int = 250, seed: int = 3) -> RoadNetwork:
         coords = [(float(lon[tail]), float(lat[tail]))]
         if road_class in MINOR:  # a gentle bend halfway (perpendicular to the grid line)
             dx, dy = (0.0, bend[i]) if horizontal[i] else (bend[i], 0.0)
-            mx, my = (x[tail] + x[head]) / 2 + dx, (y[tail] + y[head]) / 2 + dy
-            coords.append((CENTRE_LON + float(mx) / kx, CENTRE_LAT + float(my) / ky))
+            mx, my = projection.inverse(
+                np.array([(x[tail] + x[head]) / 2 + dx]), np.array([(y[tail] + y[head]) / 2 + dy])
+            )
+            coords.append((float(mx[0]), float(my[0])))
         coords.append((float(lon[head]), float(lat[head])))
         network.segments.append(
             Segment(
