@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
+from typing import cast
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,7 +38,12 @@ from dispatch.drills import loop as drills_loop
 from dispatch.drills import router as drills_router
 from dispatch.dsn import asyncpg_dsn
 from dispatch.http import health, logs, ops_access, problems
-from dispatch.http.database import make_engine, make_report_engine, make_sessionmaker
+from dispatch.http.database import (
+    TRACK_APPLICATION,
+    make_engine,
+    make_report_engine,
+    make_sessionmaker,
+)
 from dispatch.http.heap import freeze_startup_heap, thaw
 from dispatch.http.input_guard import InputGuard
 from dispatch.http.middleware import BodyLimit, RequestContext
@@ -62,6 +68,7 @@ from units.hooks import UnitHooks
 from units.login_guard import LoginFailure, LoginGuard, PasswordPool, write_failures
 from units.login_policy import Limit, LoginPolicy
 from units.security import TokenConfig
+from units.track_writer import TrackWriter
 
 API_PREFIX = "/api/v1"
 
@@ -146,11 +153,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        track_engine = make_engine(settings, pool_size=2, application_name=TRACK_APPLICATION)
+        app.state.track_sessionmaker = make_sessionmaker(track_engine)
         if settings.env == "production":
             try:
                 await refuse_demo_passwords(app.state.sessionmaker)
             except DemoPasswordsInProduction:
                 await engine.dispose()
+                await track_engine.dispose()
                 raise
         await load_network(app.state.roads, app.state.sessionmaker)
         report_engine = make_report_engine(settings)
@@ -209,6 +219,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await guard_refusals.flush()
                 await app.state.login_failure_audit.flush()
             await engine.dispose()
+            await track_engine.dispose()
             if report_engine is not None:
                 await report_engine.dispose()
             thaw()
@@ -273,6 +284,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dispatching.status_listener(app.state.case_hooks, lambda: app.state.roads.engine)
         ],
         on_position=[dispatching.eta_listener(lambda: app.state.roads.engine)],
+    )
+    # GPS fixes in group commits, on a pool of their own (a test's app: the test's sessions)
+    app.state.track_writer = TrackWriter(
+        lambda: getattr(app.state, "track_sessionmaker", None) or app.state.sessionmaker,
+        lambda: cast(UnitHooks, app.state.unit_hooks),
     )
     problems.install(app)
 

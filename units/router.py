@@ -25,6 +25,7 @@ from units.schemas import (
     Slug,
     StatusIn,
 )
+from units.track_writer import Report, track_writer
 
 router = APIRouter(tags=["units"])
 _position_batch = TypeAdapter(list[PositionIn])
@@ -82,23 +83,19 @@ async def post_positions(
     request: Request,
     ambulance_id: Slug,
     positions: Annotated[Any, Body(description="one position object, or a list of them (a batch)")],
-    db: SessionDep,
     user: CurrentUser,
     limits: LimitsDep,
 ) -> PositionsAccepted:
-    """One GPS fix or a batch, all checked before any is written."""
+    """One GPS fix or a batch, all checked before any is written, then written with the other
+    requests' of the same moment in one transaction (``units.track_writer``)."""
     scope.require_ambulance_reporter(user, ambulance_id, "post positions")
     fixes = service.check_fixes(parse_positions(positions), limits, datetime.now(UTC))
-    ambulance = await service.lock_ambulance(db, ambulance_id)
-    moved = await service.record_positions(db, ambulance, fixes, user.id)
-    if moved:
-        for position_listener in hooks(request).on_position:
-            await position_listener(db, ambulance)
+    accepted = await track_writer(request).submit(Report(ambulance_id, fixes, user.id))
     return PositionsAccepted(
-        ambulance_id=ambulance.id,
-        accepted=len(fixes),
-        position_at=ambulance.position_at,
-        moved=moved,
+        ambulance_id=accepted.ambulance_id,
+        accepted=accepted.accepted,
+        position_at=accepted.position_at,
+        moved=accepted.moved,
     )
 
 

@@ -8,9 +8,8 @@ from datetime import datetime
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from geo.exceptions import InvalidCoordinate, InvalidTime
 from geo.points import InputLimits, check_not_future, to_service_wgs84
@@ -115,61 +114,6 @@ def check_fixes(fixes: Sequence[PositionIn], limits: InputLimits, now: datetime)
             raise InvalidTime(f"{where}: {exc}") from exc
         checked.append(Fix(lon, lat, fix.crs, fix.recorded_at, fix.speed_kmh, fix.heading))
     return checked
-
-
-# The fixes appended and, when the newest is newer than the ambulance's last, the ambulance
-# moved: one statement (the ambulance's row is already locked by ``lock_ambulance``). Points are
-# made in PostgreSQL from plain numbers, so no geometry object is built per fix in Python.
-_APPEND_FIXES = """
-WITH appended AS (
-  INSERT INTO ambulance_positions
-    (ambulance_id, recorded_at, position, input_crs, speed_kmh, heading, reported_by)
-  SELECT :ambulance_id, f.recorded_at, ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326), f.crs,
-         f.speed_kmh, f.heading, :reported_by
-  FROM unnest(CAST(:recorded_at AS timestamptz[]), CAST(:lon AS float8[]),
-              CAST(:lat AS float8[]), CAST(:crs AS text[]), CAST(:speed_kmh AS float8[]),
-              CAST(:heading AS float8[])) AS f(recorded_at, lon, lat, crs, speed_kmh, heading)
-  RETURNING 1
-)
-UPDATE ambulances
-SET position = ST_SetSRID(ST_MakePoint(:new_lon, :new_lat), 4326), position_at = :new_at,
-    speed_kmh = :new_speed_kmh, heading = :new_heading
-WHERE id = :ambulance_id AND :moved
-"""
-
-
-async def record_positions(
-    db: AsyncSession, ambulance: Ambulance, fixes: Sequence[Fix], reported_by: int | None
-) -> bool:
-    """Append the fixes to the track, each with who reported it (``reported_by``, a user id;
-    None for a command's load); move the ambulance if the newest is newer than its last."""
-    newest = max(fixes, key=lambda fix: fix.recorded_at)
-    moved = ambulance.position_at is None or newest.recorded_at > ambulance.position_at
-    await db.execute(
-        text(_APPEND_FIXES),
-        {
-            "ambulance_id": ambulance.id,
-            "reported_by": reported_by,
-            "recorded_at": [fix.recorded_at for fix in fixes],
-            "lon": [fix.lon for fix in fixes],
-            "lat": [fix.lat for fix in fixes],
-            "crs": [fix.crs for fix in fixes],
-            "speed_kmh": [fix.speed_kmh for fix in fixes],
-            "heading": [fix.heading for fix in fixes],
-            "moved": moved,
-            "new_lon": newest.lon,
-            "new_lat": newest.lat,
-            "new_at": newest.recorded_at,
-            "new_speed_kmh": newest.speed_kmh,
-            "new_heading": newest.heading,
-        },
-    )
-    if moved:  # the loaded row as the statement left it, without a second write at flush
-        set_committed_value(ambulance, "position", wgs84_point(newest.lon, newest.lat))
-        set_committed_value(ambulance, "position_at", newest.recorded_at)
-        set_committed_value(ambulance, "speed_kmh", newest.speed_kmh)
-        set_committed_value(ambulance, "heading", newest.heading)
-    return moved
 
 
 async def change_status(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from dispatch.settings import Settings
 
 REPORTS_APPLICATION = "infofirst-reports"  # application_name of the report connections
+TRACK_APPLICATION = "infofirst-track"  # of the GPS track writer's (units/track_writer.py)
 
 
 class DatabaseUnreachable(ConnectionError):
@@ -39,18 +40,21 @@ def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]
         raise
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
+def make_engine(
+    settings: Settings, pool_size: int | None = None, application_name: str = "infofirst"
+) -> AsyncEngine:
     """An asyncpg engine with a checked pool (stale connections are replaced, not reused);
     a connection that cannot be opened raises ``DatabaseUnreachable``; its errors never show
-    the statement's parameters (``hide_parameters``)."""
+    the statement's parameters (``hide_parameters``). ``pool_size``: a fixed pool of that
+    many (the GPS track writer's), else the settings' pool with as many again on demand."""
     engine = create_async_engine(
         settings.database_url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
+        pool_size=pool_size or settings.database_pool_size,
+        max_overflow=0 if pool_size else settings.database_pool_size,
         pool_pre_ping=True,
         pool_timeout=10,
         hide_parameters=True,  # no statement's parameters (patient data) in any error or log
-        connect_args={"timeout": 5, "server_settings": {"application_name": "infofirst"}},
+        connect_args={"timeout": 5, "server_settings": {"application_name": application_name}},
     )
     event.listen(engine.sync_engine, "do_connect", _connect)
     return engine

@@ -10,9 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from units import service as units_service
-from units.models import Ambulance
+from units.hooks import UnitHooks
 from units.track_months import Month, add_months
 from units.track_partitions import maintain, partitions
+from units.track_writer import Report, write_reports
 
 AMBULANCE = "amb-03"
 
@@ -43,13 +44,11 @@ async def _home(connection: AsyncConnection, fix_id: int) -> str | None:
 async def test_a_fix_recorded_through_the_service_lands_in_this_month_s_partition(
     db: AsyncSession, connection: AsyncConnection
 ) -> None:
-    """record_positions (the positions endpoint's write) stores the fix in the partition of
+    """The track writer (the positions endpoint's write) stores the fix in the partition of
     the month the server received it."""
-    ambulance = await db.get(Ambulance, AMBULANCE)
-    assert ambulance is not None
     now = datetime.now(UTC)
     fix = units_service.Fix(114.91, 33.46, "wgs84", now, 30.0, 90.0)
-    await units_service.record_positions(db, ambulance, [fix], None)
+    await write_reports(db, [Report(AMBULANCE, [fix], None)], UnitHooks())
     received = await connection.scalar(text("SELECT now()"))
     homes = await connection.scalars(
         text(
