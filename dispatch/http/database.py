@@ -7,6 +7,7 @@ from typing import Any
 from asyncpg.exceptions import TargetServerAttributeNotMatched
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -40,6 +41,23 @@ def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]
         raise
 
 
+PING_TIMEOUT_SECONDS = 5.0
+
+
+def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Pessimistic disconnect handling on every checkout, in one round trip: ``SELECT 1`` as a
+    simple query. SQLAlchemy's own ``pool_pre_ping`` on asyncpg runs BEGIN, ``;`` and ROLLBACK:
+    three round trips before each request's own BEGIN (issue 17, the write path). A connection that
+    fails it invalidates the pool (after a failover every pooled connection is dead), and the
+    pool checks out a new one, as the pre-ping does."""
+    try:
+        dbapi_connection.run_async(
+            lambda connection: connection.execute("SELECT 1", timeout=PING_TIMEOUT_SECONDS)
+        )
+    except Exception as exc:  # whatever failed, this connection is not usable
+        raise InvalidatePoolError(f"ping failed: {type(exc).__name__}") from exc
+
+
 def make_engine(
     settings: Settings, pool_size: int | None = None, application_name: str = "infofirst"
 ) -> AsyncEngine:
@@ -51,12 +69,12 @@ def make_engine(
         settings.database_url,
         pool_size=pool_size or settings.database_pool_size,
         max_overflow=0 if pool_size else settings.database_pool_size,
-        pool_pre_ping=True,
         pool_timeout=10,
         hide_parameters=True,  # no statement's parameters (patient data) in any error or log
         connect_args={"timeout": 5, "server_settings": {"application_name": application_name}},
     )
     event.listen(engine.sync_engine, "do_connect", _connect)
+    event.listen(engine.sync_engine, "checkout", _ping)
     return engine
 
 
@@ -73,12 +91,12 @@ def make_report_engine(settings: Settings) -> AsyncEngine | None:
         settings.report_database_url,
         pool_size=max(1, settings.database_pool_size // 2),
         max_overflow=0,
-        pool_pre_ping=True,
         pool_timeout=10,
         hide_parameters=True,
         connect_args={"timeout": 5, "server_settings": server_settings},
     )
     event.listen(engine.sync_engine, "do_connect", _connect)
+    event.listen(engine.sync_engine, "checkout", _ping)
     return engine
 
 
