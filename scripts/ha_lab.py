@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.ha.lab import Lab, lab_url
+from tests.ha.lab import Lab, app_lab_url, lab_url
 
 
 def main() -> None:
@@ -29,7 +29,8 @@ def main() -> None:
         print(f"lab directory: {lab.base}")
         print(f"patronictl -c {lab.base / 'node1' / 'patroni.yml'} list")
         print(f"pgbackrest --config={lab.nodes[0].backup_config} --stanza=infofirst info")
-        print(f"INFOFIRST_DATABASE_URL={lab_url()}")
+        print(f"the APIs (application role): INFOFIRST_DATABASE_URL={app_lab_url()}")
+        print(f"the owner (migrations, upkeep): INFOFIRST_DATABASE_URL={lab_url()}")
         for api in lab.apis:
             print(f"{api.name}: {api.url}")
         print(f"up for {args.minutes} min; Ctrl-C tears it down", flush=True)

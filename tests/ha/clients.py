@@ -1,5 +1,6 @@
-"""What the HA lab's tests share (helpers, not tests): signing in, opening a case, counting a
-set of writes on one node by their Idempotency-Key, and the figures file ``make ha-test`` prints.
+"""What the HA lab's tests share (helpers, not tests): signing in, opening a case, a test's
+workload ready to send from a settled lab, sending it while a fault happens, counting a set of
+writes on one node by their Idempotency-Key, and the figures file ``make ha-test`` prints.
 """
 
 from __future__ import annotations
@@ -8,13 +9,16 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
-from tests.ha.lab import node_url
+from tests.ha.lab import Lab, Node, node_url
+from tests.ha.writers import Run, send_all, writes
 
 API = "/api/v1"
 SENDER = "township-th-nandun"
@@ -41,6 +45,49 @@ async def open_case(client: httpx.AsyncClient, api: str, headers: dict[str, str]
     )
     assert 201 == response.status_code, response.text
     return int(response.json()["id"])
+
+
+@dataclass
+class Workload:
+    """A test's writes, ready to send through the lab's APIs, and the lab's roles when made."""
+
+    primary: Node
+    standby: Node
+    apis: list[str]
+    sender: dict[str, str]  # the township unit's Authorization header (alerts)
+    admin: dict[str, str]  # the admin's (stamps)
+    run: Run
+
+
+async def workload(
+    lab: Lab, http: httpx.AsyncClient, count: int, notify_at: int, stamp_cases: int
+) -> Workload:
+    """Wait for a primary and its synchronous standby, sign the township unit in on the first
+    API and the admin on the second, open the alerts' case and ``stamp_cases`` cases for the
+    stamps (the APIs in turn), and make ``count`` writes; ``run.reached`` is set once
+    ``notify_at`` of them are acknowledged."""
+    apis = [api.url for api in lab.apis]
+    primary, standby = await asyncio.to_thread(lab.settled)
+    sender = await sign_in(http, apis[0], SENDER)
+    admin = await sign_in(http, apis[1], ADMIN)
+    alert_case = await open_case(http, apis[0], sender)
+    cases = [await open_case(http, apis[i % 2], admin) for i in range(stamp_cases)]
+    run = Run(writes(alert_case, cases, sender, admin, count), notify_at=notify_at)
+    return Workload(primary, standby, apis, sender, admin, run)
+
+
+async def send_during(
+    http: httpx.AsyncClient, apis: list[str], run: Run, fault: Callable[[], Awaitable[None]]
+) -> None:
+    """Send every write of ``run`` through ``apis``; once ``run.notify_at`` of them are
+    acknowledged (at most 120 s), await ``fault()`` meanwhile. Returns when both are done (the
+    sending finishes even when the fault fails)."""
+    sending = asyncio.create_task(send_all(http, apis, run))
+    try:
+        await asyncio.wait_for(run.reached.wait(), 120)
+        await fault()
+    finally:
+        await sending
 
 
 async def stored_keys(port: int, keys: list[str]) -> dict[str, int]:

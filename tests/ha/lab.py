@@ -8,6 +8,13 @@ postmasters of its own data directories, with their children) are ever signalled
 context manager: whatever happens, leaving it stops everything and removes the directory.
 
 Run as root, the database side runs as the ``postgres`` OS user (PostgreSQL refuses root).
+
+The lab runs what production runs: it migrates and loads the demo county as the schema's owner
+(``postgres``), grants the application role on the primary (``infofirst db grant-app-role``,
+``dispatch/app_role.py``), and the API processes connect as that role (``infofirst_app``: no
+DDL, append-only stamps and audit trail). The role and its grants are catalog rows, so physical
+replication carries them to the standby like any other write: nothing is granted twice, and a
+promoted standby has them. The tests' own set-up and checks connect as the owner.
 Every wait is bounded by a deadline and polls the event waited for (never a bare sleep).
 """
 
@@ -19,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -26,6 +34,7 @@ from typing import Any
 
 import httpx
 
+from dispatch.app_role import DEFAULT_ROLE
 from tests import server_process
 from tests.ha import backup
 from tests.ha.etcd import CLIENT_PORTS, PEER_PORTS, Etcd
@@ -40,7 +49,7 @@ from tests.ha.processes import (
 )
 from tests.server_process import HOST
 
-__all__ = ["Lab", "Node", "lab_url", "node_url", "wait_for"]
+__all__ = ["APP_ROLE", "OWNER", "Lab", "Node", "app_lab_url", "lab_url", "node_url", "wait_for"]
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -49,6 +58,8 @@ REST_PORTS = (8009, 8010)
 API_PORTS = (8061, 8062)
 DATABASE = "infofirst"
 SCOPE = "infofirst-lab"
+OWNER = "postgres"  # the schema's owner: migrations, the demo county, the tests' own checks
+APP_ROLE = DEFAULT_ROLE  # the API processes' role (infofirst_app), granted by the lab
 # Fast failure detection for the lab: the leader key lives ttl seconds unless renewed
 # (Patroni needs ttl >= loop_wait + 2 * retry_timeout).
 DCS = {"ttl": 10, "loop_wait": 1, "retry_timeout": 4}
@@ -62,15 +73,22 @@ API_SETTINGS = {
 }
 
 
-def lab_url(ports: tuple[int, ...] = PG_PORTS, database: str = DATABASE) -> str:
-    """The application's multi-host URL: asyncpg tries each node and keeps the writable one."""
+def lab_url(ports: tuple[int, ...] = PG_PORTS, database: str = DATABASE, user: str = OWNER) -> str:
+    """The multi-host URL (the owner's by default): asyncpg tries each node and keeps the
+    writable one."""
     hosts = "&".join(f"host={HOST}:{port}" for port in ports)
-    return f"postgresql+asyncpg://postgres@/{database}?{hosts}&target_session_attrs=read-write"
+    return f"postgresql+asyncpg://{user}@/{database}?{hosts}&target_session_attrs=read-write"
 
 
-def node_url(port: int, database: str = DATABASE) -> str:
-    """One node's plain URL (checks read it directly, whatever its role)."""
-    return f"postgresql://postgres@{HOST}:{port}/{database}"
+def app_lab_url() -> str:
+    """The API processes' URL: the multi-host URL as the application role."""
+    return lab_url(user=APP_ROLE)
+
+
+def node_url(port: int, database: str = DATABASE, user: str = OWNER) -> str:
+    """One node's plain URL (checks read it directly, whatever its role; the owner's by
+    default)."""
+    return f"postgresql://{user}@{HOST}:{port}/{database}"
 
 
 def rest_status(port: int, path: str) -> int:
@@ -127,11 +145,14 @@ def patroni_yaml(index: int, base: Path) -> dict[str, Any]:
                 "replication": {"username": "replicator", "password": "lab-only"},
                 "rewind": {"username": "postgres", "password": "lab-only"},
             },
-            # The lab is 127.0.0.1 only; deploy/ha/patroni.yml uses scram-sha-256 between hosts.
+            # The lab is 127.0.0.1 only, so trust; deploy/ha/patroni.yml.example names the same
+            # roles with scram-sha-256 between hosts. The owner (Patroni, pg_rewind, migrations,
+            # the tests' checks) and the application role (the API processes) only.
             "pg_hba": [
                 "local all all trust",
                 f"host replication replicator {local} trust",
-                f"host all all {local} trust",
+                f"host all {OWNER} {local} trust",
+                f"host {DATABASE} {APP_ROLE} {local} trust",
             ],
             "parameters": {
                 "unix_socket_directories": str(node_dir),
@@ -259,11 +280,13 @@ class Lab:
         node.process = spawn(["patroni", str(config)], node.dir / "patroni.out", self.base)
 
     def load_application(self) -> None:
-        """The app's migrations and the demo county, through the multi-host URL (the primary)."""
+        """As the owner, through the multi-host URL (the primary): the app's migrations (with
+        the GPS track's months), the demo county, then the application role's grants, which
+        replicate to the standby."""
         env = {**os.environ, "INFOFIRST_DATABASE_URL": lab_url(), "INFOFIRST_ENV": "test"}
         env.pop("INFOFIRST_MIGRATION_DATABASE_URL", None)
         cli = str(Path(sys.executable).with_name("infofirst"))
-        for step in (["db", "upgrade"], ["demo", "load"]):
+        for step in (["db", "upgrade"], ["demo", "load"], ["db", "grant-app-role", APP_ROLE]):
             done = subprocess.run(  # noqa: S603 - our own CLI
                 [cli, *step], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
                 check=False,
@@ -274,7 +297,7 @@ class Lab:
     def start_apis(self) -> None:
         for index, port in enumerate(API_PORTS):
             log = self.base / f"api{index + 1}.log"
-            process = server_process.start(port, lab_url(), log, API_SETTINGS)
+            process = server_process.start(port, app_lab_url(), log, API_SETTINGS)
             self.apis.append(Api(f"api{index + 1}", port, process, log))
         for api in self.apis:
             server_process.wait_ready(api.process, api.url, api.name, api.log)
@@ -306,6 +329,17 @@ class Lab:
 
         wait_for("a primary and its synchronous standby", both, timeout)
         return found[0], next(n for n in self.nodes if n is not found[0])
+
+    def rejoin(self, node: Node, as_: str = "/replica", timeout: float = 180) -> float:
+        """The node's host back: start its Patroni and wait until its REST API answers 200 on
+        ``as_`` (``/replica``: following the primary, after pg_rewind; ``/sync``: the
+        synchronous standby again); the seconds it took."""
+        start = time.monotonic()
+        self.start_node(node)
+        wait_for(
+            f"{node.name} {as_.strip('/')} again", lambda: 200 == node.role_status(as_), timeout
+        )
+        return time.monotonic() - start
 
     def kill_host(self, node: Node) -> None:
         """The node's host dies: SIGKILL to its Patroni, then to its postmaster and backends."""

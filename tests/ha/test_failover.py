@@ -22,9 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ha.clients import ADMIN, SENDER, open_case, report, sign_in, stored_keys
-from tests.ha.lab import Lab, wait_for
-from tests.ha.writers import Run, send_all, writes
+from tests.ha.clients import report, send_during, stored_keys, workload
+from tests.ha.lab import Lab
 
 WRITES = 1000
 KILL_AFTER = 200  # acknowledged writes before the primary's host dies
@@ -35,33 +34,23 @@ STAMP_CASES = 25
 async def test_primary_host_dies_under_writes(lab: Lab, http: httpx.AsyncClient) -> None:
     """No acknowledged write lost, 503 + Retry-After during the failover, the old primary back
     as a standby."""
-    apis = [api.url for api in lab.apis]
-    old, _ = await asyncio.to_thread(lab.settled)
-    sender = await sign_in(http, apis[0], SENDER)
-    admin = await sign_in(http, apis[1], ADMIN)
-    alert_case = await open_case(http, apis[0], sender)
-    cases = [await open_case(http, apis[i % 2], admin) for i in range(STAMP_CASES)]
-    run = Run(writes(alert_case, cases, sender, admin, WRITES), notify_at=KILL_AFTER)
+    work = await workload(lab, http, WRITES, KILL_AFTER, STAMP_CASES)
+    old, run = work.primary, work.run
     figures: dict[str, Any] = {"writes": WRITES, "old_primary": old.name}
     killed_at: list[float] = []
 
-    async def kill_when_busy() -> None:
-        await asyncio.wait_for(run.reached.wait(), 120)
+    async def kill() -> None:
         killed_at.append(time.monotonic())
         await asyncio.to_thread(lab.kill_host, old)
 
     try:
-        sending = asyncio.create_task(send_all(http, apis, run))
-        try:
-            await kill_when_busy()
-        finally:
-            await sending
+        await send_during(http, work.apis, run, kill)
         killed = killed_at[0]
         new = lab.primary()
         after = [a.returned_at for a in run.acknowledged.values() if a.sent_at > killed]
         figures["failover_s"] = round(min(after) - killed, 2) if after else None
         figures["new_primary"] = new.name
-        acked_keys = [run.writes[index].key for index in run.acknowledged]
+        acked_keys = run.acknowledged_keys()
         stored = await stored_keys(new.pg_port, acked_keys)
         figures["acknowledged"] = len(acked_keys)
         figures["acknowledged_lost"] = sum(1 for key in acked_keys if key not in stored)
@@ -74,11 +63,7 @@ async def test_primary_host_dies_under_writes(lab: Lab, http: httpx.AsyncClient)
         figures["resent_then_acknowledged"] = sum(1 for a in run.acknowledged.values() if a.attempt)
 
         # The old primary's host comes back: its Patroni rejoins it as a standby (pg_rewind).
-        start = time.monotonic()
-        await asyncio.to_thread(lab.start_node, old)
-        back = f"{old.name} a standby again"
-        await asyncio.to_thread(wait_for, back, lambda: 200 == old.role_status("/replica"), 180)
-        figures["rejoin_s"] = round(time.monotonic() - start, 2)
+        figures["rejoin_s"] = round(await asyncio.to_thread(lab.rejoin, old), 2)
     finally:
         report(figures)  # what was measured, even when a step failed
 

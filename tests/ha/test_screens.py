@@ -18,9 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ha.clients import ADMIN, COUNTY, RECEIVER, SENDER, open_case, report, sign_in
-from tests.ha.lab import Lab, wait_for
-from tests.ha.writers import Run, send_all, writes
+from tests.ha.clients import COUNTY, RECEIVER, report, send_during, workload
+from tests.ha.lab import Lab
 from tests.reliability import servers
 from tests.reliability.servers import Screen, contiguous, stream_head
 
@@ -46,34 +45,25 @@ def seen_once(screen: Screen, head: int, posted: set[int]) -> dict[str, Any]:
 async def test_screens_replay_across_the_failover(lab: Lab, http: httpx.AsyncClient) -> None:
     """Every acknowledged alert on both screens exactly once, in seq order without a gap."""
     apis = [servers.Server(a.name, a.port, a.process, a.log) for a in lab.apis]
-    old, _ = await asyncio.to_thread(lab.settled)
-    sender = await sign_in(http, apis[0].url, SENDER)
-    admin = await sign_in(http, apis[1].url, ADMIN)
+    work = await workload(lab, http, WRITES, KILL_AFTER, STAMP_CASES)
+    old, run = work.primary, work.run
     receiver = await servers.sign_in(http, apis[0], RECEIVER)
-    alert_case = await open_case(http, apis[0].url, sender)
-    cases = [await open_case(http, apis[i % 2].url, admin) for i in range(STAMP_CASES)]
     head = await stream_head(http, apis[0], receiver, COUNTY)
     path = f"/ws/facilities/{COUNTY}/alerts"
     steady = Screen([apis[1]], path, receiver, since=head)
     moving = Screen(apis, path, receiver, since=head, failover=True)
-    run = Run(writes(alert_case, cases, sender, admin, WRITES), notify_at=KILL_AFTER)
     figures: dict[str, Any] = {}
     for screen in (steady, moving):
         screen.start()
         assert await screen.wait_for(lambda s: len(s.connects) >= 1, 10), screen.closes
 
     async def kill_and_drop() -> None:
-        await asyncio.wait_for(run.reached.wait(), 120)
         await asyncio.to_thread(lab.kill_host, old)
         if moving.connection is not None:  # its network drops with the primary
             await moving.connection.close()
 
     try:
-        sending = asyncio.create_task(send_all(http, [a.url for a in apis], run))
-        try:
-            await kill_and_drop()
-        finally:
-            await sending
+        await send_during(http, work.apis, run, kill_and_drop)
         posted = {a.alert_id for a in run.acknowledged.values() if a.alert_id is not None}
         start = time.monotonic()
         for screen in (steady, moving):
@@ -87,11 +77,8 @@ async def test_screens_replay_across_the_failover(lab: Lab, http: httpx.AsyncCli
         # reconnection attempts refused while no node was writable (the ticket's 503)
         figures["screen_reconnect_refused"] = sum("503" in close for close in moving.closes)
 
-        start = time.monotonic()  # the old primary's host back: a standby again
-        await asyncio.to_thread(lab.start_node, old)
-        back = f"{old.name} a standby again"
-        await asyncio.to_thread(wait_for, back, lambda: 200 == old.role_status("/replica"), 180)
-        figures["screen_test_rejoin_s"] = round(time.monotonic() - start, 2)
+        # the old primary's host back: a standby again
+        figures["screen_test_rejoin_s"] = round(await asyncio.to_thread(lab.rejoin, old), 2)
     finally:
         report(figures)
         for screen in (steady, moving):

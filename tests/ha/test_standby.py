@@ -20,9 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ha.clients import ADMIN, SENDER, open_case, report, sign_in, stored_keys, stored_until
-from tests.ha.lab import Lab, wait_for
-from tests.ha.writers import Run, send_all, writes
+from tests.ha.clients import report, send_during, stored_keys, stored_until, workload
+from tests.ha.lab import Lab
 
 WRITES = 300
 KILL_AFTER = 60
@@ -32,27 +31,17 @@ STAMP_CASES = 10
 @pytest.mark.timeout(600)
 async def test_standby_host_dies_under_writes(lab: Lab, http: httpx.AsyncClient) -> None:
     """Every write acknowledged with the standby dead; back, it has them all and is sync again."""
-    apis = [api.url for api in lab.apis]
-    primary, standby = await asyncio.to_thread(lab.settled)
-    sender = await sign_in(http, apis[0], SENDER)
-    admin = await sign_in(http, apis[1], ADMIN)
-    alert_case = await open_case(http, apis[0], sender)
-    cases = [await open_case(http, apis[i % 2], admin) for i in range(STAMP_CASES)]
-    run = Run(writes(alert_case, cases, sender, admin, WRITES), notify_at=KILL_AFTER)
+    work = await workload(lab, http, WRITES, KILL_AFTER, STAMP_CASES)
+    primary, standby, run = work.primary, work.standby, work.run
     figures: dict[str, Any] = {}
     killed_at: list[float] = []
 
-    async def kill_when_busy() -> None:
-        await asyncio.wait_for(run.reached.wait(), 120)
+    async def kill() -> None:
         killed_at.append(time.monotonic())
         await asyncio.to_thread(lab.kill_host, standby)
 
     try:
-        sending = asyncio.create_task(send_all(http, apis, run))
-        try:
-            await kill_when_busy()
-        finally:
-            await sending
+        await send_during(http, work.apis, run, kill)
         killed = killed_at[0]
         during = [a for a in run.acknowledged.values() if a.sent_at > killed]
         figures["standby_death_acknowledged"] = len(run.acknowledged)
@@ -60,15 +49,13 @@ async def test_standby_host_dies_under_writes(lab: Lab, http: httpx.AsyncClient)
         slowest = max((a.returned_at - a.sent_at for a in during), default=None)
         figures["standby_death_max_write_s"] = round(slowest, 2) if slowest else None
         figures["standby_death_refused_503"] = run.count(503)
-        acked_keys = [run.writes[index].key for index in run.acknowledged]
+        acked_keys = run.acknowledged_keys()
         on_primary = await stored_keys(primary.pg_port, acked_keys)
         figures["standby_death_lost"] = sum(1 for key in acked_keys if key not in on_primary)
 
         # The standby's host comes back: it streams what it missed and is synchronous again.
         start = time.monotonic()
-        await asyncio.to_thread(lab.start_node, standby)
-        back = f"{standby.name} the synchronous standby again"
-        await asyncio.to_thread(wait_for, back, lambda: 200 == standby.role_status("/sync"), 180)
+        await asyncio.to_thread(lab.rejoin, standby, "/sync")
         on_standby = await stored_until(standby.pg_port, acked_keys, 60)
         figures["standby_catchup_s"] = round(time.monotonic() - start, 2)
         figures["standby_missing_after_catchup"] = sum(

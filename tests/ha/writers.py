@@ -63,9 +63,17 @@ class Run:
     gave_up: list[int] = field(default_factory=list)
     notify_at: int = 0  # ``reached`` is set once this many writes are acknowledged
     reached: asyncio.Event = field(default_factory=asyncio.Event)
+    # Writes from this index on are held until ``released`` is set (None: none held), so that a
+    # fault's test has writes to send during the fault however fast the machine is.
+    hold_from: int | None = None
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
     def count(self, status: int) -> int:
         return sum(1 for a in self.answers if a.status == status)
+
+    def acknowledged_keys(self) -> list[str]:
+        """The Idempotency-Keys of the writes that got a 2xx."""
+        return [self.writes[index].key for index in self.acknowledged]
 
     def unexpected(self) -> list[Answer]:
         """Answers other than a 2xx, a 503 or no answer at all."""
@@ -117,6 +125,8 @@ async def send_all(
         queue.put_nowait(write)
 
     async def one(write: Write) -> None:
+        if run.hold_from is not None and write.index >= run.hold_from:
+            await run.released.wait()  # the test sets it (always, in a finally)
         deadline = time.monotonic() + per_write_s
         for attempt in range(max_attempts):
             api = apis[(write.index + attempt) % len(apis)]
