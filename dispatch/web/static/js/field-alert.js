@@ -69,6 +69,7 @@ async function saveFindings(form) {
 
 export async function loadDecision() {
   const caseId = ctx.caseId;
+  if (!caseId) return; // e.g. a stamp's refresh arriving before any case was opened here
   try {
     const found = await api(`/cases/${caseId}/decision`);
     if (caseId !== ctx.caseId) return;
