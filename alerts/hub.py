@@ -17,9 +17,9 @@ import contextlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import structlog
@@ -95,6 +95,26 @@ class Hub:
                     log.warning("screen_lagging", stream=name, seq=each.seq)
 
 
+def _forward(watcher: ChannelWatcher) -> Callable[[object, int, str, str], None]:
+    def on_notify(_conn: object, _pid: int, _channel: str, payload: str) -> None:
+        watcher.on_notify(payload)
+
+    return on_notify
+
+
+class ChannelWatcher(Protocol):
+    """Something else that listens on the listener's connection (e.g. the session cache): told
+    each payload of its channel, and when the connection is LISTENing and when it was lost."""
+
+    channel: str
+
+    def on_notify(self, payload: str) -> None: ...
+
+    def connected(self) -> None: ...
+
+    def disconnected(self) -> None: ...
+
+
 class Listener:
     """LISTEN on a dedicated connection; poll as a safety net; reconnect on its own."""
 
@@ -105,8 +125,10 @@ class Listener:
         hub: Hub,
         poll_seconds: float = 2.0,
         check_seconds: float = 5.0,
+        watchers: Sequence[ChannelWatcher] = (),
     ) -> None:
         self.dsn = dsn
+        self.watchers = tuple(watchers)
         self.sessions = sessions
         self.hub = hub
         self.poll_seconds = poll_seconds
@@ -146,6 +168,9 @@ class Listener:
             try:
                 connection = await asyncpg.connect(self.dsn, timeout=5)
                 await connection.add_listener(stream.CHANNEL, self._on_notify)
+                for watcher in self.watchers:
+                    await connection.add_listener(watcher.channel, _forward(watcher))
+                    watcher.connected()
                 self.alive_at = time.monotonic()
                 delay = 0.2
                 for name in self.hub.streams():  # doorbells may have rung while away
@@ -158,6 +183,8 @@ class Listener:
                 self.reconnects += 1
                 log.warning("alert_listener_reconnecting", error=type(exc).__name__, delay=delay)
             finally:
+                for watcher in self.watchers:
+                    watcher.disconnected()
                 if connection is not None:
                     with contextlib.suppress(Exception):
                         await connection.close(timeout=1)

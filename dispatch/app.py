@@ -68,6 +68,7 @@ from units.hooks import UnitHooks
 from units.login_guard import LoginFailure, LoginGuard, PasswordPool, write_failures
 from units.login_policy import Limit, LoginPolicy
 from units.security import TokenConfig
+from units.session_cache import SessionCache
 from units.track_writer import TrackWriter
 
 API_PREFIX = "/api/v1"
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.alerts_hub,
             settings.alert_poll_seconds,
             settings.listener_check_seconds,
+            watchers=[app.state.session_cache],
         )
         app.state.alert_listener = listener
         supervisor: Supervisor = app.state.supervisor
@@ -285,6 +287,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         on_position=[dispatching.eta_listener(lambda: app.state.roads.engine)],
     )
+    app.state.session_cache = SessionCache(settings.session_cache_seconds)  # on while listening
     # GPS fixes in group commits, on a pool of their own (a test's app: the test's sessions)
     app.state.track_writer = TrackWriter(
         lambda: getattr(app.state, "track_sessionmaker", None) or app.state.sessionmaker,

@@ -244,6 +244,14 @@ class Settings(BaseSettings):
         "(one directory per stored network) for every server process to memory-map; empty: "
         "each process builds its own copy",
     )
+    session_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=60,
+        description="how long a process may reuse a signed-in session it read, while its "
+        "listener is connected: a sign-out, a password change or a disabled user reaches every "
+        "process at once by a NOTIFY (units/session_cache.py); 0: every request reads it",
+    )
 
     @property
     def migration_url(self) -> str:

@@ -2,7 +2,9 @@
 account or expiry ends it everywhere — HTTP requests and websockets alike.
 
 Every authenticated request reads the user through its open session in one indexed query
-(``active_user``); revocation is this module's alone (``revoke``, ``revoke_all``).
+(``active_session``), or for a few seconds from its process's cache of what it read
+(``units/session_cache.py``, emptied by the database's NOTIFY on any change); revocation is
+this module's alone (``revoke``, ``revoke_all``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from units import session_cache
 from units.exceptions import NotAuthenticated
 from units.models import User, UserSession
 from units.security import TokenClaims
@@ -47,6 +50,8 @@ async def open_session(
 
 
 UNKNOWN_SESSION = "the session is unknown: sign in again"
+EXPIRED = "the session has expired: sign in again"
+MISMATCH = "the token does not match its session"
 
 
 def closed_reason(session: UserSession | None, user_active: bool, now: datetime) -> str | None:
@@ -56,7 +61,7 @@ def closed_reason(session: UserSession | None, user_active: bool, now: datetime)
     if session.revoked_at is not None:
         return f"the session has ended ({session.revoked_reason}): sign in again"
     if session.expires_at <= now:
-        return "the session has expired: sign in again"
+        return EXPIRED
     if not user_active:
         return "the account is disabled"
     return None
@@ -109,13 +114,8 @@ async def active_session(
     """The open session of a valid token and its active user, else NotAuthenticated."""
     session, user = await open_session_by_id(db, claims.session_id, now)
     if session.user_id != claims.user_id or user.username != claims.username:
-        raise NotAuthenticated("the token does not match its session")
+        raise NotAuthenticated(MISMATCH)
     return session, user
-
-
-async def active_user(db: AsyncSession, claims: TokenClaims, now: datetime) -> User:
-    """The active user of a valid token whose session is open, else NotAuthenticated."""
-    return (await active_session(db, claims, now))[1]
 
 
 async def is_open(db: AsyncSession, session_id: str, now: datetime) -> bool:
@@ -130,6 +130,7 @@ async def is_open(db: AsyncSession, session_id: str, now: datetime) -> bool:
 
 async def revoke(db: AsyncSession, session_id: str, reason: EndedBy, now: datetime) -> None:
     """End one session (signing out)."""
+    session_cache.forget([session_id])
     await db.execute(
         update(UserSession)
         .where(UserSession.jti == session_id, UserSession.revoked_at.is_(None))
@@ -145,7 +146,9 @@ async def revoke_all(db: AsyncSession, user_id: int, reason: EndedBy, now: datet
         .values(revoked_at=now, revoked_reason=reason.value)
         .returning(UserSession.jti)
     )
-    return len(result.all())
+    ended = [row[0] for row in result.all()]
+    session_cache.forget(ended)
+    return len(ended)
 
 
 async def renew(
@@ -158,5 +161,6 @@ async def renew(
     if limit <= now + timedelta(minutes=1):
         raise NotAuthenticated("the session has reached its longest life: sign in again")
     session.expires_at = min(now + ttl, limit)
+    session_cache.forget([claims.session_id])
     await db.flush()
     return session.expires_at
