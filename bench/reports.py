@@ -1,5 +1,6 @@
-"""The time-audit report over 1,000,000 synthetic cases: SQL on the read model against a Python
-baseline that loads the cases' stamps and computes with the pure modules (issue 7).
+"""The time-audit report over 1,000,000 synthetic cases (``INFOFIRST_BENCH_REPORTS_CASES``: any
+other count, e.g. 10,000,000): SQL on the read model against a Python baseline that loads the
+cases' stamps and computes with the pure modules (issue 7).
 
 Synthetic data (合成数据, benchmark only): bench/reports_synthetic.py generates the cases
 (time-shifted copies of a few thousand random template cases) into their own database.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -54,15 +56,45 @@ class Plan:
     baseline_period: tuple[datetime, datetime]
 
 
-FULL = Plan(1_000_000, 4_000, 5, MONTH)
+# The full run's case count: $INFOFIRST_BENCH_REPORTS_CASES, else a million (issue 17's next
+# mark is 10,000,000). The templates grow with it (one per 250 cases, at least 4,000), so each
+# template is copied about as often at any size and the distinct measured values (what the
+# rollup's size follows) grow with the cases as real ones would, not stay those of 1 M.
+CASES_ENV = "INFOFIRST_BENCH_REPORTS_CASES"
+DEFAULT_CASES = 1_000_000
 QUICK = Plan(5_000, 300, 2, YEAR)
 
 
-def reports_url(quick: bool) -> str:
-    """The benchmark's own database: the bench database's name with ``_reports`` (``_quick``)."""
+def full_plan() -> Plan:
+    """The full run's plan, at the case count the environment asks for."""
+    cases = int(os.environ.get(CASES_ENV, DEFAULT_CASES))
+    if cases < 1:
+        raise ValueError(f"{CASES_ENV}={cases}: at least one case")
+    return Plan(cases, max(4_000, cases // 250), 5, MONTH)
+
+
+def reports_url(quick: bool, cases: int = DEFAULT_CASES) -> str:
+    """The benchmark's own database: the bench database's name with ``_reports`` (``_quick``;
+    ``_reports_<cases>`` for another size than the default's)."""
     url = make_url(bench_database_url())
-    name = f"{url.database}_reports{'_quick' if quick else ''}"
-    return url.set(database=name).render_as_string(hide_password=False)
+    size = "_quick" if quick else "" if cases == DEFAULT_CASES else f"_{cases}"
+    return url.set(database=f"{url.database}_reports{size}").render_as_string(hide_password=False)
+
+
+def results_name(quick: bool, cases: int) -> str:
+    """reports.json (the default size), reports-quick.json, reports-<cases>.json."""
+    if quick:
+        return f"{NAME}-quick"
+    return NAME if cases == DEFAULT_CASES else f"{NAME}-{cases}"
+
+
+async def database_bytes(url: str) -> int:
+    """The benchmark database's size on disk."""
+    conn = await asyncpg.connect(dsn(url))
+    try:
+        return int(await conn.fetchval("SELECT pg_database_size(current_database())"))
+    finally:
+        await conn.close()
 
 
 async def ours(url: str, period: tuple[datetime, datetime], runs: int) -> tuple[list[float], Any]:
@@ -215,8 +247,8 @@ async def write_cost(url: str, samples: int = 50) -> float:
 
 def main(quick: bool = False) -> dict[str, Any]:
     """Run the benchmark, write bench/results/reports.json (quick: reports-quick.json)."""
-    plan = QUICK if quick else FULL
-    url = reports_url(quick)
+    plan = QUICK if quick else full_plan()
+    url = reports_url(quick, plan.cases)
     data_info = prepare(url, plan.cases, plan.templates)
 
     async def measure() -> dict[str, Any]:
@@ -228,6 +260,7 @@ def main(quick: bool = False) -> dict[str, Any]:
         async def year() -> list[float]:
             return (await ours(url, YEAR, plan.runs))[0]
 
+        data_info["database_bytes"] = await database_bytes(url)  # before the states' stash
         states = await three_states(url, plan.cases, year)
         return {"states": states,
             "year_s": year_s, "year": year_report, "part_s": part_s, "part": part_report,
@@ -294,11 +327,13 @@ def main(quick: bool = False) -> dict[str, Any]:
             "identical_answers": not mismatches,
         },
     }
-    path = write_results(f"{NAME}-quick" if quick else NAME, data)
+    path = write_results(results_name(quick, plan.cases), data)
     data["results_file"] = str(path)
     how = " (extrapolated from one month)" if plan.baseline_period != YEAR else ""
     print(
-        f"reports: {year_cases:,} synthetic cases; ours {ours_s:.2f} s (median), baseline"
+        f"reports: {year_cases:,} synthetic cases ({data_info['database_bytes'] / 1e9:.1f} GB,"
+        f" generated in {data_info.get('generate_s', '?')} s); ours {ours_s:.2f} s (median),"
+        " baseline"
         f" {extrapolated:.1f} s{how};"
         f" ratio {figures['ratio_year']:.0f}x; {len(mismatches)} differences; year report"
         " fresh / vacuumed / under {stamps_per_s_achieved}/s stamps: {fresh_median_s} s /"

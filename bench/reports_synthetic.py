@@ -6,7 +6,8 @@ thrombectomy, chest pain; times to the second; missing stamps, corrections, out-
 clock-skew findings, drills) and their read-model rows are computed by the pure modules; each
 of the N cases is one template moved to its own moment of 2025 (seeded hashes of the case
 number), written with INSERT … SELECT over generate_series: cases, case_events and the read
-model. The demo county's facilities are loaded for the keys.
+model, in batches of a million cases (the plan of each batch a temporary table: memory stays
+bounded at any case count). The demo county's facilities are loaded for the keys.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from dispatch.cases.intervals import Stamp
 from dispatch.cases.pathways import load_pathways
 from dispatch.demo.county import build_demo_county
 from dispatch.demo.load import load_demo
-from dispatch.reports.facts import CaseInput, EventNote, ReportCaseFacts, report_case_facts
+from dispatch.reports.facts import (
+    CaseInput,
+    EventNote,
+    ReportCaseFacts,
+    facilities_of,
+    report_case_facts,
+)
 from dispatch.reports.rates import load_rates
 from dispatch.reports.rollup import REBUILD_SQL
 
@@ -215,7 +222,7 @@ async def _copy_templates(
         "DROP TABLE IF EXISTS bench_templates, bench_template_events, bench_template_facts;"
         " CREATE TABLE bench_templates (template_id int PRIMARY KEY, pathway text, drill bool,"
         " facility_id text, ref_off_s double precision, missing int, out_of_order int,"
-        " clock_skew int, corrections int, findings text[]);"
+        " clock_skew int, corrections int, findings text[], facilities text[]);"
         " CREATE TABLE bench_template_events (template_id int, idx int, milestone text,"
         " off_s int, facility_id text, flags text[], supersedes_idx int);"
         " CREATE TABLE bench_template_facts (template_id int, name text, leg int,"
@@ -228,7 +235,8 @@ async def _copy_templates(
 
     await conn.copy_records_to_table("bench_templates", records=[
         (f.case_id, f.pathway, f.drill, f.facility_id, offset(f.ref_at), f.missing,
-         f.out_of_order, f.clock_skew, f.corrections, list(f.findings)) for f in facts
+         f.out_of_order, f.clock_skew, f.corrections, list(f.findings), facilities_of(f))
+        for f in facts
     ])  # fmt: skip
     await conn.copy_records_to_table("bench_template_events", records=[
         (number, i, r.milestone, r.off_s, r.facility, list(r.flags), r.corrects)
@@ -240,11 +248,14 @@ async def _copy_templates(
     ])  # fmt: skip
 
 
+# The cases are written in batches of BATCH (case numbers [$1, $2)): the plan table and each
+# statement's work stay bounded whatever the case count.
+BATCH = 1_000_000
 PLAN_SQL = """
 CREATE TEMP TABLE plan AS
-SELECT g::bigint AS case_id, (abs(hashint8(g::bigint)::bigint) % $2)::int AS template_id,
+SELECT g::bigint AS case_id, (abs(hashint8(g::bigint)::bigint) % $3)::int AS template_id,
        86400 + abs(hashint8(-g::bigint)::bigint) % (363 * 86400) AS shift_s
-FROM generate_series(1, $1) g
+FROM generate_series($1, $2 - 1) g
 """
 FILL_SQL = (
     "INSERT INTO cases (id, pathway, status, drill, synthetic, location, input_crs, complaint,"
@@ -260,19 +271,22 @@ FILL_SQL = (
     " CASE WHEN e.supersedes_idx IS NULL THEN '' ELSE 'synthetic correction' END, e.flags"
     " FROM plan p JOIN bench_template_events e USING (template_id)",
     "INSERT INTO report_cases (case_id, pathway, drill, facility_id, ref_at, month, missing,"
-    " out_of_order, clock_skew, corrections, findings) SELECT p.case_id, t.pathway, t.drill,"
+    " out_of_order, clock_skew, corrections, findings, facilities)"
+    " SELECT p.case_id, t.pathway, t.drill,"
     " t.facility_id, $1::timestamptz + make_interval(secs => p.shift_s + t.ref_off_s),"
     " date_trunc('month', ($1::timestamptz + make_interval(secs => p.shift_s + t.ref_off_s))"
     " AT TIME ZONE 'Asia/Shanghai')::date, t.missing,"
-    " t.out_of_order, t.clock_skew, t.corrections, t.findings"
+    " t.out_of_order, t.clock_skew, t.corrections, t.findings, t.facilities"
     " FROM plan p JOIN bench_templates t USING (template_id)",
     "INSERT INTO report_facts (case_id, name, leg, pathway, drill, facility_id, ref_at, month,"
     " minutes, target_minutes, met, start_at, end_at) SELECT p.case_id, f.name, f.leg,"
-    " t.pathway, t.drill, f.facility_id, c.ref_at, c.month, f.minutes, f.target, f.met,"
+    " t.pathway, t.drill, f.facility_id,"
+    " $1::timestamptz + make_interval(secs => p.shift_s + t.ref_off_s),"
+    " date_trunc('month', ($1::timestamptz + make_interval(secs => p.shift_s + t.ref_off_s))"
+    " AT TIME ZONE 'Asia/Shanghai')::date, f.minutes, f.target, f.met,"
     " $1::timestamptz + make_interval(secs => p.shift_s + f.start_off_s),"
     " $1::timestamptz + make_interval(secs => p.shift_s + f.end_off_s)"
     " FROM plan p JOIN bench_templates t USING (template_id)"
-    " JOIN report_cases c ON c.case_id = p.case_id"
     " JOIN bench_template_facts f USING (template_id)",
 )
 
@@ -311,9 +325,11 @@ async def _fill(url: str, cases: int, templates_n: int) -> dict[str, Any]:
             for row in definitions:
                 await conn.execute(f'DROP INDEX "{row["indexname"]}"')
             await conn.execute("SET LOCAL session_replication_role = replica")  # no FK triggers
-            await conn.execute(PLAN_SQL, cases, templates_n)
-            for statement in FILL_SQL:
-                await conn.execute(statement, T0)
+            for first in range(1, cases + 1, BATCH):
+                await conn.execute(PLAN_SQL, first, min(cases + 1, first + BATCH), templates_n)
+                for statement in FILL_SQL:
+                    await conn.execute(statement, T0)
+                await conn.execute("DROP TABLE plan")
             await conn.execute("SET LOCAL session_replication_role = origin")
             for row in definitions:
                 await conn.execute(row["indexdef"])

@@ -65,6 +65,13 @@ class ReportCaseFacts:
     findings: tuple[str, ...]
 
 
+def facilities_of(facts: ReportCaseFacts) -> list[str]:
+    """The facilities a case names, sorted: its own and its facts' (a facility's report counts
+    the case when it is one of them; report_cases.facilities, migration 0034)."""
+    named = {facts.facility_id, *(f.facility_id for f in facts.facts)}
+    return sorted(x for x in named if x is not None)
+
+
 @dataclass(frozen=True)
 class CaseInput:
     """Everything about one case the facts are computed from."""

@@ -45,6 +45,8 @@ class ReportCase(Base):
     clock_skew: Mapped[int] = mapped_column(Integer)
     corrections: Mapped[int] = mapped_column(Integer)
     findings: Mapped[list[str]] = mapped_column(ARRAY(String(80)))
+    # The facilities the case names (its own and its facts'): whose reports count it (0034).
+    facilities: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default=text("'{}'"))
 
 
 class ReportFact(Base):

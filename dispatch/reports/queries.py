@@ -28,7 +28,7 @@ from dispatch.reports.combined import Combined
 from dispatch.reports.facts import READ_MODEL_TIME_ZONE
 from dispatch.reports.rollup import BINS_PER_MINUTE as ROLLUP_BINS_PER_MINUTE
 from dispatch.reports.rollup import CELLS_SQL as ROLLUP_CELLS_SQL
-from dispatch.reports.rollup import rollup_filter, whole_months
+from dispatch.reports.rollup import EVERY_FACILITY, QUALITY_SQL, rollup_filter, whole_months
 
 FRACTIONS = (0.5, 0.9)
 # Histogram bins per minute: finer bins leave fewer values to rank in the second pass, coarser
@@ -346,8 +346,17 @@ REASON_OF_FACT = (
 )
 
 
-async def quality(db: AsyncSession, scope: Scope) -> dict[str, int]:
-    """The cases in scope and their data-quality findings, counted."""
+async def quality(db: AsyncSession, scope: Scope, exact: bool = False) -> dict[str, int]:
+    """The cases in scope and their data-quality findings, counted: from the quality rollup
+    when the period is whole months (unless ``exact``), else over report_cases."""
+    months = None if exact else whole_months(scope.start, scope.end, scope.time_zone)
+    if months is not None:
+        # a case counts under each facility it names (report_cases.facilities), as below
+        where, params = rollup_filter(months, scope.drill, scope.pathway, None)
+        where += " AND f.facility_id = :facility"
+        params["facility"] = scope.facility_id or EVERY_FACILITY
+        row = (await db.execute(text(QUALITY_SQL.format(where=where)), params)).one()
+        return {key: int(value) for key, value in row._mapping.items()}
     where, params = _cases_filter(scope)
     row = (
         await db.execute(

@@ -19,7 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.cases.intervals import Stamp
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.cases.pathways import load_pathways
-from dispatch.reports.facts import CaseInput, EventNote, ReportCaseFacts, report_case_facts
+from dispatch.reports.facts import (
+    CaseInput,
+    EventNote,
+    ReportCaseFacts,
+    facilities_of,
+    report_case_facts,
+)
 from dispatch.reports.rates import load_rates
 from units import service as units_service
 
@@ -58,6 +64,7 @@ def rows_of(facts: ReportCaseFacts) -> tuple[dict[str, Any], list[dict[str, Any]
         "clock_skew": facts.clock_skew,
         "corrections": facts.corrections,
         "findings": list(facts.findings),
+        "facilities": facilities_of(facts),
     }
     fact_rows = [
         {
@@ -90,25 +97,28 @@ _WRITE = text(
     """
     WITH kept AS (
         INSERT INTO report_cases (case_id, pathway, drill, facility_id, ref_at, month, missing,
-                                  out_of_order, clock_skew, corrections, findings)
+                                  out_of_order, clock_skew, corrections, findings,
+                                  facilities)
         VALUES (CAST(:case_id AS bigint), CAST(:pathway AS text), CAST(:drill AS boolean),
                 CAST(:facility_id AS text), CAST(:ref_at AS timestamptz), CAST(:month AS date),
                 CAST(:missing AS integer), CAST(:out_of_order AS integer),
                 CAST(:clock_skew AS integer), CAST(:corrections AS integer),
-                CAST(:findings AS varchar(80)[]))
+                CAST(:findings AS varchar(80)[]), CAST(:facilities AS varchar(64)[]))
         ON CONFLICT (case_id) DO UPDATE SET
             pathway = excluded.pathway, drill = excluded.drill,
             facility_id = excluded.facility_id, ref_at = excluded.ref_at,
             month = excluded.month, missing = excluded.missing,
             out_of_order = excluded.out_of_order, clock_skew = excluded.clock_skew,
-            corrections = excluded.corrections, findings = excluded.findings
+            corrections = excluded.corrections, findings = excluded.findings,
+            facilities = excluded.facilities
         WHERE (report_cases.pathway, report_cases.drill, report_cases.facility_id,
                report_cases.ref_at, report_cases.month, report_cases.missing,
                report_cases.out_of_order, report_cases.clock_skew, report_cases.corrections,
-               report_cases.findings)
+               report_cases.findings, report_cases.facilities)
           IS DISTINCT FROM (excluded.pathway, excluded.drill, excluded.facility_id,
                excluded.ref_at, excluded.month, excluded.missing, excluded.out_of_order,
-               excluded.clock_skew, excluded.corrections, excluded.findings)
+               excluded.clock_skew, excluded.corrections, excluded.findings,
+               excluded.facilities)
         RETURNING 1
     ), new AS (
         SELECT * FROM unnest(CAST(:f_name AS text[]), CAST(:f_leg AS smallint[]),

@@ -132,3 +132,24 @@ def test_write_path_quick_through_the_cli(results: Path, monkeypatch: pytest.Mon
         data["figures"]
     )
     assert data["screen_frames"] > 0
+
+
+def test_reports_takes_its_size_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """INFOFIRST_BENCH_REPORTS_CASES: the full run's case count, its own database and results
+    file (the default million keeps reports.json and ``_reports``); the templates grow with it."""
+    from bench import reports
+
+    monkeypatch.setenv("INFOFIRST_BENCH_DATABASE_URL", SMOKE_DATABASE_URL)
+    monkeypatch.delenv(reports.CASES_ENV, raising=False)
+    default = reports.full_plan()
+    assert (default.cases, default.templates) == (1_000_000, 4_000)
+    assert reports.results_name(False, default.cases) == "reports"
+    assert make_url(reports.reports_url(False, default.cases)).database.endswith("_reports")
+    monkeypatch.setenv(reports.CASES_ENV, "10000000")
+    big = reports.full_plan()
+    assert (big.cases, big.templates) == (10_000_000, 40_000)
+    assert reports.results_name(False, big.cases) == "reports-10000000"
+    assert make_url(reports.reports_url(False, big.cases)).database.endswith("_reports_10000000")
+    monkeypatch.setenv(reports.CASES_ENV, "0")
+    with pytest.raises(ValueError, match="at least one case"):
+        reports.full_plan()
