@@ -8,7 +8,7 @@ process at once, whoever writes it (the API, the command line, plain SQL): trigg
 sign-in, renewal and sign-out, users rarely: no NOTIFY on a hot path.
 
 Revision ID: 0035
-Revises: 0033
+Revises: 0034
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0035"
-down_revision: str | None = "0033"
+down_revision: str | None = "0034"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
