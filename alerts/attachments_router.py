@@ -40,7 +40,7 @@ class AttachmentOut(BaseModel):
     size: int
 
 
-def attachment_limit(request: Request) -> int:
+async def attachment_limit(request: Request) -> int:
     """The largest attachment accepted, in bytes (the app's ``max_attachment_bytes``)."""
     return int(request.app.state.settings.max_attachment_bytes)
 

@@ -76,7 +76,7 @@ async def _signed_in(
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def token_claims(request: Request, user: CurrentUser) -> TokenClaims:
+async def token_claims(request: Request, user: CurrentUser) -> TokenClaims:
     """The signed-in caller's token claims (its session id among them)."""
     del user  # resolved first: it checks the token and its session
     return cast(TokenClaims, request.state.token_claims)

@@ -62,7 +62,7 @@ def _road_minutes(
 RecentDoorToWire = Callable[[AsyncSession, Sequence[str]], Awaitable[Mapping[str, Sequence[float]]]]
 
 
-def recent_door_to_wire_of(request: Request) -> RecentDoorToWire:
+async def recent_door_to_wire_of(request: Request) -> RecentDoorToWire:
     """The app's registered source of recent door-to-wire; none registered fails loudly."""
     source = getattr(request.app.state, "recent_door_to_wire", None)
     if source is None:
