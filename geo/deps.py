@@ -35,8 +35,9 @@ async def session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(session, scope="function")]
 
 
-def input_limits(request: Request) -> InputLimits:
-    """The app's bounds on reported points, times and batch sizes."""
+async def input_limits(request: Request) -> InputLimits:
+    """The app's bounds on reported points, times and batch sizes (``async``: FastAPI runs a plain
+    ``def`` dependency in its thread pool, a thread hop per request for reading an attribute)."""
     return cast(InputLimits, request.app.state.input_limits)
 
 

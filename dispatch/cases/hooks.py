@@ -47,8 +47,9 @@ class CaseHooks:
             await listener(db, event, events)
 
 
-def case_hooks(request: Request) -> CaseHooks:
-    """The app's registered hooks; an app that registered none fails loudly."""
+async def case_hooks(request: Request) -> CaseHooks:
+    """The app's registered hooks; an app that registered none fails loudly (``async``: no
+    thread-pool hop per request, see ``geo.deps.input_limits``)."""
     hooks = getattr(request.app.state, "case_hooks", None)
     if not isinstance(hooks, CaseHooks):
         raise RuntimeError("no CaseHooks on app.state.case_hooks: the app factory registers them")

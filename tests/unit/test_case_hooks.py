@@ -21,11 +21,11 @@ def test_hooks_without_a_stamp_listener_are_refused() -> None:
         CaseHooks(on_stamp=())
 
 
-def test_an_app_without_hooks_fails_loudly() -> None:
+async def test_an_app_without_hooks_fails_loudly() -> None:
     """The request dependency raises when the app registered no CaseHooks."""
     request = cast(Request, SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace())))
     with pytest.raises(RuntimeError, match="no CaseHooks"):
-        case_hooks(request)
+        await case_hooks(request)
 
 
 def test_the_app_registers_the_read_model_refresh() -> None:
