@@ -50,7 +50,6 @@ class GroupCommit(Generic[T, R]):
         self._max_batch = max_batch
         self._queued: deque[_Ticket[T, R]] = deque()
         self._writing = False
-        self.batch_sizes: list[int] = []  # the last batches' sizes (tests, figures)
 
     async def submit(self, item: T) -> R:
         """``item``'s outcome once the transaction that wrote it has committed."""
@@ -73,9 +72,7 @@ class GroupCommit(Generic[T, R]):
         return ticket.outcome.result()
 
     async def _lead(self) -> None:
-        size = min(len(self._queued), self._max_batch)
-        batch = [self._queued.popleft() for _ in range(size)]
-        self.batch_sizes = [*self.batch_sizes[-99:], size]
+        batch = [self._queued.popleft() for _ in range(min(len(self._queued), self._max_batch))]
         try:
             outcomes = await self._write([ticket.item for ticket in batch])
         except asyncio.CancelledError:
