@@ -12,14 +12,13 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.deps import LimitsDep, SessionDep, session_factory
 from units.exceptions import NotAuthenticated
 from units.models import User
 from units.security import TokenClaims, TokenConfig, read_token
 from units.session_cache import SessionCache
-from units.sessions import EXPIRED, MISMATCH, active_session
+from units.sessions import signed_in_user
 
 __all__ = [
     "CurrentClaims",
@@ -46,30 +45,10 @@ async def current_user(
         raise NotAuthenticated("sign in first: this endpoint needs a bearer token")
     now = datetime.now(UTC)
     claims = read_token(token_config(request), token, now)
-    user = await _signed_in(request, db, claims, now)
+    cache: SessionCache | None = getattr(request.app.state, "session_cache", None)
+    user = await signed_in_user(db, claims, now, cache)
     request.state.token_claims = claims
     request.state.user = user  # for the audit trail (units.audit)
-    return user
-
-
-async def _signed_in(
-    request: Request, db: AsyncSession, claims: TokenClaims, now: datetime
-) -> User:
-    """The token's user: from the process's session cache when it has the session (merged into
-    this request's session without a query), else read (and kept for the next request)."""
-    cache: SessionCache | None = getattr(request.app.state, "session_cache", None)
-    entry = cache.get(claims.session_id) if cache is not None else None
-    if entry is not None:
-        if entry.expires_at <= now:
-            raise NotAuthenticated(EXPIRED)
-        user = await db.merge(entry.user(), load=False)
-        if entry.user_id != claims.user_id or user.username != claims.username:
-            raise NotAuthenticated(MISMATCH)
-        return user
-    epoch = cache.epoch if cache is not None else 0
-    session, user = await active_session(db, claims, now)
-    if cache is not None:
-        cache.put(claims.session_id, session, user, epoch)
     return user
 
 

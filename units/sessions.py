@@ -51,7 +51,6 @@ async def open_session(
 
 UNKNOWN_SESSION = "the session is unknown: sign in again"
 EXPIRED = "the session has expired: sign in again"
-MISMATCH = "the token does not match its session"
 
 
 def closed_reason(session: UserSession | None, user_active: bool, now: datetime) -> str | None:
@@ -113,9 +112,31 @@ async def active_session(
 ) -> tuple[UserSession, User]:
     """The open session of a valid token and its active user, else NotAuthenticated."""
     session, user = await open_session_by_id(db, claims.session_id, now)
-    if session.user_id != claims.user_id or user.username != claims.username:
-        raise NotAuthenticated(MISMATCH)
+    _require_token_matches(claims, session.user_id, user.username)
     return session, user
+
+
+def _require_token_matches(claims: TokenClaims, user_id: int, username: str) -> None:
+    if user_id != claims.user_id or username != claims.username:
+        raise NotAuthenticated("the token does not match its session")
+
+
+async def signed_in_user(
+    db: AsyncSession, claims: TokenClaims, now: datetime, cache: session_cache.SessionCache | None
+) -> User:
+    """The token's user: from the process's session cache when it has the session (merged into
+    ``db`` without a query; the same checks as the row's), else read and kept for the next."""
+    entry = cache.get(claims.session_id) if cache is not None else None
+    if entry is not None:
+        if entry.expires_at <= now:
+            raise NotAuthenticated(EXPIRED)
+        _require_token_matches(claims, entry.user_id, entry.user_columns["username"])
+        return await db.merge(entry.user(), load=False)
+    epoch = cache.epoch if cache is not None else 0
+    session, user = await active_session(db, claims, now)
+    if cache is not None:
+        cache.put(claims.session_id, session, user, epoch)
+    return user
 
 
 async def is_open(db: AsyncSession, session_id: str, now: datetime) -> bool:
