@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.common import median, percentile, prepare_demo_database, write_results
+from bench.common import median, percentile, prepare_demo_database, start_api_server, write_results
 from bench.tickets import ws_tickets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,19 +203,8 @@ def main(quick: bool = False) -> dict[str, Any]:
     levels = (1, 20) if quick else (1, 100, 1000)
     alerts = 5 if quick else 20
     prepare_database()
-    env = {
-        **os.environ,
-        "INFOFIRST_DATABASE_URL": DATABASE,
-        "INFOFIRST_ENV": "test",
-        "INFOFIRST_LOG_LEVEL": "WARNING",
-        "INFOFIRST_WS_QUEUE_SIZE": "1024",
-        # Nobody answers the bench's alerts: keep escalations out of the measurement.
-        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",
-    }
-    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
-    options = ["--host", "127.0.0.1", "--ws-per-message-deflate", "false", "--log-level", "warning"]
     servers = [
-        subprocess.Popen([*uvicorn, *options, "--port", str(port)], cwd=ROOT, env=env)  # noqa: S603
+        start_api_server(DATABASE, port, "--ws-per-message-deflate", "false", ws_queue_size="1024")
         for port in PORTS
     ]
     baseline = subprocess.Popen([sys.executable, "-c", BASELINE_SERVER, str(BASELINE_PORT)])  # noqa: S603

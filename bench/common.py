@@ -272,3 +272,22 @@ def prepare_demo_database(database_url: str) -> None:
         )
         if done.returncode != 0:
             raise RuntimeError(f"infofirst {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+
+
+def start_api_server(
+    database_url: str, port: int, *options: str, **settings: str
+) -> subprocess.Popen[bytes]:
+    """One API server process of a bench on 127.0.0.1 (not waited for): the database, test
+    mode, warnings only, and no escalations (nobody answers a bench's alerts); ``options`` are
+    more uvicorn options, ``settings`` more ``INFOFIRST_<NAME>`` values."""
+    env = {
+        **os.environ,
+        "INFOFIRST_DATABASE_URL": database_url,
+        "INFOFIRST_ENV": "test",
+        "INFOFIRST_LOG_LEVEL": "WARNING",
+        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",
+        **{f"INFOFIRST_{name.upper()}": value for name, value in settings.items()},
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *options]
+    return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own interpreter

@@ -29,7 +29,7 @@ import asyncpg
 import httpx
 
 from bench.alert_delivery import BASELINE_SERVER, ScreenPool, wait_ready
-from bench.common import percentile, prepare_demo_database, write_results
+from bench.common import percentile, prepare_demo_database, start_api_server, write_results
 from bench.procstat import CpuWatch, memory_kib, postgres_pids
 from dispatch.dsn import asyncpg_dsn
 
@@ -330,23 +330,18 @@ def _on(database: str, size: dict[str, float], servers_url: str | None = None) -
     """Start the servers (on ``servers_url``, default ``database``) and the baseline, run, stop
     them; ``database`` (the owner's) adds the ambulances and counts the GPS track's rows."""
     asyncio.run(add_ambulances(database, int(size["ambulances"])))
-    env = {
-        **os.environ,
-        "INFOFIRST_DATABASE_URL": servers_url or database,
-        "INFOFIRST_ENV": "test",
-        "INFOFIRST_LOG_LEVEL": "WARNING",
-        "INFOFIRST_WS_QUEUE_SIZE": "1024",
-        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",  # nobody answers: no escalations
-        # thousands of tickets are issued before the screens open (a real screen uses its own
-        # at once): good for the whole connecting phase
-        "INFOFIRST_WS_TICKET_SECONDS": "600",
-    }
-    env.pop("INFOFIRST_MIGRATION_DATABASE_URL", None)
     ports = [FIRST_PORT + n for n in range(int(size["apis"]))]
-    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
-    options = ["--host", "127.0.0.1", "--ws-per-message-deflate", "false", "--log-level", "warning"]
     servers = [
-        subprocess.Popen([*uvicorn, *options, "--port", str(port)], env=env)  # noqa: S603
+        start_api_server(
+            servers_url or database,
+            port,
+            "--ws-per-message-deflate",
+            "false",
+            ws_queue_size="1024",
+            # thousands of tickets are issued before the screens open (a real screen uses its
+            # own at once): good for the whole connecting phase
+            ws_ticket_seconds="600",
+        )
         for port in ports
     ]
     bare = subprocess.Popen([sys.executable, "-c", BASELINE_SERVER, str(BASELINE_PORT)])  # noqa: S603

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -26,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.alert_delivery import wait_ready
-from bench.common import median, percentile, prepare_demo_database, write_results
+from bench.common import median, percentile, prepare_demo_database, start_api_server, write_results
 from bench.tickets import ws_tickets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,16 +159,7 @@ async def _phase(
 def main(quick: bool = False) -> dict[str, Any]:
     """Serve one process on the bench database, measure both phases, write the figures."""
     prepare_database()
-    env = {
-        **os.environ,
-        "INFOFIRST_DATABASE_URL": DATABASE,
-        "INFOFIRST_ENV": "test",
-        "INFOFIRST_LOG_LEVEL": "WARNING",
-        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",
-    }
-    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
-    options = ["--host", "127.0.0.1", "--port", str(PORT), "--log-level", "warning"]
-    server = subprocess.Popen([*uvicorn, *options], cwd=ROOT, env=env)  # noqa: S603
+    server = start_api_server(DATABASE, PORT)
     try:
         return asyncio.run(_run(quick))
     finally:

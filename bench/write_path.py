@@ -16,22 +16,18 @@ import asyncio
 import contextlib
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
 
 from bench.alert_delivery import wait_ready
-from bench.common import median, percentile, prepare_demo_database, write_results
+from bench.common import median, percentile, prepare_demo_database, start_api_server, write_results
 from bench.tickets import ws_tickets
 
-ROOT = Path(__file__).resolve().parent.parent
 ROUNDS, ROUNDS_QUICK = 5, 1
 REQUESTS, REQUESTS_QUICK = 100, 10  # of each kind per round
 PER_CASE = 10  # writes on one case before the next one is opened
@@ -176,18 +172,8 @@ def main(quick: bool = False) -> dict[str, Any]:
     rounds = ROUNDS_QUICK if quick else ROUNDS
     requests = REQUESTS_QUICK if quick else REQUESTS
     prepare_demo_database(DATABASE)
-    env = {
-        **os.environ,
-        "INFOFIRST_DATABASE_URL": DATABASE,
-        "INFOFIRST_ENV": "test",
-        "INFOFIRST_LOG_LEVEL": "WARNING",
-        # Nobody answers the bench's alerts: keep escalations out of the measurement.
-        "INFOFIRST_ALERT_ACK_TIMEOUT_SECONDS": "86400",
-    }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
-    options = ["--host", "127.0.0.1", "--port", _base().rsplit(":", 1)[1], "--log-level", "warning"]
-    options += ["--ws-per-message-deflate", "false"]
-    server = subprocess.Popen([*command, *options], cwd=ROOT, env=env)  # noqa: S603
+    port = int(_base().rsplit(":", 1)[1])
+    server = start_api_server(DATABASE, port, "--ws-per-message-deflate", "false")
     try:
         measured = asyncio.run(_run(rounds, requests))
     finally:
