@@ -2,10 +2,11 @@
 
 Migrations run as the schema's owner (``INFOFIRST_MIGRATION_DATABASE_URL``); the service
 connects as a role made here with only what it needs: SELECT, INSERT and UPDATE on the tables,
-DELETE only where the service deletes (the report read model it rewrites, the road network it
-replaces, the rebuild requests it clears, the rota shifts taken off before they begin), SELECT
-and INSERT only on the append-only stamps, audit trail and GPS track (issue 17), USAGE on the
-sequences, no CREATE anywhere, and the same by default on the tables the owner creates later.
+DELETE only where the service deletes (the report read model it rewrites and its rollups'
+notes folded at commit, the road network it replaces, the rebuild requests it clears, the rota
+shifts taken off before they begin), SELECT and INSERT only on the append-only stamps, audit
+trail and GPS track (issue 17), USAGE on the sequences, no CREATE anywhere, and the same by
+default on the tables the owner creates later.
 Without ownership it can neither DROP nor disable a trigger.
 """
 
@@ -24,6 +25,10 @@ APPEND_ONLY = ("case_events", "audit_log", "ambulance_positions")
 DELETES = (
     "report_cases",
     "report_facts",
+    # issue 17: the rollups' notes, emptied by the fold at each writing transaction's commit
+    "report_facts_pending",
+    "report_cases_pending",
+    "report_rollup_fold",
     "road_segments",
     "road_nodes",
     "road_turn_restrictions",

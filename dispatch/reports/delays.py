@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.reports.queries import REASON_OF_FACT, Scope, facts_filter
-from dispatch.reports.rollup import rollup_filter, whole_months
+from dispatch.reports.rollup import fold_pending, rollup_filter, whole_months
 
 MISSED_FACTS = (
     "SELECT f.pathway, f.name, count(*) AS n FROM report_facts f"
@@ -53,6 +53,7 @@ async def delay_counts(db: AsyncSession, scope: Scope) -> list[Any]:
     where, params = facts_filter(scope)
     months = whole_months(scope.start, scope.end, scope.time_zone)
     if months is not None:
+        await fold_pending(db)
         counted, more = rollup_filter(months, scope.drill, scope.pathway, scope.facility_id)
         missed = MISSED_ROLLUP.format(where=counted)
         params = {**params, **more}

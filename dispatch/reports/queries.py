@@ -28,7 +28,13 @@ from dispatch.reports.combined import Combined
 from dispatch.reports.facts import READ_MODEL_TIME_ZONE
 from dispatch.reports.rollup import BINS_PER_MINUTE as ROLLUP_BINS_PER_MINUTE
 from dispatch.reports.rollup import CELLS_SQL as ROLLUP_CELLS_SQL
-from dispatch.reports.rollup import EVERY_FACILITY, QUALITY_SQL, rollup_filter, whole_months
+from dispatch.reports.rollup import (
+    EVERY_FACILITY,
+    QUALITY_SQL,
+    fold_pending,
+    rollup_filter,
+    whole_months,
+)
 
 FRACTIONS = (0.5, 0.9)
 # Histogram bins per minute: finer bins leave fewer values to rank in the second pass, coarser
@@ -254,6 +260,7 @@ async def figures(
     months = None if exact else whole_months(scope.start, scope.end, scope.time_zone)
     if months is not None:
         # Whole months: the rollup (dispatch/reports/rollup.py), whatever the case count.
+        await fold_pending(db)
         where, params = rollup_filter(months, scope.drill, scope.pathway, scope.facility_id)
         source = {"source": "report_rollup", "weight": "f.rows", "month": "f.month"}
         source["columns"] = "f.minutes, f.month, f.facility_id, f.rows"
@@ -352,6 +359,7 @@ async def quality(db: AsyncSession, scope: Scope, exact: bool = False) -> dict[s
     months = None if exact else whole_months(scope.start, scope.end, scope.time_zone)
     if months is not None:
         # a case counts under each facility it names (report_cases.facilities), as below
+        await fold_pending(db)
         where, params = rollup_filter(months, scope.drill, scope.pathway, None)
         where += " AND f.facility_id = :facility"
         params["facility"] = scope.facility_id or EVERY_FACILITY

@@ -18,6 +18,13 @@ do not), the second pass reads only the located bins' rows of report_rollup; and
 data-quality counts (cases, missing stamps, disorder, skew, corrections) are rolled up from
 report_cases into report_quality (drill, pathway, month, facility): a sum over a few hundred
 rows.
+
+Migration 0036 moved the upkeep to the commit: the writing statements' triggers only note
+their signed rows (report_facts_pending, report_cases_pending) and a deferred constraint
+trigger folds them into the three rollups as the transaction commits, so a rollup row is
+locked from the fold to the commit only (a stamp used to hold the rollups' one lock from its
+read-model refresh to its commit, across the rest of its request). A transaction reads its own
+writes in a rollup only after ``fold_pending``.
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.reports.facts import READ_MODEL_TIME_ZONE, local_month
 
@@ -64,9 +74,12 @@ QUALITY_SQL = (
     " FROM report_quality f WHERE {where}"
 )
 
-# Both rollups recomputed from the read model (a bulk load that bypassed the triggers).
+# The rollups recomputed from the read model (a bulk load that bypassed the triggers), under
+# the lock every fold shares (migration 0036), this transaction's notes dropped.
 REBUILD_SQL = (
-    "DELETE FROM report_rollup;"
+    "SELECT pg_advisory_xact_lock(1701170117);"
+    " DELETE FROM report_facts_pending; DELETE FROM report_cases_pending;"
+    " DELETE FROM report_rollup;"
     " INSERT INTO report_rollup (drill, pathway, name, month, facility_id, minutes, rows,"
     " judged, met) SELECT drill, pathway, name, month, coalesce(facility_id, ''), minutes,"
     " count(*), count(met), count(*) FILTER (WHERE met) FROM report_facts"
@@ -90,6 +103,19 @@ REBUILD_SQL = (
     " WHEN minutes < 0 THEN -1 END) AS b (bin) GROUP BY 1, 2, 3, 4, 5, 6;"
     " ANALYZE report_rollup_bins"
 )
+
+
+# Runs the deferred fold of migration 0036 now (a no-op when nothing is noted, as on a
+# standby), then defers it again for this transaction's later writes.
+_FOLD_NOW = text("SET CONSTRAINTS report_rollup_fold IMMEDIATE")
+_FOLD_LATER = text("SET CONSTRAINTS report_rollup_fold DEFERRED")
+
+
+async def fold_pending(db: AsyncSession) -> None:
+    """This transaction's own writes folded into the rollups, before it reads them (they
+    are folded at commit otherwise)."""
+    await db.execute(_FOLD_NOW)
+    await db.execute(_FOLD_LATER)
 
 
 def _month_start(at: datetime, zone: ZoneInfo) -> date | None:

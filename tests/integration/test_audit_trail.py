@@ -329,6 +329,10 @@ async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) 
         )
         await app_role.execute("UPDATE facilities SET phone = phone WHERE false")
         await app_role.execute("DELETE FROM report_facts WHERE false")
+        # the report rows' triggers note what changed; the fold (at commit, here at once)
+        await app_role.execute("UPDATE report_facts SET minutes = minutes WHERE false")
+        await app_role.execute("UPDATE report_cases SET missing = missing WHERE false")
+        await app_role.execute("SET CONSTRAINTS report_rollup_fold IMMEDIATE")
         await app_role.execute("DELETE FROM ecg_rota_shifts WHERE false")  # DELETE /ecg-rota
         await app_role.execute(
             "INSERT INTO ambulance_positions (ambulance_id, recorded_at, position, input_crs,"

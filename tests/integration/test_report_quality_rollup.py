@@ -24,6 +24,7 @@ from dispatch.cases.maintenance import remove_cases
 from dispatch.cases.models import Case, CaseEvent
 from dispatch.reports import queries, readmodel
 from dispatch.reports.queries import Scope
+from dispatch.reports.rollup import fold_pending
 from tests.integration.test_report_rollup import correct, jittered
 from tests.integration.test_report_sql import load_fixture
 from tests.unit.test_report_fixtures import FIXTURES, local
@@ -51,6 +52,7 @@ FACILITIES_DIFFER = (
 
 async def rollup_mismatches(db: AsyncSession) -> list[object]:
     """Quality rollup rows (non-empty) that differ from the rollup recomputed from the cases."""
+    await fold_pending(db)  # this transaction's writes, folded as its commit would
     kept = f"SELECT {COLUMNS} FROM report_quality WHERE cases <> 0"  # noqa: S608 - fixed
     rows = await db.execute(text(f"({kept} EXCEPT {REBUILT}) UNION ALL ({REBUILT} EXCEPT {kept})"))
     return list(rows)

@@ -23,7 +23,7 @@ from dispatch.cases.models import Case, CaseEvent, DelayReason
 from dispatch.reports import delays, queries, readmodel
 from dispatch.reports.combined import COMBINED
 from dispatch.reports.queries import REASON_OF_FACT, GroupRow, Scope
-from dispatch.reports.rollup import whole_months
+from dispatch.reports.rollup import fold_pending, whole_months
 from tests.integration.test_report_sql import load_fixture
 from tests.unit.test_report_fixtures import FIXTURES, FixtureCase, local
 
@@ -65,6 +65,7 @@ async def correct(db: AsyncSession, case_id: int, rng: random.Random, days: int 
 
 async def rollup_mismatches(db: AsyncSession) -> list[object]:
     """Rollup rows (non-empty) that differ from the rollup recomputed from the facts."""
+    await fold_pending(db)  # this transaction's writes, folded as its commit would
     kept = f"SELECT {ROLLUP_COLUMNS} FROM report_rollup WHERE rows <> 0"  # noqa: S608 - fixed
     rows = await db.execute(text(f"({kept} EXCEPT {REBUILT}) UNION ALL ({REBUILT} EXCEPT {kept})"))
     return list(rows)
