@@ -21,7 +21,7 @@ from dispatch.dsn import asyncpg_dsn
 
 NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 DEFAULT_ROLE = "infofirst_app"
-APPEND_ONLY = ("case_events", "audit_log", "ambulance_positions")
+APPEND_ONLY = ("case_events", "audit_log", "audit_pending", "ambulance_positions")
 DELETES = (
     "report_cases",
     "report_facts",

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from dispatch.app import create_app
@@ -86,6 +87,10 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection inside a transaction that is rolled back after the test."""
     async with engine.connect() as connection:
         transaction = await connection.begin()
+        # Audit entries are chained when their transaction commits (migration 0037), which
+        # this one never does: here each is chained as it is written, so a test reads it
+        # (tests/integration/test_audit_at_commit.py commits for real).
+        await connection.execute(text("SET CONSTRAINTS audit_pending_chain IMMEDIATE"))
         try:
             yield connection
         finally:

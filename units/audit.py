@@ -91,12 +91,14 @@ READS: dict[str, str] = {
 # Path parameters naming the object, in order of preference.
 OBJECT_PARAMS = ("case_id", "alert_id", "attachment_id", "facility_id", "ambulance_id")
 
+# An entry is written to audit_pending and chained into audit_log when its transaction commits
+# (migration 0037): the chain's lock is then held from the chaining to the end of the commit
+# only, not from the request's last statement across its answer and the process's COMMIT.
 _INSERT = text(
-    "INSERT INTO audit_log (id, at, prev_hash, hash, user_id, username, role, facility_id,"
-    " address, request_id, action, method, path, object_type, object_id, case_id, detail)"
-    " VALUES (0, now(), '', '', :user_id, :username, :role, :facility_id, :address,"
-    " :request_id, :action, :method, :path, :object_type, :object_id, :case_id,"
-    " CAST(:detail AS jsonb))"
+    "INSERT INTO audit_pending (user_id, username, role, facility_id, address, request_id,"
+    " action, method, path, object_type, object_id, case_id, detail)"
+    " VALUES (:user_id, :username, :role, :facility_id, :address, :request_id, :action,"
+    " :method, :path, :object_type, :object_id, :case_id, CAST(:detail AS jsonb))"
 )
 
 
@@ -165,7 +167,7 @@ def _jsonable(value: Any) -> Any:
 
 
 async def write(db: AsyncSession | AsyncConnection, entry: Entry) -> None:
-    """Append one entry in ``db``'s transaction."""
+    """Append one entry in ``db``'s transaction (chained into audit_log at its commit)."""
     detail = None if entry.detail is None else json.dumps(entry.detail, default=str)
     await db.execute(
         _INSERT,

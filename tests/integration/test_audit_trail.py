@@ -49,6 +49,8 @@ async def add_entries(connection: AsyncConnection, n: int, action: str = "test.e
     """``n`` new entries; their ids."""
     for i in range(n):
         await audit.write(connection, audit.Entry(action=action, object_id=str(i), detail={"i": i}))
+    # chained now rather than at the commit (migration 0037), so that their ids can be read
+    await connection.execute(text("SET CONSTRAINTS audit_pending_chain IMMEDIATE"))
     rows = await connection.execute(
         text("SELECT id FROM audit_log ORDER BY id DESC LIMIT :n"), {"n": n}
     )
@@ -289,6 +291,8 @@ async def app_role(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
         "TRUNCATE audit_log",
         "UPDATE audit_log SET action = action WHERE false",
         "DELETE FROM audit_log WHERE false",
+        "DELETE FROM audit_pending WHERE false",
+        "UPDATE audit_pending SET action = action WHERE false",
         "DELETE FROM ambulance_positions WHERE false",
         "UPDATE ambulance_positions SET heading = heading WHERE false",
         "TRUNCATE ambulance_positions",
@@ -327,6 +331,13 @@ async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) 
         assert 64 == len(
             await app_role.fetchval("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
         )
+        # as the service writes them: pending, chained at commit (here at once) by the owner
+        await app_role.execute("INSERT INTO audit_pending (action) VALUES ('test.app_pending')")
+        await app_role.execute("SET CONSTRAINTS audit_pending_chain IMMEDIATE")
+        assert "test.app_pending" == await app_role.fetchval(
+            "SELECT action FROM audit_log ORDER BY id DESC LIMIT 1"
+        )
+        assert 0 == await app_role.fetchval("SELECT count(*) FROM audit_pending")
         await app_role.execute("UPDATE facilities SET phone = phone WHERE false")
         await app_role.execute("DELETE FROM report_facts WHERE false")
         # the report rows' triggers note what changed; the fold (at commit, here at once)
