@@ -158,6 +158,7 @@ async def _alerts(
     seconds = size["minutes"] * 60
     after: list[float] = []
     posted = lost = failed = 0
+    errors: dict[str, int] = {}  # failed requests by status or transport error
     answered: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
 
     async def collect() -> None:
@@ -180,14 +181,19 @@ async def _alerts(
                 "summary": f"load alert {posted} (synthetic)",
                 "vitals": {"hr": 90, "bp": "150/90", "spo2": 96},
             }
-            response = await client.post(
-                f"{apis[posted % len(apis)]}/api/v1/alerts", json=body, headers=sender
-            )
-            returned = time.perf_counter()
+            api = apis[posted % len(apis)]
             posted += 1
-            if response.is_success:
+            try:
+                response = await client.post(f"{api}/api/v1/alerts", json=body, headers=sender)
+            except httpx.TransportError as error:  # counted, as a refused one; the run goes on
+                errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
+                failed += 1
+                response = None
+            returned = time.perf_counter()
+            if response is not None and response.is_success:
                 answered.put_nowait((int(response.json()["seq"]), returned))
-            else:
+            elif response is not None:
+                errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
                 failed += 1
             await asyncio.sleep(max(0.0, due - time.monotonic()))
     per_min = round(posted / ((time.monotonic() - started) / 60), 1)
@@ -197,6 +203,7 @@ async def _alerts(
         "posted": posted,
         "posted_per_min": per_min,  # below the rate asked for when a POST takes longer
         "failed": failed,  # than the interval
+        "failed_by": errors,
         "frames_lost": lost,
         "after_return_ms": after,
     }
