@@ -61,6 +61,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line(f"FAILED: {len(skipped)} test(s) skipped; skips are failures here")
 
 
+# Chains this transaction's audit entries as they are written, not at its commit (0037).
+CHAIN_AUDIT_NOW = "SET CONSTRAINTS audit_pending_chain IMMEDIATE"
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """Settings pointing at the test database."""
@@ -90,7 +94,7 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         # Audit entries are chained when their transaction commits (migration 0037), which
         # this one never does: here each is chained as it is written, so a test reads it
         # (tests/integration/test_audit_at_commit.py commits for real).
-        await connection.execute(text("SET CONSTRAINTS audit_pending_chain IMMEDIATE"))
+        await connection.execute(text(CHAIN_AUDIT_NOW))
         try:
             yield connection
         finally:

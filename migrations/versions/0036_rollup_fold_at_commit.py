@@ -110,10 +110,11 @@ BEGIN
 END $$
 """  # noqa: S608 - fixed fragments
 
-# (trigger prefix, table, the signed rows' columns, the notes' table, the old upsert(s))
+# (the rollup, which is its triggers' prefix; the signed rows' columns; the notes' table; the
+# rollup's upsert, as the triggers ran it before)
 NOTED = (
-    ("report_rollup", "report_facts", FACT_COLUMNS, "report_facts_pending", (ROLLUP_DELTA,)),
-    ("report_quality", "report_cases", CASE_COLUMNS, "report_cases_pending", (QUALITY_DELTA,)),
+    ("report_rollup", FACT_COLUMNS, "report_facts_pending", ROLLUP_DELTA),
+    ("report_quality", CASE_COLUMNS, "report_cases_pending", QUALITY_DELTA),
 )
 
 
@@ -124,14 +125,17 @@ def _replace(prefix: str, event: str, body: str) -> None:
     )
 
 
-def _bin_triggers(create: bool) -> None:
-    """report_rollup_bins' own statement triggers on report_facts (0034): dropped (the fold
-    counts the bins from the facts' notes), or made again on downgrade."""
+def _drop_bin_triggers() -> None:
+    """report_rollup_bins' own statement triggers on report_facts (0034): the fold counts the
+    bins from the facts' notes."""
+    for event in SIGNED:
+        op.execute(f"DROP TRIGGER report_rollup_bins_{event} ON report_facts")
+        op.execute(f"DROP FUNCTION report_rollup_bins_{event}()")
+
+
+def _create_bin_triggers() -> None:
+    """The bins' triggers of 0034 again (downgrade)."""
     for event, rows in SIGNED.items():
-        if not create:
-            op.execute(f"DROP TRIGGER report_rollup_bins_{event} ON report_facts")
-            op.execute(f"DROP FUNCTION report_rollup_bins_{event}()")
-            continue
         upsert = BIN_DELTA.format(rows=rows.format(columns=FACT_COLUMNS))
         op.execute(
             f"CREATE FUNCTION report_rollup_bins_{event}() RETURNS trigger LANGUAGE plpgsql"
@@ -163,33 +167,24 @@ def upgrade() -> None:
         "CREATE CONSTRAINT TRIGGER report_rollup_fold AFTER INSERT ON report_rollup_fold"
         " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION report_rollup_fold()"
     )
-    _bin_triggers(create=False)
-    for prefix, _table, columns, pending, _ in NOTED:
+    _drop_bin_triggers()
+    for rollup, columns, pending, _ in NOTED:
         for event, rows in SIGNED.items():
             note = f"INSERT INTO {pending} {rows.format(columns=columns)};"
-            _replace(prefix, event, f"{note} {MARK}")
-    # A truncate empties the rollups at once, and this transaction's notes with them.
-    _replace(
-        "report_rollup",
-        "truncate",
-        f"{EXCLUSIVE} DELETE FROM report_rollup; DELETE FROM report_facts_pending;",  # noqa: S608
-    )
-    _replace(
-        "report_quality",
-        "truncate",
-        f"{EXCLUSIVE} DELETE FROM report_quality; DELETE FROM report_cases_pending;",  # noqa: S608
-    )
+            _replace(rollup, event, f"{note} {MARK}")
+        # a truncate empties the rollup at once, and this transaction's notes with it
+        _replace(rollup, "truncate", f"{EXCLUSIVE} DELETE FROM {rollup}; DELETE FROM {pending};")  # noqa: S608
 
 
 def downgrade() -> None:
     op.execute("SET CONSTRAINTS report_rollup_fold IMMEDIATE")
-    for prefix, _table, columns, _pending, upserts in NOTED:
+    for rollup, columns, _pending, upsert in NOTED:
         for event, rows in SIGNED.items():
-            body = "".join(f"{u.format(rows=rows.format(columns=columns))};" for u in upserts)
-            _replace(prefix, event, f"{EXCLUSIVE} {body}")
-    for prefix in ("report_rollup", "report_quality"):
-        _replace(prefix, "truncate", f"{EXCLUSIVE} DELETE FROM {prefix};")  # noqa: S608
-    _bin_triggers(create=True)
+            _replace(
+                rollup, event, f"{EXCLUSIVE} {upsert.format(rows=rows.format(columns=columns))};"
+            )
+        _replace(rollup, "truncate", f"{EXCLUSIVE} DELETE FROM {rollup};")  # noqa: S608
+    _create_bin_triggers()
     op.execute("DROP TRIGGER report_rollup_fold ON report_rollup_fold")
     op.execute("DROP FUNCTION report_rollup_fold()")
     op.execute("DROP TABLE report_rollup_fold, report_facts_pending, report_cases_pending")

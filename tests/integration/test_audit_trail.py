@@ -29,7 +29,7 @@ from dispatch.cli import app
 from dispatch.demo.county import DemoCounty
 from dispatch.demo.load import reset_demo
 from dispatch.settings import get_settings
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import CHAIN_AUDIT_NOW, TEST_DATABASE_URL
 from units import audit
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -50,7 +50,7 @@ async def add_entries(connection: AsyncConnection, n: int, action: str = "test.e
     for i in range(n):
         await audit.write(connection, audit.Entry(action=action, object_id=str(i), detail={"i": i}))
     # chained now rather than at the commit (migration 0037), so that their ids can be read
-    await connection.execute(text("SET CONSTRAINTS audit_pending_chain IMMEDIATE"))
+    await connection.execute(text(CHAIN_AUDIT_NOW))
     rows = await connection.execute(
         text("SELECT id FROM audit_log ORDER BY id DESC LIMIT :n"), {"n": n}
     )
@@ -333,7 +333,7 @@ async def test_the_application_role_does_its_work(app_role: asyncpg.Connection) 
         )
         # as the service writes them: pending, chained at commit (here at once) by the owner
         await app_role.execute("INSERT INTO audit_pending (action) VALUES ('test.app_pending')")
-        await app_role.execute("SET CONSTRAINTS audit_pending_chain IMMEDIATE")
+        await app_role.execute(CHAIN_AUDIT_NOW)
         assert "test.app_pending" == await app_role.fetchval(
             "SELECT action FROM audit_log ORDER BY id DESC LIMIT 1"
         )
