@@ -7,7 +7,10 @@ Rounds interleave the three kinds (baseline, alerts, stamps) so that the machine
 all of them alike; the figures are the median over rounds of each round's p50 and p99. A new
 case is opened every ``PER_CASE`` writes, so the cases stay the size of a real one.
 
-Run: ``.venv/bin/infofirst bench write_path`` (writes bench/results/write_path.json).
+Run: ``.venv/bin/infofirst bench write_path`` (writes bench/results/write_path.json), on the
+local PostgreSQL without a standby; with ``INFOFIRST_BENCH_WRITE_LAB=1`` on the HA lab of ``make
+ha-test`` (tests/ha/lab.py: Patroni, a primary and a synchronous standby, the server as the
+application role through the multi-host URL), writing bench/results/write_path_lab.json.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import websockets
 
 from bench.alert_delivery import wait_ready
 from bench.common import median, percentile, prepare_demo_database, start_api_server, write_results
 from bench.tickets import ws_tickets
+from dispatch.dsn import asyncpg_dsn
 
 ROUNDS, ROUNDS_QUICK = 5, 1
 REQUESTS, REQUESTS_QUICK = 100, 10  # of each kind per round
@@ -167,24 +172,54 @@ async def _run(rounds: int, requests: int) -> dict[str, Any]:
     return {"figures": figures, "per_round": per_round, "screen_frames": frames}
 
 
-def main(quick: bool = False) -> dict[str, Any]:
-    """Start a server on the bench database, time the three kinds, write the figures."""
-    rounds = ROUNDS_QUICK if quick else ROUNDS
-    requests = REQUESTS_QUICK if quick else REQUESTS
-    prepare_demo_database(DATABASE)
-    port = int(_base().rsplit(":", 1)[1])
-    server = start_api_server(DATABASE, port, "--ws-per-message-deflate", "false")
+async def _replication(database: str) -> list[dict[str, Any]]:
+    """The primary's standbys and whether each confirms commits (``sync_state``: sync)."""
+    connection = await asyncpg.connect(asyncpg_dsn(database))
     try:
-        measured = asyncio.run(_run(rounds, requests))
+        rows = await connection.fetch(
+            "SELECT application_name, sync_state, current_setting('synchronous_commit') AS commit"
+            " FROM pg_stat_replication"
+        )
+    finally:
+        await connection.close()
+    return [dict(row) for row in rows]
+
+
+def _measure(database: str, rounds: int, requests: int) -> dict[str, Any]:
+    """Start the bench's server on ``database``, time the three kinds, stop it."""
+    port = int(_base().rsplit(":", 1)[1])
+    server = start_api_server(database, port, "--ws-per-message-deflate", "false")
+    try:
+        return asyncio.run(_run(rounds, requests))
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def main(quick: bool = False) -> dict[str, Any]:
+    """Time the three kinds on the bench database (or the HA lab's), write the figures."""
+    rounds = ROUNDS_QUICK if quick else ROUNDS
+    requests = REQUESTS_QUICK if quick else REQUESTS
+    if os.environ.get("INFOFIRST_BENCH_WRITE_LAB") == "1":
+        from tests.ha.lab import Lab, app_lab_url, lab_url
+
+        with Lab() as lab:  # the demo county loaded, the application role granted
+            replication = asyncio.run(_replication(lab_url()))
+            measured = _measure(app_lab_url(), rounds, requests)
+            measured["replication"] = replication
+            measured["where"] = "the HA lab: etcd x3, Patroni, primary + synchronous standby"
+            measured["lab_timings"] = lab.timings
+    else:
+        prepare_demo_database(DATABASE)
+        measured = _measure(DATABASE, rounds, requests)
+        measured["where"] = "the local PostgreSQL on 5432, no standby"
     figures = measured["figures"]
     data = {
         "quick": quick,
         "question": "POST /alerts and POST /cases/{id}/events end to end, one screen connected",
         "method": {
             "server": "1 uvicorn process on 127.0.0.1, the demo county (synthetic)",
+            "commit": "synchronous_commit on; on the lab the standby confirms each commit",
             "baseline": "GET /api/v1/auth/me: token, session read, transaction, commit",
             "rounds": rounds,
             "requests_per_kind_per_round": requests,
@@ -197,6 +232,7 @@ def main(quick: bool = False) -> dict[str, Any]:
             "stamp_p50_under_10ms": figures["stamp_p50_ms"] < 10,
         },
     }
-    path = write_results("write_path-quick" if quick else "write_path", data)
+    name = "write_path" + ("_lab" if "lab" in measured["where"] else "")
+    path = write_results(name + ("-quick" if quick else ""), data)
     data["results_file"] = str(path)
     return data
