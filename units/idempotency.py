@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from geo.orm import Base
 from units.exceptions import Conflict
@@ -82,6 +83,26 @@ def replay(earlier: Row, keyed: Keyed, reused: Exception) -> Row:
     return earlier
 
 
+# INSERT ... RETURNING of each model and key scope, built once (the row's values are bound at
+# execution): building and keying the statement anew cost each send as much as running it.
+_INSERTS: dict[tuple[type[Base], tuple[str, ...] | None], ReturningInsert[Any]] = {}
+
+
+def _insert(model: type[Row], keyed: Keyed) -> ReturningInsert[Any]:
+    """The row's INSERT; with a key, ON CONFLICT DO NOTHING on the key's unique index."""
+    conflict = None if keyed.key is None else tuple(keyed.scope)
+    statement = _INSERTS.get((model, conflict))
+    if statement is None:
+        built = insert(model)
+        if conflict is not None:
+            built = built.on_conflict_do_nothing(
+                index_elements=[*conflict, KEY_COLUMN],
+                index_where=text(f"{KEY_COLUMN} IS NOT NULL"),
+            )
+        statement = _INSERTS[(model, conflict)] = built.returning(model)
+    return statement
+
+
 async def write_once(
     db: AsyncSession,
     model: type[Row],
@@ -98,13 +119,7 @@ async def write_once(
     if earlier is not None:
         return replay(earlier, keyed, reused), True
     columns = {**await values(), KEY_COLUMN: keyed.key, HASH_COLUMN: keyed.fingerprint}
-    statement = insert(model).values(columns)
-    if keyed.key is not None:
-        statement = statement.on_conflict_do_nothing(
-            index_elements=[*keyed.scope, KEY_COLUMN],
-            index_where=text(f"{KEY_COLUMN} IS NOT NULL"),
-        )
-    row: Row | None = await db.scalar(statement.returning(model))  # the row as written
+    row: Row | None = await db.scalar(_insert(model, keyed), columns)  # the row as written
     if row is None:  # a concurrent request with the same key won the race: read its row
         winner = await find(db, model, keyed)
         if winner is None:

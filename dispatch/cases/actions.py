@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.cases import events as case_events
@@ -40,6 +40,23 @@ async def history(db: AsyncSession, case_id: int) -> Sequence[CaseAction]:
     ).all()
 
 
+# The case with the facilities it was transferred to, built once: a request's hottest read
+# (every alert and stamp locks its case with it), so neither built nor keyed afresh each time.
+_TRANSFERRED_TO = (
+    select(func.array_agg(CaseAction.facility_id))
+    .where(
+        CaseAction.case_id == Case.id,
+        CaseAction.action == "transfer",
+        CaseAction.facility_id.is_not(None),
+    )
+    .scalar_subquery()
+)
+_CASE_AND_TRANSFERS = select(Case, _TRANSFERRED_TO).where(Case.id == bindparam("case_id"))
+_CASE_AND_TRANSFERS_LOCKED = _CASE_AND_TRANSFERS.with_for_update(of=Case).execution_options(
+    populate_existing=True
+)
+
+
 async def locked_record(
     db: AsyncSession, case_id: int, lock: bool = True
 ) -> case_events.CaseRecord | None:
@@ -47,19 +64,8 @@ async def locked_record(
     transferred to, in one statement, then its events (None: no such case); remembered for
     the stamps the transaction goes on to make (``case_events.remember``). ``lock=False``:
     read as before, neither locked nor remembered."""
-    moved = (
-        select(func.array_agg(CaseAction.facility_id))
-        .where(
-            CaseAction.case_id == Case.id,
-            CaseAction.action == "transfer",
-            CaseAction.facility_id.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    statement = select(Case, moved).where(Case.id == case_id)
-    if lock:
-        statement = statement.with_for_update(of=Case).execution_options(populate_existing=True)
-    found = (await db.execute(statement)).first()
+    statement = _CASE_AND_TRANSFERS_LOCKED if lock else _CASE_AND_TRANSFERS
+    found = (await db.execute(statement, {"case_id": case_id})).first()
     if found is None:
         return None
     case, facilities = found

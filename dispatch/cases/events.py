@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,15 +44,16 @@ def in_facility(milestone: str) -> bool:
     return defined is not None and defined.in_facility
 
 
+_CASE_EVENTS = (
+    select(CaseEvent)
+    .where(CaseEvent.case_id == bindparam("case_id"))
+    .order_by(CaseEvent.at, CaseEvent.id)
+)  # built once: every alert and stamp reads its case's events
+
+
 async def case_events(db: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
     """All of a case's events, in clinical time order."""
-    return (
-        await db.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case_id)
-            .order_by(CaseEvent.at, CaseEvent.id)
-        )
-    ).all()
+    return (await db.scalars(_CASE_EVENTS, {"case_id": case_id})).all()
 
 
 @dataclass(frozen=True)
