@@ -226,6 +226,6 @@ class Listener:
                 return
             async with self.sessions() as db:
                 found = await stream.frames_after_many(db, since, FETCH_PAGE)
-            for name, events in found.items():
-                self.hub.deliver(name, [stream.frame(e) for e in events])
-            pending = {name for name, events in found.items() if len(events) == FETCH_PAGE}
+            for name, frames in found.items():
+                self.hub.deliver(name, frames)
+            pending = {name for name, frames in found.items() if len(frames) == FETCH_PAGE}

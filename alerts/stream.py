@@ -121,29 +121,30 @@ async def frames_after(
     ).all()
 
 
+_FRAMES_AFTER_MANY = text(
+    "SELECT e.stream, e.seq, e.epoch, e.type, e.payload"
+    " FROM unnest(CAST(:names AS text[]), CAST(:after AS bigint[])) AS s(name, after)"
+    " CROSS JOIN LATERAL (SELECT * FROM alert_stream a"
+    " WHERE a.stream = s.name AND a.seq > s.after ORDER BY a.seq LIMIT :limit) e"
+    " ORDER BY e.stream, e.seq"
+)
+
+
 async def frames_after_many(
     db: AsyncSession, since: Mapping[str, int], limit: int = 500
-) -> dict[str, list[StreamEvent]]:
-    """For each stream, its frames after its own ``since``, in order (at most ``limit`` each):
-    one statement however many streams a process serves (a tablet per ambulance is thousands)."""
+) -> dict[str, list[dict[str, Any]]]:
+    """For each stream, its frames (as ``frame`` makes them) after its own ``since``, in order
+    (at most ``limit`` each): one statement however many streams a process serves (a tablet
+    per ambulance is thousands), read as rows, not as objects of the session."""
     if not since:
         return {}
     names = list(since)
-    query = (
-        select(StreamEvent)
-        .from_statement(
-            text(
-                "SELECT e.* FROM unnest(CAST(:names AS text[]), CAST(:after AS bigint[]))"
-                " AS s(name, after) CROSS JOIN LATERAL (SELECT * FROM alert_stream a"
-                " WHERE a.stream = s.name AND a.seq > s.after ORDER BY a.seq LIMIT :limit) e"
-                " ORDER BY e.stream, e.seq"
-            )
+    parameters = {"names": names, "after": [since[n] for n in names], "limit": limit}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in await db.execute(_FRAMES_AFTER_MANY, parameters):
+        found.setdefault(row.stream, []).append(
+            _frame(row.stream, row.seq, row.epoch, row.type, row.payload)
         )
-        .params(names=names, after=[since[n] for n in names], limit=limit)
-    )
-    found: dict[str, list[StreamEvent]] = {}
-    for event in (await db.scalars(query)).all():
-        found.setdefault(event.stream, []).append(event)
     return found
 
 
@@ -151,12 +152,10 @@ def frame(event: StreamEvent) -> dict[str, Any]:
     """The frame as clients receive it: ``{seq, epoch, type, alert, stream}`` (``mission``
     instead of ``alert`` on a crew's stream, ``ecg`` for an ECG's frames, ``drill`` for a
     drill's: ``drill.started``, ``drill.ended``, ``drill.cancelled``)."""
-    kind = event.type.partition(".")[0]
+    return _frame(event.stream, event.seq, event.epoch, event.type, event.payload)
+
+
+def _frame(name: str, seq: int, epoch: int, frame_type: str, payload: Any) -> dict[str, Any]:
+    kind = frame_type.partition(".")[0]
     key = kind if kind in ("mission", "ecg", "drill") else "alert"
-    return {
-        "seq": event.seq,
-        "epoch": event.epoch,
-        "type": event.type,
-        key: event.payload,
-        "stream": event.stream,
-    }
+    return {"seq": seq, "epoch": epoch, "type": frame_type, key: payload, "stream": name}

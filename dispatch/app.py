@@ -39,6 +39,7 @@ from dispatch.drills import router as drills_router
 from dispatch.dsn import asyncpg_dsn
 from dispatch.http import health, logs, ops_access, problems
 from dispatch.http.database import (
+    FANOUT_APPLICATION,
     TRACK_APPLICATION,
     make_engine,
     make_report_engine,
@@ -156,12 +157,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         track_engine = make_engine(settings, pool_size=2, application_name=TRACK_APPLICATION)
         app.state.track_sessionmaker = make_sessionmaker(track_engine)
+        # the listener's frame reads: one statement each, never queued behind the requests
+        fanout_engine = make_engine(
+            settings, pool_size=2, application_name=FANOUT_APPLICATION, autocommit=True
+        )
         if settings.env == "production":
             try:
                 await refuse_demo_passwords(app.state.sessionmaker)
             except DemoPasswordsInProduction:
                 await engine.dispose()
                 await track_engine.dispose()
+                await fanout_engine.dispose()
                 raise
         await load_network(app.state.roads, app.state.sessionmaker)
         report_engine = make_report_engine(settings)
@@ -169,7 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.report_sessionmaker = make_sessionmaker(report_engine)
         listener = Listener(
             asyncpg_dsn(settings.database_url),
-            app.state.sessionmaker,
+            make_sessionmaker(fanout_engine),
             app.state.alerts_hub,
             settings.alert_poll_seconds,
             settings.listener_check_seconds,
@@ -222,6 +228,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await app.state.login_failure_audit.flush()
             await engine.dispose()
             await track_engine.dispose()
+            await fanout_engine.dispose()
             if report_engine is not None:
                 await report_engine.dispose()
             thaw()

@@ -19,6 +19,7 @@ from dispatch.settings import Settings
 
 REPORTS_APPLICATION = "infofirst-reports"  # application_name of the report connections
 TRACK_APPLICATION = "infofirst-track"  # of the GPS track writer's (units/track_writer.py)
+FANOUT_APPLICATION = "infofirst-fanout"  # of the alert listener's reads (alerts/hub.py)
 
 
 class DatabaseUnreachable(ConnectionError):
@@ -59,14 +60,20 @@ def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
 
 
 def make_engine(
-    settings: Settings, pool_size: int | None = None, application_name: str = "infofirst"
+    settings: Settings,
+    pool_size: int | None = None,
+    application_name: str = "infofirst",
+    autocommit: bool = False,
 ) -> AsyncEngine:
     """An asyncpg engine with a checked pool (stale connections are replaced, not reused);
     a connection that cannot be opened raises ``DatabaseUnreachable``; its errors never show
     the statement's parameters (``hide_parameters``). ``pool_size``: a fixed pool of that
-    many (the GPS track writer's), else the settings' pool with as many again on demand."""
+    many (the GPS track writer's), else the settings' pool with as many again on demand.
+    ``autocommit``: each statement on its own, no BEGIN and ROLLBACK around it (for readers
+    of one statement, e.g. the alert listener's)."""
     engine = create_async_engine(
         settings.database_url,
+        isolation_level="AUTOCOMMIT" if autocommit else None,
         pool_size=pool_size or settings.database_pool_size,
         max_overflow=0 if pool_size else settings.database_pool_size,
         pool_timeout=10,
