@@ -4,13 +4,14 @@ checkout and replaced, so the request using it never sees the error."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, text
 
-from dispatch.http.database import make_engine
+from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.settings import Settings
 from tests.conftest import TEST_DATABASE_URL
 
@@ -66,3 +67,24 @@ async def test_a_checkout_pings_once_and_replaces_a_connection_the_server_ended(
         assert pid != first_pid
     finally:
         await engine.dispose()
+
+
+async def test_an_autocommit_engine_sends_no_begin_and_no_rollback() -> None:
+    """The alert listener's engine (``autocommit=True``): a session's statements are sent with
+    the ping only, each in a transaction of its own (two get two transaction ids); the default
+    engine wraps the same two in one BEGIN ... ROLLBACK."""
+    settings = Settings(env="test", database_url=TEST_DATABASE_URL)
+    # the reads are prepared statements, which asyncpg's query log leaves out
+    transaction = text("SELECT txid_current()")
+    cases = ((True, ["SELECT 1"], 2), (False, ["SELECT 1", "BEGIN;", "ROLLBACK;"], 1))
+    for autocommit, simple_queries, transactions in cases:
+        engine = make_engine(settings, pool_size=1, autocommit=autocommit)
+        try:
+            with statements_sent(engine) as sent:
+                async with make_sessionmaker(engine)() as db:
+                    ids = {await db.scalar(transaction), await db.scalar(transaction)}
+                assert transactions == len(ids)
+                await asyncio.sleep(0)  # asyncpg hands each query's log to the loop: call_soon
+                assert simple_queries == sent
+        finally:
+            await engine.dispose()
