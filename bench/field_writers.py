@@ -31,6 +31,7 @@ from bench.common import percentile
 
 GPS_IN_FLIGHT = 128
 STAMPS_IN_FLIGHT = 32
+KEEPALIVE_S = 4.0  # under uvicorn's --timeout-keep-alive (5 s)
 MAX_BATCH = 1000  # the server's default INFOFIRST_MAX_POSITIONS_PER_BATCH
 MILESTONES = ("unit_notified", "unit_en_route", "unit_on_scene", "first_medical_contact")
 
@@ -120,7 +121,11 @@ async def run(order: dict[str, Any]) -> dict[str, Any]:
         finally:
             boxes.busy.discard(ambulance)
 
-    connector = aiohttp.TCPConnector(limit=GPS_IN_FLIGHT + STAMPS_IN_FLIGHT)
+    # an idle connection is dropped before the server's keep-alive (uvicorn: 5 s) closes it:
+    # aiohttp's own 15 s sent requests on connections the server was closing (reset, refused)
+    connector = aiohttp.TCPConnector(
+        limit=GPS_IN_FLIGHT + STAMPS_IN_FLIGHT, keepalive_timeout=KEEPALIVE_S
+    )
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
         started = time.monotonic()
