@@ -22,11 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from dispatch.dsn import asyncpg_dsn
 from geo.network import RoadNetwork, Segment
 from geo.road_arrays import LocalProjection
 
@@ -291,3 +293,12 @@ def start_api_server(
     command = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *options]
     return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own interpreter
+
+
+async def fetch_rows(database: str, query: str) -> list[dict[str, Any]]:
+    """One query's rows, on a connection of its own to ``database`` (a SQLAlchemy URL)."""
+    connection = await asyncpg.connect(asyncpg_dsn(database))
+    try:
+        return [dict(row) for row in await connection.fetch(query)]
+    finally:
+        await connection.close()

@@ -30,7 +30,13 @@ import asyncpg
 import httpx
 
 from bench.alert_delivery import BASELINE_SERVER, ScreenPool, wait_ready
-from bench.common import percentile, prepare_demo_database, start_api_server, write_results
+from bench.common import (
+    fetch_rows,
+    percentile,
+    prepare_demo_database,
+    start_api_server,
+    write_results,
+)
 from bench.procstat import CpuWatch, memory_kib, postgres_pids
 from dispatch.dsn import asyncpg_dsn
 
@@ -119,14 +125,11 @@ async def baseline(walls: int) -> list[float]:
 
 async def _track_rows(database: str) -> dict[str, int]:
     """The GPS track's rows per monthly partition (issue 17: partitioned, kept by month)."""
-    connection = await asyncpg.connect(asyncpg_dsn(database))
-    try:
-        rows = await connection.fetch(
-            "SELECT tableoid::regclass::text AS part, count(*) AS n FROM ambulance_positions"
-            " GROUP BY 1 ORDER BY 1"
-        )
-    finally:
-        await connection.close()
+    rows = await fetch_rows(
+        database,
+        "SELECT tableoid::regclass::text AS part, count(*) AS n FROM ambulance_positions"
+        " GROUP BY 1 ORDER BY 1",
+    )
     return {str(row["part"]): int(row["n"]) for row in rows}
 
 

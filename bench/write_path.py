@@ -23,13 +23,18 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import httpx
 
 from bench.alert_delivery import ScreenPool, wait_ready
-from bench.common import median, percentile, prepare_demo_database, start_api_server, write_results
+from bench.common import (
+    fetch_rows,
+    median,
+    percentile,
+    prepare_demo_database,
+    start_api_server,
+    write_results,
+)
 from bench.tickets import ws_tickets
-from dispatch.dsn import asyncpg_dsn
 
 ROUNDS, ROUNDS_QUICK = 5, 1
 REQUESTS, REQUESTS_QUICK = 100, 10  # of each kind per round
@@ -172,15 +177,11 @@ async def _run(rounds: int, requests: int) -> dict[str, Any]:
 
 async def _replication(database: str) -> list[dict[str, Any]]:
     """The primary's standbys and whether each confirms commits (``sync_state``: sync)."""
-    connection = await asyncpg.connect(asyncpg_dsn(database))
-    try:
-        rows = await connection.fetch(
-            "SELECT application_name, sync_state, current_setting('synchronous_commit') AS commit"
-            " FROM pg_stat_replication"
-        )
-    finally:
-        await connection.close()
-    return [dict(row) for row in rows]
+    return await fetch_rows(
+        database,
+        "SELECT application_name, sync_state, current_setting('synchronous_commit') AS commit"
+        " FROM pg_stat_replication",
+    )
 
 
 def _measure(database: str, rounds: int, requests: int) -> dict[str, Any]:

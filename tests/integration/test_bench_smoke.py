@@ -116,7 +116,8 @@ def test_province_quick_agrees_with_a_plain_dijkstra_and_maps_its_files(results:
 
 def test_write_path_quick_through_the_cli(results: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`infofirst bench write_path --quick`: alerts and stamps timed against /auth/me, and the
-    screen connected heard the alerts; the figures are written, whatever they are."""
+    screen connected (a client process of its own) got the last alert; the figures are
+    written, whatever they are."""
     from tests.integration.test_login_flood_smoke import free_port  # it imports this module
 
     database = make_url(TEST_DATABASE_URL)
@@ -131,7 +132,7 @@ def test_write_path_quick_through_the_cli(results: Path, monkeypatch: pytest.Mon
     assert {"baseline_p50_ms", "alert_p50_ms", "stamp_p50_ms", "alert_p50_ratio"} <= set(
         data["figures"]
     )
-    assert data["screen_frames"] > 0
+    assert data["screen_got_last_alert"] is True
 
 
 def test_reports_takes_its_size_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
