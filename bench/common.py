@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -281,7 +282,11 @@ def start_api_server(
 ) -> subprocess.Popen[bytes]:
     """One API server process of a bench on 127.0.0.1 (not waited for): the database, test
     mode, warnings only, and no escalations (nobody answers a bench's alerts); ``options`` are
-    more uvicorn options, ``settings`` more ``INFOFIRST_<NAME>`` values."""
+    more uvicorn options, ``settings`` more ``INFOFIRST_<NAME>`` values. A port something
+    already answers on is refused: the bench would time that server, not its own."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"127.0.0.1:{port} is already in use: stop what listens there")
     env = {
         **os.environ,
         "INFOFIRST_DATABASE_URL": database_url,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +155,16 @@ def test_reports_takes_its_size_from_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(reports.CASES_ENV, "0")
     with pytest.raises(ValueError, match="at least one case"):
         reports.full_plan()
+
+
+def test_a_bench_server_is_not_started_on_a_port_in_use() -> None:
+    """Something already listening on the bench's port (a server left from another run) is
+    refused: the bench would otherwise time that server (the other smoke tests start theirs)."""
+    from bench.common import start_api_server
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(RuntimeError, match=f"127.0.0.1:{port} is already in use"):
+            start_api_server(TEST_DATABASE_URL, port)
