@@ -311,7 +311,8 @@ def main(quick: bool = False) -> dict[str, Any]:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     size = scale(quick)
-    if os.environ.get("INFOFIRST_BENCH_LOAD_LAB") == "1":
+    on_lab = os.environ.get("INFOFIRST_BENCH_LOAD_LAB") == "1"
+    if on_lab:
         from tests.ha.lab import Lab, app_lab_url, lab_url
 
         with Lab() as lab:  # its servers as the application role, as production runs
@@ -342,7 +343,7 @@ def main(quick: bool = False) -> dict[str, Any]:
             "postgresql": "CPU and PSS of every postgres process on the host",
         },
     }
-    name = "field_load" + ("_lab" if "lab" in str(figures["where"]).lower() else "")
+    name = "field_load" + ("_lab" if on_lab else "")
     path = write_results(name + ("-quick" if quick else ""), data)
     data["results_file"] = str(path)
     return data

@@ -199,7 +199,8 @@ def main(quick: bool = False) -> dict[str, Any]:
     """Time the three kinds on the bench database (or the HA lab's), write the figures."""
     rounds = ROUNDS_QUICK if quick else ROUNDS
     requests = REQUESTS_QUICK if quick else REQUESTS
-    if os.environ.get("INFOFIRST_BENCH_WRITE_LAB") == "1":
+    on_lab = os.environ.get("INFOFIRST_BENCH_WRITE_LAB") == "1"
+    if on_lab:
         from tests.ha.lab import Lab, app_lab_url, lab_url
 
         with Lab() as lab:  # the demo county loaded, the application role granted
@@ -233,7 +234,7 @@ def main(quick: bool = False) -> dict[str, Any]:
             "stamp_p50_under_10ms": figures["stamp_p50_ms"] < 10,
         },
     }
-    name = "write_path" + ("_lab" if "lab" in measured["where"] else "")
+    name = "write_path" + ("_lab" if on_lab else "")
     path = write_results(name + ("-quick" if quick else ""), data)
     data["results_file"] = str(path)
     return data
