@@ -19,6 +19,7 @@ units -> geo``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
@@ -83,24 +84,18 @@ def replay(earlier: Row, keyed: Keyed, reused: Exception) -> Row:
     return earlier
 
 
-# INSERT ... RETURNING of each model and key scope, built once (the row's values are bound at
-# execution): building and keying the statement anew cost each send as much as running it.
-_INSERTS: dict[tuple[type[Base], tuple[str, ...] | None], ReturningInsert[Any]] = {}
-
-
-def _insert(model: type[Row], keyed: Keyed) -> ReturningInsert[Any]:
-    """The row's INSERT; with a key, ON CONFLICT DO NOTHING on the key's unique index."""
-    conflict = None if keyed.key is None else tuple(keyed.scope)
-    statement = _INSERTS.get((model, conflict))
-    if statement is None:
-        built = insert(model)
-        if conflict is not None:
-            built = built.on_conflict_do_nothing(
-                index_elements=[*conflict, KEY_COLUMN],
-                index_where=text(f"{KEY_COLUMN} IS NOT NULL"),
-            )
-        statement = _INSERTS[(model, conflict)] = built.returning(model)
-    return statement
+@functools.cache
+def _insert(model: type[Base], conflict: tuple[str, ...] | None) -> ReturningInsert[Any]:
+    """The model's INSERT ... RETURNING, built once per model and key scope (the row's values are
+    bound at execution: building and keying the statement anew cost a send as much as running
+    it); with a scope (``conflict``: its columns), ON CONFLICT DO NOTHING on the key's index."""
+    statement = insert(model)
+    if conflict is not None:
+        statement = statement.on_conflict_do_nothing(
+            index_elements=[*conflict, KEY_COLUMN],
+            index_where=text(f"{KEY_COLUMN} IS NOT NULL"),
+        )
+    return statement.returning(model)
 
 
 async def write_once(
@@ -119,7 +114,8 @@ async def write_once(
     if earlier is not None:
         return replay(earlier, keyed, reused), True
     columns = {**await values(), KEY_COLUMN: keyed.key, HASH_COLUMN: keyed.fingerprint}
-    row: Row | None = await db.scalar(_insert(model, keyed), columns)  # the row as written
+    conflict = None if keyed.key is None else tuple(keyed.scope)
+    row: Row | None = await db.scalar(_insert(model, conflict), columns)  # the row as written
     if row is None:  # a concurrent request with the same key won the race: read its row
         winner = await find(db, model, keyed)
         if winner is None:
