@@ -9,11 +9,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event, text
 
 from dispatch.http.database import make_engine, make_sessionmaker
 from dispatch.settings import Settings
 from tests.conftest import TEST_DATABASE_URL
+
+# the test database, created and migrated (these tests open engines of their own on it)
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 @contextmanager
