@@ -204,10 +204,13 @@ async def send(
     alert, replayed = await idempotency.write_once(db, Alert, keyed, values, reused)
     if replayed:
         return alert, await _created_frame(db, alert), True
-    frame = await publish(db, alert, "alert.created")
     await link.stamp(db, alert.case_id, "prealert_sent", now, user.username, None)
     if alert.attachment_ids:  # the ECG went ahead with the alert (the case keeps the first)
         await link.stamp(db, alert.case_id, "ecg_transmitted", now, user.username, None)
+    # The frames last: appending takes the streams' heads' row locks until the commit, and
+    # every alert to a facility (and every alert, on the dispatch stream) waits for them, so
+    # the stamps and their read model are written before, under the case's lock alone.
+    frame = await publish(db, alert, "alert.created")
     return alert, frame, False
 
 
