@@ -122,7 +122,10 @@ def patroni_yaml(index: int, base: Path) -> dict[str, Any]:
                     "use_pg_rewind": True,
                     "use_slots": True,
                     "parameters": {
-                        "max_connections": 100,
+                        # each API process opens up to 2 x its pool (10) + 5 (GPS track 2,
+                        # fan-out 2, LISTEN 1): 4 processes, the benches' load, 100 was short
+                        # (refused connections in the connect phase); as deploy/ha's example
+                        "max_connections": 200,
                         "wal_level": "replica",
                         "hot_standby": "on",
                         "max_wal_senders": 5,
