@@ -23,7 +23,6 @@ import resource
 import subprocess
 import sys
 import time
-from collections import Counter
 from typing import Any
 
 import asyncpg
@@ -37,9 +36,11 @@ from bench.common import (
     start_api_server,
     write_results,
 )
-from bench.field_writers import KEEPALIVE_S
+from bench.crew_sessions import session_tokens
+from bench.field_alerts import ALERT_CASES, ALERTS_IN_FLIGHT, send_alerts
 from bench.procstat import CpuWatch, memory_kib, postgres_pids
 from dispatch.dsn import asyncpg_dsn
+from dispatch.settings import Settings
 
 FULL = {
     "ambulances": 5000,
@@ -86,21 +87,21 @@ async def add_ambulances(database: str, count: int) -> list[str]:
     return [f"load-{n:05d}" for n in range(1, count + 1)]
 
 
-async def tickets(apis: list[str], token: str, count: int) -> list[str]:
-    """``count`` one-time websocket tickets, 16 requests at a time over the APIs."""
+async def tickets(apis: list[str], tokens: list[str]) -> list[str]:
+    """A one-time websocket ticket for each token, 16 requests at a time over the APIs."""
     gate = asyncio.Semaphore(16)
-    headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(timeout=30) as client:
 
         async def one(n: int) -> str:
             async with gate:
                 answer = await client.post(
-                    f"{apis[n % len(apis)]}/api/v1/auth/ws-ticket", headers=headers
+                    f"{apis[n % len(apis)]}/api/v1/auth/ws-ticket",
+                    headers={"Authorization": f"Bearer {tokens[n]}"},
                 )
                 answer.raise_for_status()
                 return str(answer.json()["ticket"])
 
-        return await asyncio.gather(*(one(n) for n in range(count)))
+        return await asyncio.gather(*(one(n) for n in range(len(tokens))))
 
 
 async def baseline(walls: int) -> list[float]:
@@ -153,96 +154,6 @@ async def _cases(client: httpx.AsyncClient, headers: dict[str, str], count: int)
     return made
 
 
-ALERTS_IN_FLIGHT = 16  # alerts sent and not yet answered, at most (as the writers' bounds)
-ALERT_CASES = 20  # the alerts go round these cases (not all on one case's row lock)
-
-
-async def _alerts(
-    apis: list[str],
-    sender: dict[str, str],
-    cases: list[int],
-    walls: ScreenPool,
-    size: dict[str, float],
-) -> dict[str, Any]:
-    """Alerts at the rate asked for, each timed to every wall screen. Open loop: each POST
-    starts on the schedule, whether or not the ones before it have their answer (at most
-    ``ALERTS_IN_FLIGHT`` out; one due while the bound is full is counted as not sent), so a
-    slow answer does not lower the rate offered; the walls' arrivals are collected beside them,
-    so a slow delivery does not hold the next alert back either."""
-    every = 60.0 / size["alerts_per_min"]
-    seconds = size["minutes"] * 60
-    after: list[float] = []
-    post_ms: list[float] = []
-    posted = lost = not_sent = 0
-    failed: Counter[str] = Counter()  # failed requests by status or transport error
-    answered: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
-    in_flight: set[asyncio.Task[None]] = set()
-
-    async def collect() -> None:
-        nonlocal lost
-        while (item := await answered.get()) is not None:
-            seq, returned = item
-            arrived = await walls.wait(seq)
-            after.extend(max(0.0, t - returned) * 1000 for t in arrived)
-            lost += int(size["walls"]) - len(arrived)
-
-    async def post(client: httpx.AsyncClient, number: int) -> None:
-        body = {
-            "case_id": cases[number % len(cases)],
-            "to_facility_id": "county-hospital",
-            "pathway": "stemi",
-            "summary": f"load alert {number} (synthetic)",
-            "vitals": {"hr": 90, "bp": "150/90", "spo2": 96},
-        }
-        begun = time.perf_counter()
-        try:
-            response = await client.post(
-                f"{apis[number % len(apis)]}/api/v1/alerts", json=body, headers=sender
-            )
-        except httpx.TransportError as error:  # counted, as a refused one; the run goes on
-            failed[type(error).__name__] += 1
-            return
-        returned = time.perf_counter()
-        if response.is_success:
-            post_ms.append((returned - begun) * 1000)
-            answered.put_nowait((int(response.json()["seq"]), returned))
-        else:
-            failed[str(response.status_code)] += 1
-
-    collector = asyncio.create_task(collect())
-    started = time.monotonic()
-    limits = httpx.Limits(max_connections=ALERTS_IN_FLIGHT, keepalive_expiry=KEEPALIVE_S)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        number = 0
-        while (now := time.monotonic()) - started < seconds:
-            if len(in_flight) >= ALERTS_IN_FLIGHT:
-                not_sent += 1
-            else:
-                posted += 1
-                task = asyncio.create_task(post(client, number))
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-            number += 1
-            await asyncio.sleep(max(0.0, started + number * every - now))
-        sent_for = time.monotonic() - started
-        if in_flight:
-            await asyncio.wait(set(in_flight), timeout=60)
-    answered.put_nowait(None)
-    await collector
-    return {
-        "posted": posted,
-        "posted_per_min": round(posted / (sent_for / 60), 1),
-        "answered_per_min": round(len(post_ms) / (sent_for / 60), 1),
-        "not_sent_client_bound": not_sent,
-        "post_p50_ms": round(percentile(post_ms, 50), 2) if post_ms else None,
-        "post_p99_ms": round(percentile(post_ms, 99), 2) if post_ms else None,
-        "failed": sum(failed.values()),
-        "failed_by": dict(failed),
-        "frames_lost": lost,
-        "after_return_ms": after,
-    }
-
-
 async def _run(
     size: dict[str, float], apis: list[str], pids: list[int], database: str
 ) -> dict[str, Any]:
@@ -265,15 +176,19 @@ async def _run(
     walls_n, tablets_n = int(size["walls"]), int(size["tablets"])
     base = await baseline(walls_n)
     ambulances = [f"load-{n:05d}" for n in range(1, int(size["ambulances"]) + 1)]
+    crew_tokens = await session_tokens(database, "admin", len(ambulances))
+    crews = dict(zip(ambulances, crew_tokens, strict=True))
     wall_urls = [
         f"{apis[i % len(apis)].replace('http', 'ws')}/ws/facilities/county-hospital/alerts"
         f"?since={head}&ticket={ticket}"
-        for i, ticket in enumerate(await tickets(apis, cathlab, walls_n))
+        for i, ticket in enumerate(await tickets(apis, [cathlab] * walls_n))
     ]
     tablet_urls = [
         f"{apis[i % len(apis)].replace('http', 'ws')}/ws/ambulances/"
         f"{ambulances[i % len(ambulances)]}/missions?ticket={ticket}"
-        for i, ticket in enumerate(await tickets(apis, admin, tablets_n))
+        for i, ticket in enumerate(
+            await tickets(apis, [crews[ambulances[i % len(ambulances)]] for i in range(tablets_n)])
+        )
     ]
     walls, tablets = ScreenPool(4), ScreenPool(2)
     opened = time.monotonic()
@@ -284,6 +199,7 @@ async def _run(
     order = {
         "apis": apis,
         "token": admin,
+        "crews": crews,
         "ambulances": ambulances,
         "cases": stamp_cases,
         "fix_every_s": size["fix_every_s"],
@@ -305,7 +221,7 @@ async def _run(
         raise RuntimeError("the writers' process has no pipes")
     writer.stdin.write((json.dumps(order) + "\n").encode())
     await writer.stdin.drain()
-    alerts = await _alerts(apis, sender, alert_cases, walls, size)
+    alerts = await send_alerts(apis, sender, alert_cases, walls, size)
     written = json.loads(await asyncio.wait_for(writer.stdout.readline(), 180))
     await writer.wait()
     used = cpu.stop()
@@ -360,6 +276,8 @@ def main(quick: bool = False) -> dict[str, Any]:
         "10,000 connections, against a bare broadcast server",
         "quick": quick,
         "size": size,
+        # the servers read the same environment: what a run's figures depend on among them
+        "server_settings": {"session_cache_seconds": Settings().session_cache_seconds},
         **figures,
         "method": {
             "ours": f"{int(size['apis'])} uvicorn processes, PostgreSQL on this host; the walls "
@@ -372,8 +290,10 @@ def main(quick: bool = False) -> dict[str, Any]:
             f"unanswered), round {ALERT_CASES} cases opened by the township sender",
             "writers": "GPS fixes and stamps from one client process (aiohttp; at most 128 "
             "fix requests and 32 stamps in flight; each ambulance an outbox that sends the "
-            "fixes waiting as one batch when its previous request has its answer), signed in "
-            "as the admin for every ambulance (the crew's own token costs the same)",
+            "fixes waiting as one batch when its previous request has its answer); each "
+            "ambulance's fixes and its tablet's socket on a session of its own (the demo "
+            "admin's, bench/crew_sessions.py), as each crew signs in on its own tablet; the "
+            "stamps as the admin",
             "postgresql": "CPU and PSS of every postgres process on the host",
         },
     }

@@ -1,8 +1,9 @@
 """The field load's writers, in a process of their own (``python -m bench.field_writers``), so
 that sending 500 GPS fixes a second does not slow the main process's alert timing.
 
-In: one JSON line on stdin (the APIs, tokens, ambulances, cases, rates, seconds). Out: one JSON
-line, the figures, once the time is up and every request sent has its answer (or 60 s passed).
+In: one JSON line on stdin (the APIs, the stamps' token and each ambulance's own, ambulances,
+cases, rates, seconds). Out: one JSON line, the figures, once the time is up and every request
+sent has its answer (or 60 s passed).
 
 Each ambulance is a tablet with an outbox: every ``fix_every_s`` seconds it adds a fix; it
 sends what its outbox holds (one fix, or a batch of the fixes that waited) when it has no
@@ -90,6 +91,7 @@ class Outboxes:
 async def run(order: dict[str, Any]) -> dict[str, Any]:
     apis: list[str] = order["apis"]
     headers = {"Authorization": f"Bearer {order['token']}"}
+    crews = {a: {"Authorization": f"Bearer {t}"} for a, t in order["crews"].items()}
     ambulances: list[str] = order["ambulances"]
     cases: list[int] = order["cases"]
     seconds = float(order["seconds"])
@@ -114,7 +116,8 @@ async def run(order: dict[str, Any]) -> dict[str, Any]:
         boxes.oldest_wait_s = max(boxes.oldest_wait_s, (datetime.now(UTC) - first).total_seconds())
         url = f"{api}/api/v1/ambulances/{ambulance}/positions"
         try:
-            if await _post(client, gps, url, batch if len(batch) > 1 else batch[0], headers):
+            body = batch if len(batch) > 1 else batch[0]
+            if await _post(client, gps, url, body, crews[ambulance]):
                 boxes.acknowledged += len(batch)
             else:  # back into the outbox, before what came meanwhile
                 boxes.waiting[ambulance][:0] = batch

@@ -39,8 +39,10 @@ class Screens:
 
     async def open(self, stack: AsyncExitStack, urls: list[str]) -> None:
         for url in urls:
+            # no pings from the screen: a browser's WebSocket sends none (the server's pings
+            # are answered, as a browser answers them)
             ws = await stack.enter_async_context(
-                websockets.connect(url, compression=None, max_queue=None)
+                websockets.connect(url, compression=None, max_queue=None, ping_interval=None)
             )
             self.tasks.append(asyncio.create_task(self._read(ws)))
         self.count += len(urls)
