@@ -244,10 +244,14 @@ class Settings(BaseSettings):
         "(one directory per stored network) for every server process to memory-map; empty: "
         "each process builds its own copy",
     )
+    # 60 s, not a few: a tablet sends a GPS fix every 10 s on a session of its own, so an entry
+    # kept 5 s was gone at each next fix and every fix read its session (a statement, a round
+    # trip and an ORM row); what ends a session reaches every process by the NOTIFY, not by
+    # this expiry, which only bounds how long an entry outlives its use.
     session_cache_seconds: float = Field(
-        default=5,
+        default=60,
         ge=0,
-        le=60,
+        le=600,
         description="how long a process may reuse a signed-in session it read, while its "
         "listener is connected: a sign-out, a password change or a disabled user reaches every "
         "process at once by a NOTIFY (units/session_cache.py); 0: every request reads it",

@@ -2,7 +2,7 @@
 
 Every authenticated request read its session and user from the database: a statement and a
 round trip before the request's own work. ``SessionCache`` keeps what a request read for
-``INFOFIRST_SESSION_CACHE_SECONDS`` (5), on three conditions that keep a sign-out, a password
+``INFOFIRST_SESSION_CACHE_SECONDS`` (60), on three conditions that keep a sign-out, a password
 change or a disabled user effective in every process as soon as it is committed:
 
 - the entries are dropped by the database's doorbell: triggers on ``sessions`` and ``users``
