@@ -8,7 +8,14 @@ import jwt
 import pytest
 
 from units.exceptions import NotAuthenticated
-from units.security import TokenConfig, hash_password, issue_token, read_token, verify_password
+from units.security import (
+    TokenConfig,
+    _verified,
+    hash_password,
+    issue_token,
+    read_token,
+    verify_password,
+)
 
 CONFIG = TokenConfig("a-test-secret-that-is-long-enough-1234", timedelta(hours=1))
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -38,6 +45,33 @@ def test_expired_token_is_refused() -> None:
     token = issue_token(CONFIG, 7, "dispatcher", "dispatcher", NOW - timedelta(hours=2)).token
     with pytest.raises(NotAuthenticated, match="expired"):
         read_token(CONFIG, token, NOW)
+
+
+def test_a_token_is_verified_once_and_still_expires() -> None:
+    """A token's signature is checked once per process (kept by the token's text), but each
+    read still checks its expiry: good one second before it, refused at it and after."""
+    issued = issue_token(CONFIG, 7, "crew", "crew", NOW)
+    before = _verified.cache_info().hits
+    first = read_token(CONFIG, issued.token, NOW)
+    just_before = issued.claims.expires_at - timedelta(seconds=1)
+    assert read_token(CONFIG, issued.token, just_before) == first
+    assert _verified.cache_info().hits == before + 1
+    for at in (issued.claims.expires_at, issued.claims.expires_at + timedelta(seconds=1)):
+        with pytest.raises(NotAuthenticated, match="expired"):
+            read_token(CONFIG, issued.token, at)
+
+
+def test_a_refused_token_is_not_kept() -> None:
+    """A token that failed is checked again at the next read (and fails again): only a good
+    token's claims are kept; the same claims under another key stay refused."""
+    other = TokenConfig("another-secret-that-is-long-enough-99", timedelta(hours=1))
+    forged = issue_token(other, 7, "admin", "admin", NOW).token
+    read_token(other, forged, NOW)  # good for its own key, and kept for it
+    for _ in range(2):
+        misses = _verified.cache_info().misses
+        with pytest.raises(NotAuthenticated, match="not valid"):
+            read_token(CONFIG, forged, NOW)
+        assert _verified.cache_info().misses == misses + 1
 
 
 def test_token_signed_with_another_key_is_refused() -> None:
