@@ -61,7 +61,7 @@ from dispatch.web import router as web_router
 from geo import router as geo_router
 from geo.points import InputLimits
 from geo.runtime import RoadRuntime, load_network
-from units import accounts, audit, audit_router, auth_router, reach_router
+from units import accounts, audit, audit_router, auth_router, reach_router, track_router
 from units import router as units_router
 from units.batched import BatchedWriter
 from units.deps import current_user
@@ -320,6 +320,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ecg_report_router.router)
     api.include_router(audit_router.router)
     app.include_router(api)
+    # the GPS fixes: not audited (their rows are their record) and without a transaction of
+    # their own, so outside ``api`` and its audit dependency (units/track_router.py)
+    app.include_router(track_router.router, prefix=API_PREFIX)
     app.include_router(health.router)
     ops_access.install_docs(app, API_PREFIX)
     app.include_router(alerts_ws.router)

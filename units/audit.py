@@ -67,12 +67,8 @@ WRITE_ACTIONS: dict[tuple[str, str], str] = {
     ("PATCH", "/facilities/{facility_id}"): "facility.update",
     ("POST", "/ambulances/{ambulance_id}/status"): "ambulance.status",
 }
-# Writes whose own rows are their record, so no per-request entry: a GPS fix (issue 17). At
-# 5,000 ambulances a fix every 10 s is 500 entries a second, each holding the chain's lock until
-# its commit, so every alert's and stamp's entry in the county would queue behind them. The
-# track row keeps who posted it (``reported_by``) and when (``received_at``, the server's
-# clock), and no role may change it (migration 0033); a refused fix writes nothing either way.
-UNRECORDED_WRITES = frozenset({("POST", "/ambulances/{ambulance_id}/positions")})
+# A GPS fix is not here: its rows are its record, and its route is outside the audited router
+# (units/track_router.py says why).
 READS: dict[str, str] = {
     "/cases": "case.list",
     "/cases/{case_id}": "case.read",
@@ -194,8 +190,6 @@ def action_for(method: str, template: str) -> str | None:
     recorded (a read of no patient data)."""
     local = template.removeprefix(API_PREFIX)
     if method in WRITES:
-        if (method, local) in UNRECORDED_WRITES:
-            return None
         return WRITE_ACTIONS.get((method, local), "write")
     return READS.get(local) if method == "GET" else None
 

@@ -18,14 +18,16 @@ from units.exceptions import NotAuthenticated
 from units.models import User
 from units.security import TokenClaims, TokenConfig, read_token
 from units.session_cache import SessionCache
-from units.sessions import signed_in_user
+from units.sessions import remembered_user, signed_in_user
 
 __all__ = [
     "CurrentClaims",
     "CurrentUser",
+    "CurrentUserDetached",
     "LimitsDep",
     "SessionDep",
     "current_user",
+    "current_user_detached",
     "session_factory",
 ]
 
@@ -53,6 +55,31 @@ async def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def current_user_detached(
+    request: Request, token: Annotated[str | None, Depends(bearer)]
+) -> User:
+    """``current_user`` for a route without a transaction of its own (the GPS fixes, written by
+    the group commit's connection, ``units.track_writer``): the same checks, but a session the
+    process remembers costs no database session at all (a tablet's fix every 10 s: the request
+    is mostly this), and another is read in a short transaction of its own. The user is not in
+    any session: read it, do not change it."""
+    if not token:
+        raise NotAuthenticated("sign in first: this endpoint needs a bearer token")
+    now = datetime.now(UTC)
+    claims = read_token(token_config(request), token, now)
+    cache: SessionCache | None = getattr(request.app.state, "session_cache", None)
+    user = remembered_user(claims, now, cache)
+    if user is None:
+        async with session_factory(request)() as db, db.begin():
+            user = await signed_in_user(db, claims, now, cache)
+    request.state.token_claims = claims
+    request.state.user = user  # for the audit trail (units.audit)
+    return user
+
+
+CurrentUserDetached = Annotated[User, Depends(current_user_detached)]
 
 
 async def token_claims(request: Request, user: CurrentUser) -> TokenClaims:

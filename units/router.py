@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import TypeAdapter, ValidationError
+from fastapi import APIRouter, Request
 
 from geo.points import check_not_future
 from geo.schemas import Feature, FeatureCollection
@@ -20,27 +17,11 @@ from units.schemas import (
     Capability,
     FacilityKind,
     FacilityPatch,
-    PositionIn,
-    PositionsAccepted,
     Slug,
     StatusIn,
 )
-from units.track_writer import Report, track_writer
 
 router = APIRouter(tags=["units"])
-_position_batch = TypeAdapter(list[PositionIn])
-
-
-def parse_positions(body: Any) -> list[PositionIn]:
-    """One position or a batch, with errors located as ``positions[i].field``."""
-    try:
-        if isinstance(body, list):
-            return _position_batch.validate_python(body)
-        return [PositionIn.model_validate(body)]
-    except ValidationError as exc:
-        prefix: tuple[str | int, ...] = ("positions",) if isinstance(body, list) else ()
-        errors = [{**error, "loc": (*prefix, *error["loc"])} for error in exc.errors()]
-        raise RequestValidationError(errors) from exc
 
 
 @router.get("/facilities", response_model=FeatureCollection)
@@ -76,27 +57,6 @@ async def list_ambulances(
     """Ambulances at their last known positions."""
     ambulances = await service.list_ambulances(db, status)
     return FeatureCollection(features=[ambulance_feature(a) for a in ambulances])
-
-
-@router.post("/ambulances/{ambulance_id}/positions", response_model=PositionsAccepted)
-async def post_positions(
-    request: Request,
-    ambulance_id: Slug,
-    positions: Annotated[Any, Body(description="one position object, or a list of them (a batch)")],
-    user: CurrentUser,
-    limits: LimitsDep,
-) -> PositionsAccepted:
-    """One GPS fix or a batch, all checked before any is written, then written with the other
-    requests' of the same moment in one transaction (``units.track_writer``)."""
-    scope.require_ambulance_reporter(user, ambulance_id, "post positions")
-    fixes = service.check_fixes(parse_positions(positions), limits, datetime.now(UTC))
-    accepted = await track_writer(request).submit(Report(ambulance_id, fixes, user.id))
-    return PositionsAccepted(
-        ambulance_id=accepted.ambulance_id,
-        accepted=accepted.accepted,
-        position_at=accepted.position_at,
-        moved=accepted.moved,
-    )
 
 
 @router.post("/ambulances/{ambulance_id}/status", response_model=Feature)

@@ -121,17 +121,28 @@ def _require_token_matches(claims: TokenClaims, user_id: int, username: str) -> 
         raise NotAuthenticated("the token does not match its session")
 
 
+def remembered_user(
+    claims: TokenClaims, now: datetime, cache: session_cache.SessionCache | None
+) -> User | None:
+    """The token's user as the process's session cache remembers its session (a detached copy;
+    the same checks as the row's), or None when the cache does not have it."""
+    entry = cache.get(claims.session_id) if cache is not None else None
+    if entry is None:
+        return None
+    if entry.expires_at <= now:
+        raise NotAuthenticated(EXPIRED)
+    _require_token_matches(claims, entry.user_id, entry.user_columns["username"])
+    return entry.user()
+
+
 async def signed_in_user(
     db: AsyncSession, claims: TokenClaims, now: datetime, cache: session_cache.SessionCache | None
 ) -> User:
     """The token's user: from the process's session cache when it has the session (merged into
-    ``db`` without a query; the same checks as the row's), else read and kept for the next."""
-    entry = cache.get(claims.session_id) if cache is not None else None
-    if entry is not None:
-        if entry.expires_at <= now:
-            raise NotAuthenticated(EXPIRED)
-        _require_token_matches(claims, entry.user_id, entry.user_columns["username"])
-        return await db.merge(entry.user(), load=False)
+    ``db`` without a query), else read and kept for the next."""
+    remembered = remembered_user(claims, now, cache)
+    if remembered is not None:
+        return await db.merge(remembered, load=False)
     epoch = cache.epoch if cache is not None else 0
     session, user = await active_session(db, claims, now)
     if cache is not None:

@@ -233,3 +233,23 @@ async def test_others_cannot_post_positions_for_amb_02(
     body = assert_problem(response, 403)
     assert "amb-02" in body["detail"]
     assert before == await ambulance_row(db, "amb-02")
+
+
+async def test_a_fix_needs_an_open_session(
+    client: httpx.AsyncClient, login: Login, db: AsyncSession
+) -> None:
+    """The fixes' route has no transaction of its own (``CurrentUserDetached``) but the same
+    checks as every route: no token, a token whose session was signed out, a forged token are
+    401, and nothing is written; the same crew's next session posts again."""
+    before = await ambulance_row(db, "amb-01")
+    headers = await login("crew-amb-01")
+    assert 204 == (await client.post("/api/v1/auth/logout", headers=headers)).status_code
+    forged = {"Authorization": headers["Authorization"][:-4] + "AAAA"}
+    for refused in ({}, headers, forged):
+        response = await client.post(positions_path("amb-01"), json=fix(), headers=refused)
+        assert_problem(response, 401)
+    assert before == await ambulance_row(db, "amb-01")
+    again = await client.post(
+        positions_path("amb-01"), json=fix(), headers=await login("crew-amb-01")
+    )
+    assert (200, 1) == (again.status_code, again.json()["accepted"])
