@@ -18,7 +18,7 @@ from units.exceptions import NotAuthenticated
 from units.models import User
 from units.security import TokenClaims, TokenConfig, read_token
 from units.session_cache import SessionCache
-from units.sessions import remembered_user, signed_in_user
+from units.sessions import read_and_remember, remembered_user, signed_in_user
 
 __all__ = [
     "CurrentClaims",
@@ -39,19 +39,33 @@ def token_config(request: Request) -> TokenConfig:
     return cast(TokenConfig, request.app.state.token_config)
 
 
+def _claims(request: Request, token: str | None, now: datetime) -> TokenClaims:
+    """The bearer token's claims, checked (signature, issuer, audience, expiry)."""
+    if not token:
+        raise NotAuthenticated("sign in first: this endpoint needs a bearer token")
+    return read_token(token_config(request), token, now)
+
+
+def _session_cache(request: Request) -> SessionCache | None:
+    return cast(SessionCache | None, getattr(request.app.state, "session_cache", None))
+
+
+def _signed_in(request: Request, claims: TokenClaims, user: User) -> User:
+    """Note the caller on the request (its claims; the user for the audit trail, units.audit)."""
+    request.state.token_claims = claims
+    request.state.user = user
+    return user
+
+
 async def current_user(
     request: Request, db: SessionDep, token: Annotated[str | None, Depends(bearer)]
 ) -> User:
     """The signed-in, active user named by the bearer token."""
-    if not token:
-        raise NotAuthenticated("sign in first: this endpoint needs a bearer token")
     now = datetime.now(UTC)
-    claims = read_token(token_config(request), token, now)
-    cache: SessionCache | None = getattr(request.app.state, "session_cache", None)
-    user = await signed_in_user(db, claims, now, cache)
-    request.state.token_claims = claims
-    request.state.user = user  # for the audit trail (units.audit)
-    return user
+    claims = _claims(request, token, now)
+    return _signed_in(
+        request, claims, await signed_in_user(db, claims, now, _session_cache(request))
+    )
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -65,18 +79,14 @@ async def current_user_detached(
     process remembers costs no database session at all (a tablet's fix every 10 s: the request
     is mostly this), and another is read in a short transaction of its own. The user is not in
     any session: read it, do not change it."""
-    if not token:
-        raise NotAuthenticated("sign in first: this endpoint needs a bearer token")
     now = datetime.now(UTC)
-    claims = read_token(token_config(request), token, now)
-    cache: SessionCache | None = getattr(request.app.state, "session_cache", None)
+    claims = _claims(request, token, now)
+    cache = _session_cache(request)
     user = remembered_user(claims, now, cache)
     if user is None:
         async with session_factory(request)() as db, db.begin():
-            user = await signed_in_user(db, claims, now, cache)
-    request.state.token_claims = claims
-    request.state.user = user  # for the audit trail (units.audit)
-    return user
+            user = await read_and_remember(db, claims, now, cache)
+    return _signed_in(request, claims, user)
 
 
 CurrentUserDetached = Annotated[User, Depends(current_user_detached)]

@@ -143,6 +143,14 @@ async def signed_in_user(
     remembered = remembered_user(claims, now, cache)
     if remembered is not None:
         return await db.merge(remembered, load=False)
+    return await read_and_remember(db, claims, now, cache)
+
+
+async def read_and_remember(
+    db: AsyncSession, claims: TokenClaims, now: datetime, cache: session_cache.SessionCache | None
+) -> User:
+    """The token's user read from its session's row (the cache did not have it), kept in the
+    cache for the next request unless a notification arrived meanwhile."""
     epoch = cache.epoch if cache is not None else 0
     session, user = await active_session(db, claims, now)
     if cache is not None:
