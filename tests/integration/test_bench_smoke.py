@@ -84,8 +84,13 @@ def test_bench_refuses_an_unknown_name() -> None:
     assert "no benchmark" in outcome.output
 
 
-def test_reports_quick_agrees_with_the_python_baseline(results: Path) -> None:
-    """`infofirst bench reports --quick`: SQL figures equal the Python baseline's; JSON written."""
+@pytest.mark.parametrize("fresh", ["reload", "forget"])
+def test_reports_quick_agrees_with_the_python_baseline(
+    results: Path, fresh: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`infofirst bench reports --quick`: SQL figures equal the Python baseline's; JSON written.
+    The "fresh" state, made either way, has no page all-visible; after VACUUM nearly all are."""
+    monkeypatch.setenv("INFOFIRST_BENCH_REPORTS_FRESH", fresh)
     outcome = CliRunner().invoke(app, ["bench", "reports", "--quick"])
     assert 0 == outcome.exit_code, outcome.output
     data = written(results / "reports-quick.json")
@@ -99,6 +104,10 @@ def test_reports_quick_agrees_with_the_python_baseline(results: Path) -> None:
         "read_model_refresh_ms_per_stamp",
     } <= set(data["figures"])
     assert data["goals"]["identical_answers"]
+    states = data["figures"]["year_in_three_states"]
+    assert states["fresh_method"] == fresh
+    assert states["all_visible_share_before"]["fresh"] == 0
+    assert states["all_visible_share_before"]["vacuumed"] > 0.9
 
 
 def test_province_quick_agrees_with_a_plain_dijkstra_and_maps_its_files(results: Path) -> None:
@@ -168,3 +177,16 @@ def test_a_bench_server_is_not_started_on_a_port_in_use() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(RuntimeError, match=f"127.0.0.1:{port} is already in use"):
             start_api_server(TEST_DATABASE_URL, port)
+
+
+def test_the_reports_fresh_state_is_made_one_of_two_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    """INFOFIRST_BENCH_REPORTS_FRESH: reload (the default) or forget; anything else refused."""
+    from bench import reports_states
+
+    monkeypatch.delenv(reports_states.FRESH_ENV, raising=False)
+    assert reports_states.fresh_method() == "reload"
+    monkeypatch.setenv(reports_states.FRESH_ENV, "forget")
+    assert reports_states.fresh_method() == "forget"
+    monkeypatch.setenv(reports_states.FRESH_ENV, "vacuum")
+    with pytest.raises(ValueError, match="one of reload, forget"):
+        reports_states.fresh_method()
