@@ -190,21 +190,43 @@ export function toast(message, kind = 'info', ms = 6000) {
 
 // --- the API --------------------------------------------------------------------------------
 
-/** An API error: `status` (0 when the server could not be reached), `title`, `detail`. */
+/** The longest wait a Retry-After header is taken at (a longer one is cut to it). */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
+ * A Retry-After header's wait in milliseconds (RFC 9110 §10.2.3: delay-seconds or an HTTP
+ * date), at most ten minutes; 0 when absent or not understood.
+ * @param {string | null} header
+ * @param {number} [now] the time now (ms since the epoch)
+ * @returns {number}
+ */
+export function retryAfterMs(header, now = Date.now()) {
+  const value = (header || '').trim();
+  if (!value) return 0;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : 0;
+}
+
+/**
+ * An API error: `status` (0 when the server could not be reached), `title`, `detail`, and
+ * `retryAfterMs`, how long the server asked to wait before a retry (its Retry-After; 0: none).
+ */
 export class ApiError extends Error {
   /**
    * @param {number} status
    * @param {string} title
    * @param {string} detail
    * @param {any} [body] the problem+json document
+   * @param {number} [retryAfter] the server's Retry-After, in milliseconds
    */
-  constructor(status, title, detail, body = null) {
+  constructor(status, title, detail, body = null, retryAfter = 0) {
     super(detail ? `${title}: ${detail}` : title);
     this.name = 'ApiError';
     this.status = status;
     this.title = title;
     this.detail = detail;
     this.body = body;
+    this.retryAfterMs = retryAfter;
   }
 
   /** Worth retrying later (no connection, or the server is unavailable). */
@@ -362,7 +384,10 @@ export async function api(path, { method = 'GET', json, form, headers = {}, raw 
     } catch {
       problem = {};
     }
-    const error = new ApiError(response.status, problem.title || response.statusText || 'Error', problem.detail || '', problem);
+    const error = new ApiError(
+      response.status, problem.title || response.statusText || 'Error', problem.detail || '', problem,
+      retryAfterMs(response.headers.get('Retry-After')),
+    );
     if (response.status === 401 && auth && token) signedOut();
     throw error;
   }

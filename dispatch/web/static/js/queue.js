@@ -1,7 +1,8 @@
 // The field app's outbox: every action is written to IndexedDB first (with its idempotency key
 // and its original device time), then sent in order. When the connection is bad the items
 // wait and are retried (at once when the browser comes back online, else with a growing
-// delay); the server's Idempotency-Key makes every retry safe. An item the server refuses
+// delay, never sooner than the server's Retry-After, e.g. its 503 during a database
+// failover); the server's Idempotency-Key makes every retry safe. An item the server refuses
 // for good (a 4xx other than 401) is dropped and reported, so it never blocks the rest.
 //
 //   const outbox = await openOutbox(username, { senders: { event: async (item, refs) => … } });
@@ -151,7 +152,8 @@ export async function openOutbox(owner, { senders, onChange = () => {}, onSent =
         }
         outbox.state = 'waiting';
         outbox.lastError = error;
-        retryTimer = setTimeout(() => outbox.flush(), retryDelay);
+        const asked = error instanceof ApiError ? error.retryAfterMs : 0;
+        retryTimer = setTimeout(() => outbox.flush(), Math.max(retryDelay, asked));
         retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
         return;
       }
