@@ -5,7 +5,8 @@ commits: another stamp of the same month, metric and facility commits meanwhile 
 the first one's commit before: the rollups had one lock, taken by the writing statement).
 Transactions writing many cases of crossing months and facilities, committed all at once, all
 commit (no deadlock: each fold locks its rows in one order), and the rollups are then those
-recomputed from what they count, with nothing left noted.
+recomputed from what they count, with nothing left noted. A fold reads and empties only its
+own transaction's notes, through their index (migration 0038).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dispatch.cases.maintenance import remove_cases
 from dispatch.cases.models import Case
+from dispatch.reports.rollup import fold_pending
 from tests.integration.test_report_quality_rollup import BINS_DIFFER
 from tests.integration.test_report_quality_rollup import (
     rollup_mismatches as quality_mismatches,
@@ -106,3 +108,43 @@ async def test_a_rolled_back_transaction_leaves_the_rollups_as_they_were(
         after = await db.scalar(text("SELECT coalesce(sum(rows), 0) FROM report_rollup"))
     assert before == after
     await check_rollups(committing)
+
+
+FOREIGN_NOTES = 20_000
+
+
+async def test_the_fold_reads_and_empties_only_its_own_transactions_notes(
+    db: AsyncSession,
+) -> None:
+    """Migration 0038: notes under another transaction id — here 20,000 of them, as many
+    pages as the dead notes a read-model rebuild leaves — are neither folded nor deleted by a
+    stamp's fold, and the fold reaches its own notes through the index (no sequential scan of
+    the notes in this transaction); under 0036 it read and emptied the whole table."""
+    await db.execute(
+        text(
+            "INSERT INTO report_facts_pending"
+            " (drill, pathway, name, month, facility_id, minutes, met, s, tx)"
+            " SELECT false, 'stemi', 'not-this-transaction', date '2025-03-01', '', 1.0, true,"
+            " 1, '3'::xid8 FROM generate_series(1, :n)"
+        ),
+        {"n": FOREIGN_NOTES},
+    )
+    await load_fixture(db, FIXTURES[0])  # the case's read-model rows: this transaction's notes
+    await fold_pending(db)
+    scans = (
+        await db.execute(
+            text(
+                "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'report_facts_pending'"
+            )
+        )
+    ).one()
+    assert (0, True) == (scans.seq_scan, scans.idx_scan >= 2), scans  # read, then delete
+    left = await db.scalar(text("SELECT count(*) FROM report_facts_pending WHERE tx = '3'::xid8"))
+    mine = await db.scalar(
+        text("SELECT count(*) FROM report_facts_pending WHERE tx = pg_current_xact_id()")
+    )
+    folded = await db.scalar(
+        text("SELECT count(*) FROM report_rollup WHERE name = 'not-this-transaction'")
+    )
+    assert (FOREIGN_NOTES, 0, 0) == (left, mine, folded)
