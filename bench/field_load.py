@@ -1,7 +1,8 @@
 """Field load (issue 17): many ambulances sending a GPS fix every 10 s, many screens and
 tablets connected over several API processes, alerts and stamps every minute, for minutes:
 alert delivery p50/p99 against a bare ``websockets`` broadcast baseline measured in the same
-run, alerts lost, CPU and memory per API process and of PostgreSQL (127.0.0.1 only).
+run (before the load and halfway through it: ``bench/bare_baseline.py``), alerts lost, CPU and
+memory per API process and of PostgreSQL (127.0.0.1 only).
 
 Full size (the issue's): 5,000 ambulances, 10,000 connections (5,000 wall screens on the county
 cath lab's stream, 5,000 tablets on the ambulances' mission streams), 4 API processes, 100
@@ -29,6 +30,7 @@ import asyncpg
 import httpx
 
 from bench.alert_delivery import BASELINE_SERVER, ScreenPool, wait_ready
+from bench.bare_baseline import BareScreens
 from bench.common import (
     fetch_rows,
     percentile,
@@ -104,27 +106,6 @@ async def tickets(apis: list[str], tokens: list[str]) -> list[str]:
         return await asyncio.gather(*(one(n) for n in range(len(tokens))))
 
 
-async def baseline(walls: int) -> list[float]:
-    """Bare broadcast: ms from the sender's 'ok' to the frame on each of ``walls`` screens."""
-    import websockets
-
-    screens = ScreenPool()
-    await screens.open([f"ws://127.0.0.1:{BASELINE_PORT}/screen"] * walls)
-    after: list[float] = []
-    frame = {"type": "alert.created", "epoch": 1, "alert": {"summary": "x" * 400}}
-    async with websockets.connect(
-        f"ws://127.0.0.1:{BASELINE_PORT}/send", compression=None
-    ) as control:
-        await asyncio.sleep(0.5)
-        for number in range(BASELINE_ALERTS):
-            await control.send(json.dumps({**frame, "seq": number + 1}))
-            await control.recv()
-            returned = time.perf_counter()
-            after += [max(0.0, t - returned) * 1000 for t in await screens.wait(number + 1)]
-    await screens.close()
-    return after
-
-
 async def _track_rows(database: str) -> dict[str, int]:
     """The GPS track's rows per monthly partition (issue 17: partitioned, kept by month)."""
     rows = await fetch_rows(
@@ -174,7 +155,9 @@ async def _run(
             )
         ).json()["head"]
     walls_n, tablets_n = int(size["walls"]), int(size["tablets"])
-    base = await baseline(walls_n)
+    bare = BareScreens(BASELINE_PORT, walls_n)
+    await bare.open()
+    base = await bare.round(BASELINE_ALERTS)
     ambulances = [f"load-{n:05d}" for n in range(1, int(size["ambulances"]) + 1)]
     crew_tokens = await session_tokens(database, "admin", len(ambulances))
     crews = dict(zip(ambulances, crew_tokens, strict=True))
@@ -221,7 +204,9 @@ async def _run(
         raise RuntimeError("the writers' process has no pipes")
     writer.stdin.write((json.dumps(order) + "\n").encode())
     await writer.stdin.drain()
+    halfway = asyncio.create_task(bare.round_after(size["minutes"] * 30, BASELINE_ALERTS))
     alerts = await send_alerts(apis, sender, alert_cases, walls, size)
+    loaded = await halfway
     written = json.loads(await asyncio.wait_for(writer.stdout.readline(), 180))
     await writer.wait()
     used = cpu.stop()
@@ -230,6 +215,7 @@ async def _run(
     memory["postgresql"] = {k: sum(m[k] for m in pg) for k in ("pss_kib", "rss_kib")}
     await walls.close()
     await tablets.close()
+    await bare.close()
     track = await _track_rows(database)
     ours = alerts.pop("after_return_ms")
     return {
@@ -240,17 +226,28 @@ async def _run(
             "screens_each": walls_n,
             "p50_ms": round(percentile(ours, 50), 2) if ours else None,
             "p99_ms": round(percentile(ours, 99), 2) if ours else None,
-            "baseline_p50_ms": round(percentile(base, 50), 2),
-            "baseline_p99_ms": round(percentile(base, 99), 2),
-            "p99_ratio": round(percentile(ours, 99) / max(percentile(base, 99), 0.01), 2)
-            if ours
-            else None,
+            **_against("baseline", base, ours),
+            **_against("baseline_under_load", loaded, ours),
         },
         "writers": written,
         "gps_track": track,
         "cpu": used,
         "memory": memory,
     }
+
+
+def _against(name: str, base: list[float], ours: list[float]) -> dict[str, float | None]:
+    """A baseline's p50/p99 and ours over it (``p50_ratio``; ``baseline_under_load``:
+    ``p50_ratio_under_load``)."""
+    suffix = name.removeprefix("baseline")
+    figures: dict[str, float | None] = {
+        f"{name}_p50_ms": round(percentile(base, 50), 2),
+        f"{name}_p99_ms": round(percentile(base, 99), 2),
+    }
+    for q in (50, 99):
+        ratio = percentile(ours, q) / max(percentile(base, q), 0.01) if ours else None
+        figures[f"p{q}_ratio{suffix}"] = None if ratio is None else round(ratio, 2)
+    return figures
 
 
 def main(quick: bool = False) -> dict[str, Any]:
@@ -284,7 +281,8 @@ def main(quick: bool = False) -> dict[str, Any]:
             "on the county cath lab's stream, the tablets on the ambulances' mission streams, "
             "spread over the processes; alerts and fixes round-robin over them",
             "baseline": "bare websockets server: answer the sender, then broadcast() to as "
-            "many screens, before the load starts",
+            f"many screens; {BASELINE_ALERTS} broadcasts before the load starts (baseline_*) "
+            "and again halfway through it (baseline_under_load_*), its screens open throughout",
             "alert_timing": "from the POST's answer (after its commit) to the frame on each wall",
             "alerts": f"open loop: each POST starts on the schedule (at most {ALERTS_IN_FLIGHT} "
             f"unanswered), round {ALERT_CASES} cases opened by the township sender",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -15,7 +16,7 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
     """User + system CPU seconds the process has used (0 if it is gone); with ``children``,
     also those of its children that ended and were waited for."""
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
     own = int(fields[11]) + int(fields[12])
@@ -49,7 +50,7 @@ def postgres_pids() -> list[int]:
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
-                comm = open(f"/proc/{name}/comm").read().strip()  # noqa: SIM115
+                comm = Path(f"/proc/{name}/comm").read_text().strip()
             except (FileNotFoundError, ProcessLookupError):
                 continue
             if comm.startswith("postgres"):
