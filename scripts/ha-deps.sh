@@ -16,6 +16,9 @@ command -v patroni >/dev/null || missing+=(patroni)
 command -v etcd >/dev/null || missing+=(etcd-server)
 command -v pgbackrest >/dev/null || missing+=(pgbackrest)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
+# The lab's nodes run the same schema as the main server: PostGIS and pgRouting for 15.
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || missing+=(postgresql-15-postgis-3)
+[ -f /usr/share/postgresql/15/extension/pgrouting.control ] || missing+=(postgresql-15-pgrouting)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

@@ -49,7 +49,17 @@ from tests.ha.processes import (
 )
 from tests.server_process import HOST
 
-__all__ = ["APP_ROLE", "OWNER", "Lab", "Node", "app_lab_url", "lab_url", "node_url", "wait_for"]
+__all__ = [
+    "APP_ROLE",
+    "OWNER",
+    "Lab",
+    "Node",
+    "app_lab_url",
+    "lab_url",
+    "node_url",
+    "report_lab_url",
+    "wait_for",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -83,6 +93,12 @@ def lab_url(ports: tuple[int, ...] = PG_PORTS, database: str = DATABASE, user: s
 def app_lab_url() -> str:
     """The API processes' URL: the multi-host URL as the application role."""
     return lab_url(user=APP_ROLE)
+
+
+def report_lab_url() -> str:
+    """The API processes' reports URL (``INFOFIRST_REPORT_DATABASE_URL``): the same hosts as
+    the application role, a standby preferred (deploy/ha/README.md, "The application's URL")."""
+    return app_lab_url().replace("read-write", "prefer-standby")
 
 
 def node_url(port: int, database: str = DATABASE, user: str = OWNER) -> str:
@@ -300,7 +316,8 @@ class Lab:
     def start_apis(self) -> None:
         for index, port in enumerate(API_PORTS):
             log = self.base / f"api{index + 1}.log"
-            process = server_process.start(port, app_lab_url(), log, API_SETTINGS)
+            settings = {**API_SETTINGS, "report_database_url": report_lab_url()}
+            process = server_process.start(port, app_lab_url(), log, settings)
             self.apis.append(Api(f"api{index + 1}", port, process, log))
         for api in self.apis:
             server_process.wait_ready(api.process, api.url, api.name, api.log)

@@ -62,7 +62,7 @@ def run_as_postgres(command: list[str], home: Path, timeout: float) -> str:
         raise RuntimeError(
             f"{' '.join(command)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
         )
-    return done.stdout
+    return str(done.stdout)
 
 
 def children(pid: int) -> list[int]:
