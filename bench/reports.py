@@ -299,9 +299,12 @@ def main(quick: bool = False) -> dict[str, Any]:
         },
         "method": {
             "states": "the year report (same as ours) fresh: report_cases/report_facts reloaded"
-            " in one statement each, autovacuum off, no VACUUM; vacuumed: after VACUUM (ANALYZE),"
-            " autovacuum back on; stamps: while another process runs readmodel.refresh_case on"
-            f" a random case ~10 times a second; median of {plan.runs} runs each after a warm-up",
+            " in one statement each (fresh_method reload) or their visibility maps dropped"
+            " (forget), the rollups' maps dropped, autovacuum off on them, no VACUUM; vacuumed:"
+            " after VACUUM (ANALYZE) of the five, their autovacuum setting reset (the server's"
+            " own: server_autovacuum); stamps: once another process has begun to run"
+            " readmodel.refresh_case on a random case ~10 times a second, and while it runs;"
+            f" median of {plan.runs} runs each after a warm-up",
             "ours": "service.build_report (SQL aggregation over report_facts/report_cases:"
             " histogram + exact ranks for median and p90) + report_json + json.dumps;"
             f" median of {plan.runs} runs after one warm-up",

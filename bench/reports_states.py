@@ -112,6 +112,16 @@ async def all_visible_share(url: str) -> float:
         await conn.close()
 
 
+async def server_autovacuum(url: str) -> str:
+    """The server's ``autovacuum`` setting: with it off (some CI images), "autovacuum back on"
+    only resets the tables' own setting, and nothing vacuums them during the stamps."""
+    conn = await asyncpg.connect(dsn(url))
+    try:
+        return str(await conn.fetchval("SHOW autovacuum"))
+    finally:
+        await conn.close()
+
+
 async def make_vacuumed(url: str) -> None:
     """VACUUM the report's tables, then let autovacuum work on them again."""
     await _sql(
@@ -186,6 +196,7 @@ async def three_states(url: str, cases: int, timed: Timed) -> dict[str, Any]:
         **{f"{k}_runs_s": [round(t, 3) for t in v] for k, v in states.items()},
         "stamps_per_s_achieved": round(rate, 1),
         "fresh_method": method,
+        "server_autovacuum": await server_autovacuum(url),
         "all_visible_share_before": {k: round(v, 4) for k, v in visible.items()},
         "fresh_reload_s": round(reload_s, 1),
     }

@@ -106,6 +106,7 @@ def test_reports_quick_agrees_with_the_python_baseline(
     assert data["goals"]["identical_answers"]
     states = data["figures"]["year_in_three_states"]
     assert states["fresh_method"] == fresh
+    assert states["server_autovacuum"] in ("on", "off")
     assert states["all_visible_share_before"]["fresh"] == 0
     assert states["all_visible_share_before"]["vacuumed"] > 0.9
 
