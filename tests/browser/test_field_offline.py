@@ -65,7 +65,8 @@ async def test_a_stamp_met_by_a_503_is_resent_after_its_retry_after_and_recorded
 ) -> None:
     """The server answers the stamp's POST 503 with Retry-After: 3 (what the API sends while the
     database fails over, problems._database_unavailable): the stamp waits in the outbox at
-    least those 3 s (not the outbox's own first 2 s), then is sent again and recorded once."""
+    least those 3 s (not the outbox's own first 2 s), and a second stamp pressed meanwhile
+    waits with it (queuing it does not send early); then both are sent, each recorded once."""
     pages.allow(UNAVAILABLE)  # the browser logs the refused request
     field = await pages.new("/field")
     await sign_in(field, f"township-{TOWNSHIP}")
@@ -90,12 +91,15 @@ async def test_a_stamp_met_by_a_503_is_resent_after_its_retry_after_and_recorded
     await field.route(f"**/api/v1/cases/{case_id}/events", failing_over)
     await field.locator(".stamp[data-milestone=first_medical_contact]").click()
     await expect(field.locator("#queue")).to_have_attribute("data-state", "waiting")
+    await field.locator(".stamp[data-milestone=first_ecg]").click()
+    await expect(field.locator("#queue-list li")).to_have_count(2)
     await expect(field.locator("#queue")).to_be_hidden(timeout=15_000)
 
-    assert 2 == len(posts), posts
+    assert 3 == len(posts), posts
     assert posts[1] - posts[0] >= 3.0, f"resent after {posts[1] - posts[0]:.2f} s"
     headers = await token(http, f"township-{TOWNSHIP}")
     response = await http.get(f"{API}/cases/{case_id}", headers=headers)
     assert 200 == response.status_code, response.text
-    stamped = [e for e in response.json()["timeline"] if e["milestone"] == "first_medical_contact"]
-    assert 1 == len(stamped), stamped
+    stamped = [e["milestone"] for e in response.json()["timeline"]]
+    assert 1 == stamped.count("first_medical_contact"), stamped
+    assert 1 == stamped.count("first_ecg"), stamped

@@ -203,7 +203,7 @@ const MAX_RETRY_AFTER_MS = 10 * 60_000;
 export function retryAfterMs(header, now = Date.now()) {
   const value = (header || '').trim();
   if (!value) return 0;
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  const ms = /^\d+$/.test(value) ? Math.min(Number(value), MAX_RETRY_AFTER_MS) * 1000 : Date.parse(value) - now;
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : 0;
 }
 

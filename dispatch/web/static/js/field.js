@@ -363,7 +363,7 @@ async function start(me) {
   });
   byId('decision-refresh').addEventListener('click', loadDecision);
   byId('stamp-earlier').addEventListener('click', openEarlier);
-  byId('queue-retry').addEventListener('click', () => ctx.outbox.flush());
+  byId('queue-retry').addEventListener('click', () => ctx.outbox.flush(true)); // even before a Retry-After
   const ecgFile = byId('ecg-file', HTMLInputElement);
   ecgFile.addEventListener('change', async () => {
     for (const file of ecgFile.files || []) await addEcg(file);

@@ -1,8 +1,9 @@
 // The field app's outbox: every action is written to IndexedDB first (with its idempotency key
 // and its original device time), then sent in order. When the connection is bad the items
-// wait and are retried (at once when the browser comes back online, else with a growing
-// delay, never sooner than the server's Retry-After, e.g. its 503 during a database
-// failover); the server's Idempotency-Key makes every retry safe. An item the server refuses
+// wait and are retried (at once when the browser comes back online or a new item is queued,
+// else with a growing delay); after a server's Retry-After (e.g. its 503 during a database
+// failover) nothing is sent before that time unless the user presses Retry now
+// (`flush(true)`); the server's Idempotency-Key makes every retry safe. An item the server refuses
 // for good (a 4xx other than 401) is dropped and reported, so it never blocks the rest.
 //
 //   const outbox = await openOutbox(username, { senders: { event: async (item, refs) => … } });
@@ -65,7 +66,7 @@ function openDb() {
  * @property {unknown} lastError
  * @property {(item: OutboxItem) => Promise<StoredItem>} add
  * @property {() => Promise<StoredItem[]>} items
- * @property {() => Promise<void>} flush
+ * @property {(force?: boolean) => Promise<void>} flush `force`: even before the server's Retry-After
  */
 
 /**
@@ -89,6 +90,7 @@ export async function openOutbox(owner, { senders, onChange = () => {}, onSent =
   /** @type {ReturnType<typeof setTimeout> | null} */
   let retryTimer = null;
   let retryDelay = MIN_RETRY_MS;
+  let notBefore = 0; // the time (ms) the server's last Retry-After ends
   /** @type {Outbox} */
   const outbox = {
     state: 'idle', // 'idle' | 'sending' | 'waiting' (for the connection)
@@ -111,8 +113,18 @@ export async function openOutbox(owner, { senders, onChange = () => {}, onSent =
       return all.filter((item) => item.owner === owner).sort((a, b) => a.id - b.id);
     },
 
-    /** Send the waiting items in order; stops at the first one that cannot be sent now. */
-    flush() {
+    /**
+     * Send the waiting items in order; stops at the first one that cannot be sent now. Before
+     * the server's Retry-After has passed it only waits for it, unless `force`d.
+     */
+    flush(force = false) {
+      const wait = notBefore - Date.now();
+      if (!force && wait > 0 && !flushing) {
+        if (retryTimer !== null) clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => outbox.flush(), wait);
+        outbox.state = 'waiting';
+        return Promise.resolve();
+      }
       if (!flushing) flushing = run().finally(() => { flushing = null; onChange(); });
       return flushing;
     },
@@ -153,6 +165,7 @@ export async function openOutbox(owner, { senders, onChange = () => {}, onSent =
         outbox.state = 'waiting';
         outbox.lastError = error;
         const asked = error instanceof ApiError ? error.retryAfterMs : 0;
+        notBefore = asked ? Date.now() + asked : 0;
         retryTimer = setTimeout(() => outbox.flush(), Math.max(retryDelay, asked));
         retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
         return;
@@ -160,6 +173,7 @@ export async function openOutbox(owner, { senders, onChange = () => {}, onSent =
       if (next.ref) await request(store('refs', 'readwrite').put({ ref: next.ref, value: result }));
       await request(store('outbox', 'readwrite').delete(next.id));
       outbox.lastError = null;
+      notBefore = 0;
       onSent(next, result);
     }
   }
