@@ -205,8 +205,11 @@ async def _run(
     writer.stdin.write((json.dumps(order) + "\n").encode())
     await writer.stdin.drain()
     halfway = asyncio.create_task(bare.round_after(size["minutes"] * 30, BASELINE_ALERTS))
-    alerts = await send_alerts(apis, sender, alert_cases, walls, size)
-    loaded = await halfway
+    try:
+        alerts = await send_alerts(apis, sender, alert_cases, walls, size)
+        loaded = await halfway
+    finally:
+        halfway.cancel()  # done already, unless the alerts failed
     written = json.loads(await asyncio.wait_for(writer.stdout.readline(), 180))
     await writer.wait()
     used = cpu.stop()

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from dispatch.settings import Settings
 
 REPORTS_APPLICATION = "infofirst-reports"  # application_name of the report connections
+REPORT_CONNECTION_SECONDS = 300  # a report connection's longest life (then it picks its host again)
 TRACK_APPLICATION = "infofirst-track"  # of the GPS track writer's (units/track_writer.py)
 FANOUT_APPLICATION = "infofirst-fanout"  # of the alert listener's reads (alerts/hub.py)
 
@@ -99,6 +100,10 @@ def make_report_engine(settings: Settings) -> AsyncEngine | None:
         pool_size=max(1, settings.database_pool_size // 2),
         max_overflow=0,
         pool_timeout=10,
+        # a connection chooses its host when it opens (e.g. target_session_attrs=prefer-standby):
+        # reopened every 5 min, the reports move back to a standby after a failover or after
+        # one was opened while no standby was up
+        pool_recycle=REPORT_CONNECTION_SECONDS,
         hide_parameters=True,
         connect_args={"timeout": 5, "server_settings": server_settings},
     )

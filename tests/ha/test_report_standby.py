@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -36,48 +35,50 @@ async def report_connections(port: int) -> list[tuple[str, str]]:
     return [(str(row["usename"]), recovery) for row in rows]
 
 
-async def report_once_replayed(
-    http: httpx.AsyncClient, url: str, period: dict[str, str], headers: dict[str, str]
+async def report_counting(
+    http: httpx.AsyncClient, url: str, headers: dict[str, str]
 ) -> httpx.Response:
-    """The report, asked again while the standby has not replayed the stamp yet (a commit
-    waits for the standby's flush, not its replay: "No cases in the period"), at most 30 s."""
+    """The report of ``DAY``, asked again while it has no case (the standby replays after the
+    commit: a commit waits for the standby's flush, not its replay), at most 30 s."""
     deadline = time.monotonic() + 30
     while True:
-        response = await http.get(url, params=period, headers=headers)
+        response = await http.get(url, params=DAY, headers=headers)
         if response.status_code != 404 or time.monotonic() > deadline:
             return response
         await asyncio.sleep(0.2)
 
 
+# A day no other test stamps: the report of that day counts exactly the case stamped here.
+DAY = {"from": "2024-02-29", "to": "2024-02-29"}
+FIRST_CONTACT = "2024-02-29T10:00:00+08:00"
+
+
 @pytest.mark.timeout(300)
 async def test_reports_are_read_on_the_standby(lab: Lab, http: httpx.AsyncClient) -> None:
-    """Each API's report is read by a connection on the standby (as infofirst_app, the node in
-    recovery), none on the primary."""
+    """A case stamped through the primary on a day of its own: each API's report of that day
+    counts it (asked again until the standby has replayed it) and is read by a connection of
+    its own on the standby (as infofirst_app, the node in recovery), none on the primary."""
     primary, standby = await asyncio.to_thread(lab.settled)
-    now = datetime.now(UTC)
-    period = {
-        "from": str((now - timedelta(days=1)).date()),
-        "to": str((now + timedelta(days=1)).date()),
-    }
     first = lab.apis[0].url
     admin = await sign_in(http, first, "admin")
     case_id = await open_case(http, first, admin)
     stamped = await http.post(
         f"{first}{API}/cases/{case_id}/events",
-        json={"milestone": "first_medical_contact", "at": now.isoformat()},
+        json={"milestone": "first_medical_contact", "at": FIRST_CONTACT},
         headers={**admin, "Idempotency-Key": f"report-standby-{case_id}"},
     )
     assert 201 == stamped.status_code, stamped.text
+    connections = len(await report_connections(standby.pg_port))
     for api in lab.apis:
         headers = await sign_in(http, api.url, "admin")
-        response = await report_once_replayed(
-            http, f"{api.url}{API}/reports/intervals", period, headers
-        )
+        response = await report_counting(http, f"{api.url}{API}/reports/intervals", headers)
         assert 200 == response.status_code, response.text
-        assert response.json()["case_count"] >= 1, response.text
+        assert 1 == response.json()["case_count"], response.text
+        now_there = len(await report_connections(standby.pg_port))
+        assert now_there > connections, f"{api.name}'s report opened no connection on the standby"
+        connections = now_there
     on_standby = await report_connections(standby.pg_port)
     on_primary = await report_connections(primary.pg_port)
     report({"reports_on_standby": len(on_standby), "reports_on_primary": len(on_primary)})
     assert on_primary == []
-    assert len(on_standby) >= len(lab.apis), on_standby
     assert {("infofirst_app", "on")} == set(on_standby)
