@@ -30,7 +30,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from bench.common import median
+from bench.common import fetch_rows, median
 from bench.reports_synthetic import dsn
 from dispatch.reports import readmodel
 from dispatch.reports.rollup import REBUILD_SQL
@@ -39,6 +39,7 @@ TABLES = ("report_cases", "report_facts")
 # What the year report reads besides them (written by triggers in the stamp's transaction):
 # their visibility maps are dropped for "fresh" too, and their pages counted.
 ROLLUPS = ("report_rollup", "report_rollup_bins", "report_quality")
+REPORT_TABLES = (*TABLES, *ROLLUPS)
 STAMPS_PER_S = 10.0
 WARM_STAMPS = 10  # stamps written before the report runs start beside the stream
 FRESH_ENV = "INFOFIRST_BENCH_REPORTS_FRESH"
@@ -69,11 +70,11 @@ async def make_fresh(url: str, method: str) -> float:
     rewritten (``reload``) or their visibility maps dropped (``forget``), the rollups' maps
     dropped either way; returns the seconds it took."""
     started = time.perf_counter()
-    forgotten = (*TABLES, *ROLLUPS) if method == "forget" else ROLLUPS
+    forgotten = REPORT_TABLES if method == "forget" else ROLLUPS
     await _sql(
         url,
         "CREATE EXTENSION IF NOT EXISTS pg_visibility",
-        *(f"ALTER TABLE {t} SET (autovacuum_enabled = false)" for t in (*TABLES, *ROLLUPS)),
+        *(f"ALTER TABLE {t} SET (autovacuum_enabled = false)" for t in REPORT_TABLES),
         *(f"SELECT pg_truncate_visibility_map('{t}')" for t in forgotten),
     )
     if method == "forget":
@@ -97,37 +98,31 @@ async def make_fresh(url: str, method: str) -> float:
 
 
 async def all_visible_share(url: str) -> float:
-    """The share of the report's tables' pages marked all-visible (0 when fresh)."""
-    conn = await asyncpg.connect(dsn(url))
-    try:
-        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_visibility")
-        visible, pages = await conn.fetchrow(
-            "SELECT sum((pg_visibility_map_summary(t)).all_visible),"
-            " sum(pg_relation_size(t) / current_setting('block_size')::int)"
-            " FROM unnest($1::regclass[]) AS t",
-            [*TABLES, *ROLLUPS],
-        )
-        return float(visible) / max(1, int(pages))
-    finally:
-        await conn.close()
+    """The share of the report's tables' pages marked all-visible (0 when fresh); needs
+    ``pg_visibility``, which ``make_fresh`` creates."""
+    names = ", ".join(f"'{t}'" for t in REPORT_TABLES)
+    query = (
+        "SELECT sum((pg_visibility_map_summary(t)).all_visible) AS visible,"  # noqa: S608 - fixed names
+        " sum(pg_relation_size(t) / current_setting('block_size')::int) AS pages"
+        f" FROM unnest(ARRAY[{names}]::regclass[]) AS t"
+    )
+    [row] = await fetch_rows(url, query)
+    return float(row["visible"]) / max(1, int(row["pages"]))
 
 
 async def server_autovacuum(url: str) -> str:
     """The server's ``autovacuum`` setting: with it off (some CI images), "autovacuum back on"
     only resets the tables' own setting, and nothing vacuums them during the stamps."""
-    conn = await asyncpg.connect(dsn(url))
-    try:
-        return str(await conn.fetchval("SHOW autovacuum"))
-    finally:
-        await conn.close()
+    [row] = await fetch_rows(url, "SHOW autovacuum")
+    return str(row["autovacuum"])
 
 
 async def make_vacuumed(url: str) -> None:
     """VACUUM the report's tables, then let autovacuum work on them again."""
     await _sql(
         url,
-        *(f"VACUUM (ANALYZE) {t}" for t in (*TABLES, *ROLLUPS)),
-        *(f"ALTER TABLE {t} RESET (autovacuum_enabled)" for t in (*TABLES, *ROLLUPS)),
+        *(f"VACUUM (ANALYZE) {t}" for t in REPORT_TABLES),
+        *(f"ALTER TABLE {t} RESET (autovacuum_enabled)" for t in REPORT_TABLES),
     )
 
 
